@@ -1,0 +1,5 @@
+export * from './opcode.js';
+export * from './instruction.js';
+export * from './codec.js';
+export { checkInstruction } from './validate.js';
+export { describeOpcode } from './describe.js';
