@@ -26,8 +26,8 @@ export interface AssembleOptions {
   readonly syntax?: 'auto' | 'llvm' | 'conformance';
 }
 
-/** Strips `#`, `//` and `;` comments. */
-const stripComment = (line: string): string => line.replace(/(#|\/\/|;).*$/, '').trim();
+/** Strips `#`, `//` and `;` comments: at the start of a line or after white space (so `kfunc#7` stays). */
+const stripComment = (line: string): string => line.replace(/(^|\s)(#|\/\/|;).*$/, '').trim();
 
 /**
  * Assembles eBPF assembly text into instructions.

@@ -33,6 +33,15 @@ function integerIn(token: string, what: string, bits: number): bigint {
 /** A 32-bit immediate: decimal -2^31..2^31-1, or hex up to 0xffffffff (the bit pattern). */
 export const parseImm32 = (token: string): number => Number(integerIn(token, 'a 32-bit immediate', 32));
 
+/** A 32-bit pattern, signed or unsigned in any base: -2^31..2^32-1 (ld_pseudo immediates). */
+export function parseBits32(token: string): number {
+  const v = parseInteger(token);
+  if (v === undefined || v < -(1n << 31n) || v > (1n << 32n) - 1n) {
+    throw new OperandError(`expected a 32-bit number, found '${token}'`);
+  }
+  return Number(BigInt.asIntN(32, v));
+}
+
 /** A 16-bit offset: decimal -32768..32767, or hex up to 0xffff. */
 export const parseOff16 = (token: string): number => Number(integerIn(token, 'a 16-bit offset', 16));
 

@@ -25,6 +25,7 @@ import {
   type Target,
   isRegister,
   parseImm32,
+  parseBits32,
   parseImm64,
   parseInteger,
   parseOff16,
@@ -131,6 +132,12 @@ function statement(line: string): AsmItem | undefined {
     return withTarget(base, parseTarget(m[4]!, 16), 'off');
   }
   if ((m = /^callx\s+(r\d+)$/.exec(line))) return { insn: insn(CALLX, width(m[1]!).reg, 0, 0, 0) };
+  if ((m = /^call pc\s*([+-]\s*\d+)$/.exec(line))) {
+    return { insn: insn(CALL, 0, PseudoCall.LOCAL, 0, parseImm32(m[1]!.replace(/\s/g, ''))) };
+  }
+  if ((m = /^call kfunc#(\d+)(?:\s*\(fd_array\[(\d+)\]\))?$/.exec(line))) {
+    return { insn: insn(CALL, 0, PseudoCall.KFUNC, m[2] === undefined ? 0 : parseOff16(m[2]), parseImm32(m[1]!)) };
+  }
   if ((m = /^call\s+(\S+)$/.exec(line))) {
     if (parseInteger(m[1]!) !== undefined) return { insn: insn(CALL, 0, PseudoCall.HELPER, 0, parseImm32(m[1]!)) };
     return withTarget(insn(CALL, 0, PseudoCall.LOCAL, 0, 0), parseTarget(m[1]!, 32), 'imm');
@@ -140,7 +147,8 @@ function statement(line: string): AsmItem | undefined {
     if (ops.length < 3 || ops.length > 4) throw new AsmSyntaxError(`'ld_pseudo' takes rD, SRC, IMM [, IMM2]`);
     const src = Number(parseInteger(ops[1]!) ?? -1n);
     if (src < 1 || src > 6) throw new OperandError(`ld_pseudo source must be 1..6, found ${ops[1]}`);
-    return { insn: insn(LD_IMM64, width(ops[0]!).reg, src, 0, parseImm32(ops[2]!), ops[3] ? parseImm32(ops[3]) : 0) };
+    // llvm-objdump prints these immediates as unsigned decimal numbers.
+    return { insn: insn(LD_IMM64, width(ops[0]!).reg, src, 0, parseBits32(ops[2]!), ops[3] ? parseBits32(ops[3]) : 0) };
   }
   if ((m = new RegExp(String.raw`^lock\s+\*${PTR}${ADDR}\s*([+|&^])=\s*(${REG})$`).exec(line))) {
     const [, sign, bits, base, s, off, op, src] = m;
@@ -273,7 +281,8 @@ function moveLike(dst: { reg: number; width: RegisterWidth }, cls: number, rhs: 
 
 /** True when a line is in LLVM's syntax rather than the conformance syntax. */
 export function looksLikeLlvm(line: string): boolean {
-  return /=/.test(line) || /^(if|goto|gotol|may_goto|callx|ld_pseudo|store_release)\b/.test(line.trim());
+  const text = line.trim();
+  return /=/.test(text) || /^(if|goto|gotol|may_goto|callx|ld_pseudo|store_release)\b/.test(text) || /^call (pc|kfunc#)/.test(text);
 }
 
 /** Parses one line (comment and label already removed) in LLVM's syntax. */
