@@ -1,8 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { packageTestConfig } from '../../vitest.shared.js';
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    passWithNoTests: true // no code yet: see the issue that builds this package,
-  },
-});
+// No code yet: the issue that builds this package adds its tests.
+export default packageTestConfig({ passWithNoTests: true });

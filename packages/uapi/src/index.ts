@@ -3,7 +3,11 @@
  *
  * - insn/: the instruction value, opcodes, encode/decode, validation
  * - asm/: the assembler (LLVM and conformance syntax) and the llvm-objdump-style disassembler
+ * - conformance/: the bpf_conformance suite's `.data` reader and locator
+ * - tables/ (over generated/): bpf_cmd, map, program, attach and link types, helper prototypes, errno
  */
 export * from './insn/index.js';
 export * from './asm/index.js';
+export * from './conformance/index.js';
+export * from './tables/index.js';
 export * from './errors.js';

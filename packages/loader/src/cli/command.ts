@@ -1,0 +1,11 @@
+import type { CliIo } from './io.js';
+
+/** One `bpfhive` command. `run` returns the exit status; errors it throws are printed by main. */
+export interface Command {
+  readonly name: string;
+  /** One line for `bpfhive help`. */
+  readonly summary: string;
+  /** The full usage text, bpftool style. */
+  readonly usage: string;
+  run(args: string[], io: CliIo): Promise<number>;
+}

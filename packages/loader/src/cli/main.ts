@@ -1,0 +1,59 @@
+import { BpfError } from '@bpfhive/uapi';
+import type { Command } from './command.js';
+import { asmCommand } from './commands/asm.js';
+import { conformancePluginCommand } from './commands/conformance-plugin.js';
+import { disasmCommand } from './commands/disasm.js';
+import { type CliIo, UsageError, processIo } from './io.js';
+
+/** Every command, in the order `bpfhive help` lists them. */
+export const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, conformancePluginCommand];
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'Usage: bpfhive COMMAND [ARGS]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    "Run 'bpfhive COMMAND --help' for a command's usage.",
+    '',
+  ].join('\n');
+}
+
+/**
+ * Runs one command line (without the program name) and returns the exit status: 0 on success,
+ * 1 on an error, printed to stderr as `Error: …` the way bpftool prints it.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    io.stdout(help());
+    return name === undefined ? 1 : 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.stderr(`Error: unknown command '${name}'\n${help()}`);
+    return 1;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout(`${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (e) {
+    io.stderr(`Error: ${describeError(e)}\n`);
+    return 1;
+  }
+}
+
+function describeError(e: unknown): string {
+  if (e instanceof UsageError || e instanceof BpfError) return e.message;
+  // parseArgs reports unknown options and missing values with a code of its own.
+  if (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS')) return e.message;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+export { processIo };

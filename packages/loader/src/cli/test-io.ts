@@ -1,0 +1,16 @@
+import type { CliIo } from './io.js';
+
+/** An in-memory CliIo for tests: feed standard input, read back what a command printed. */
+export function memoryIo(stdin: string | Uint8Array = ''): CliIo & { out(): string; outBytes(): Uint8Array; err(): string } {
+  const out: Uint8Array[] = [];
+  let err = '';
+  return {
+    readStdin: async () => (typeof stdin === 'string' ? new TextEncoder().encode(stdin) : stdin),
+    stdout: (chunk) => void out.push(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk),
+    stderr: (chunk) => void (err += chunk),
+    stdoutIsTty: false,
+    out: () => Buffer.concat(out).toString('utf8'),
+    outBytes: () => Buffer.concat(out),
+    err: () => err,
+  };
+}

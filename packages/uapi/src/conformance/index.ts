@@ -1,0 +1,2 @@
+export { parseDataFile, DataFileError, type DataFile } from './data-file.js';
+export { findConformanceDir } from './locate.js';
