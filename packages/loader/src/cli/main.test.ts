@@ -61,3 +61,23 @@ describe('bpfhive cli', () => {
     expect(io.err()).toMatch(message);
   });
 });
+
+describe('bpfhive conformance-plugin (in-process)', () => {
+  it.each([
+    [['conformance-plugin', '00 00 00 07'], '4'],
+    [['conformance-plugin', '00  00  00  07  ', '--engine interp'], '4'],
+    [['conformance-plugin', '', ''], '0'],
+    [['conformance-plugin', '--engine', 'interp'], '0'],
+  ])('%j reads memory first and options after it', async (argv, r0) => {
+    // r0 = r2, the memory length
+    const io = memoryIo('bf 20 00 00 00 00 00 00 95 00 00 00 00 00 00 00');
+    expect(await runCli(argv, io)).toBe(0);
+    expect(io.out()).toBe(`${r0}\n`);
+  });
+
+  it('rejects a second positional argument', async () => {
+    const io = memoryIo('95 00 00 00 00 00 00 00');
+    expect(await runCli(['conformance-plugin', '00', 'extra'], io)).toBe(1);
+    expect(io.err()).toMatch(/unexpected 'extra'/);
+  });
+});

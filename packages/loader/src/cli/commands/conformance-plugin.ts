@@ -21,16 +21,19 @@ export const conformancePluginCommand: Command = {
   prints r0 in hex. This is the plugin protocol of the bpf_conformance runner; point the runner
   at the bpfhive-conformance-plugin bin, whose arguments are exactly the runner's.`,
   async run(args: string[], io: CliIo): Promise<number> {
+    // The runner always passes the memory first (maybe empty) and its options as one argument (maybe empty).
+    const [first, ...rest] = args;
+    const memoryArg = first === undefined || first.trim().startsWith('--') ? undefined : first;
     const { values, positionals } = parseArgs({
-      args: args.flatMap((a) => (a.startsWith('--') ? a.trim().split(/\s+/) : [a])),
+      args: (memoryArg === undefined ? args : rest).flatMap((a) => (a.trim() === '' ? [] : a.trim().split(/\s+/))),
       allowPositionals: true,
       options: { engine: { type: 'string', default: 'interp' } },
     });
-    if (positionals.length > 1) throw new UsageError('conformance-plugin takes at most one MEMORY-HEX argument');
+    if (positionals.length > 0) throw new UsageError(`conformance-plugin takes one MEMORY-HEX argument, then options; unexpected '${positionals[0]}'`);
     if (!isConformanceEngine(values.engine)) {
       throw new UsageError(`--engine must be one of ${CONFORMANCE_ENGINES.join(', ')}, not ${values.engine}`);
     }
-    const memory = parseHex(positionals[0] ?? '', 'memory');
+    const memory = parseHex(memoryArg ?? '', 'memory');
     const program = parseHex(Buffer.from(await io.readStdin()).toString('latin1'), 'program');
     try {
       const r0 = runConformanceProgram(program, memory, values.engine);
