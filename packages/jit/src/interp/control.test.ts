@@ -1,33 +1,51 @@
-import { JmpOp } from '@bpfhive/uapi';
+import { type Instruction, asm } from '@bpfhive/uapi';
 import { describe, expect, it } from 'vitest';
-import { add64, callLocal, exit, gotol, ja, jmp, jmp32, ldAbs, lddw, ldInd, mayGoto, mov64, r } from '../testing/dsl.js';
 import { runProgram } from '../testing/run.js';
 import { ExecutionError } from './errors.js';
 import { Interpreter } from './interpreter.js';
 import { BPF_MAX_LOOPS } from './limits.js';
 
 /** Counts loop iterations until may_goto jumps out: r0 = number of fall-throughs. */
-const countingLoop = [
-  mov64(0, 0),
-  mayGoto(2), // → 4 when the budget is spent
-  add64(0, 1),
-  ja(-3), // → 1
-  exit(),
-];
+const COUNTING_LOOP = `
+    r0 = 0
+  loop:
+    may_goto done   // taken when the budget is spent
+    r0 += 1
+    goto loop
+  done:
+    exit`;
+const countingLoop = asm`${COUNTING_LOOP}`;
 
 describe('interp jumps', () => {
   it('interp - gotol takes its offset from the immediate', () => {
-    expect(runProgram([gotol(1), mov64(0, 1), exit()]).r0).toBe(0n);
+    const program = asm`
+      gotol +1
+      r0 = 1
+      exit`;
+    expect(runProgram(program).r0).toBe(0n);
   });
 
   it('interp - a taken conditional jump skips, an untaken one falls through', () => {
-    const program = (op: JmpOp): ReturnType<typeof exit>[] => [mov64(0, 1), mov64(1, -1), jmp(op, 1, 0, 1), mov64(0, 2), exit()];
-    expect(runProgram(program(JmpOp.JGT)).r0).toBe(1n);
-    expect(runProgram(program(JmpOp.JSGT)).r0).toBe(2n);
+    const program = (condition: string): Instruction[] => asm`
+        r0 = 1
+        r1 = -1
+        if r1 ${condition} 0 goto out
+        r0 = 2
+      out:
+        exit`;
+    expect(runProgram(program('>')).r0).toBe(1n);
+    expect(runProgram(program('s>')).r0).toBe(2n);
   });
 
   it('interp - jmp32 compares the low halves only', () => {
-    const program = [mov64(0, 1), mov64(1, 1), add64(1, r(1)), jmp32(JmpOp.JEQ, 1, 2, 1), mov64(0, 2), exit()];
+    const program = asm`
+        r0 = 1
+        r1 = 1
+        r1 += r1
+        if w1 == 2 goto out
+        r0 = 2
+      out:
+        exit`;
     expect(runProgram(program).r0).toBe(1n);
   });
 });
@@ -44,14 +62,14 @@ describe('interp may_goto', () => {
 
   it('interp - each frame starts with a full budget', () => {
     // main calls the loop twice; with one budget of 2 per frame the sum is 4.
-    const program = [
-      callLocal(4), // → 5
-      mov64(6, r(0)),
-      callLocal(2), // → 5
-      add64(0, r(6)),
-      exit(),
-      ...countingLoop,
-    ];
+    const program = asm`
+        call count
+        r6 = r0
+        call count
+        r0 += r6
+        exit
+      count:
+        ${COUNTING_LOOP}`;
     expect(runProgram(program, { mayGotoBudget: 2 }).r0).toBe(4n);
   });
 
@@ -64,31 +82,49 @@ describe('interp legacy packet access', () => {
   const packet = Uint8Array.of(0x11, 0x22, 0x33, 0x44, 0x55);
 
   it.each([
-    ['LD_ABS byte', [ldAbs(1, 4), exit()], 0x55n],
-    ['LD_ABS half word, big-endian', [ldAbs(2, 1), exit()], 0x2233n],
-    ['LD_ABS word, big-endian', [ldAbs(4, 1), exit()], 0x2233_4455n],
-    ['LD_IND adds src and imm', [mov64(7, 2), ldInd(2, 7, 1), exit()], 0x4455n],
-    ['LD_ABS past the end returns 0 at once', [ldAbs(4, 2), mov64(0, 9), exit()], 0n],
-    ['LD_IND at a negative offset returns 0', [mov64(7, -2), ldInd(1, 7, 1), mov64(0, 9), exit()], 0n],
-    ['LD_IND offsets wrap to 32 bits', [lddw(7, 0x1_0000_0002n), ldInd(1, 7, 0), exit()], 0x33n],
-  ])('interp - %s', (_title, insns, expected) => {
-    expect(runProgram(insns, { packet }).r0).toBe(expected);
+    ['LD_ABS byte', 'r0 = *(u8 *)skb[4]', 0x55n],
+    ['LD_ABS half word, big-endian', 'r0 = *(u16 *)skb[1]', 0x2233n],
+    ['LD_ABS word, big-endian', 'r0 = *(u32 *)skb[1]', 0x2233_4455n],
+    // LLVM's syntax has no LD_IND immediate (`skb[rN]` only): the conformance syntax spells it.
+    ['LD_IND adds src and imm', 'r7 = 2\nldindh %r7, 1', 0x4455n],
+    ['LD_ABS past the end returns 0 at once', 'r0 = *(u32 *)skb[2]\nr0 = 9', 0n],
+    ['LD_IND at a negative offset returns 0', 'r7 = -2\nldindb %r7, 1\nr0 = 9', 0n],
+    ['LD_IND offsets wrap to 32 bits', 'r7 = 0x100000002 ll\nr0 = *(u8 *)skb[r7]', 0x33n],
+  ])('interp - %s', (_title, body, expected) => {
+    const program = asm`
+      ${body}
+      exit`;
+    expect(runProgram(program, { packet }).r0).toBe(expected);
   });
 
   it('interp - a failed packet load in a function returns 0 from that function only', () => {
-    const program = [callLocal(2), add64(0, 1), exit(), ldAbs(4, 100), mov64(0, 9), exit()];
+    const program = asm`
+        call load
+        r0 += 1
+        exit
+      load:
+        r0 = *(u32 *)skb[100]
+        r0 = 9
+        exit`;
     expect(runProgram(program, { packet }).r0).toBe(1n);
   });
 
   it('interp - a packet source function receives r6', () => {
     const seen: bigint[] = [];
     const source = (ctx: bigint): Uint8Array => (seen.push(ctx), packet);
-    expect(runProgram([mov64(6, 123), ldAbs(1, 0), exit()], { packet: source }).r0).toBe(0x11n);
+    const program = asm`
+      r6 = 123
+      r0 = *(u8 *)skb[0]
+      exit`;
+    expect(runProgram(program, { packet: source }).r0).toBe(0x11n);
     expect(seen).toEqual([123n]);
   });
 
   it('interp - LD_ABS without a packet stops the run', () => {
-    expect(() => runProgram([ldAbs(1, 0), exit()])).toThrow(ExecutionError);
-    expect(() => runProgram([ldAbs(1, 0), exit()])).toThrow('LD_ABS and LD_IND need a packet (option packet) at instruction 0');
+    const program = asm`
+      r0 = *(u8 *)skb[0]
+      exit`;
+    expect(() => runProgram(program)).toThrow(ExecutionError);
+    expect(() => runProgram(program)).toThrow('LD_ABS and LD_IND need a packet (option packet) at instruction 0');
   });
 });
