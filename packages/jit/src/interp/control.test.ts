@@ -85,10 +85,9 @@ describe('interp legacy packet access', () => {
     ['LD_ABS byte', 'r0 = *(u8 *)skb[4]', 0x55n],
     ['LD_ABS half word, big-endian', 'r0 = *(u16 *)skb[1]', 0x2233n],
     ['LD_ABS word, big-endian', 'r0 = *(u32 *)skb[1]', 0x2233_4455n],
-    // LLVM's syntax has no LD_IND immediate (`skb[rN]` only): the conformance syntax spells it.
-    ['LD_IND adds src and imm', 'r7 = 2\nldindh %r7, 1', 0x4455n],
+    ['LD_IND adds src and imm', 'r7 = 2\nr0 = *(u16 *)skb[r7 + 1]', 0x4455n],
     ['LD_ABS past the end returns 0 at once', 'r0 = *(u32 *)skb[2]\nr0 = 9', 0n],
-    ['LD_IND at a negative offset returns 0', 'r7 = -2\nldindb %r7, 1\nr0 = 9', 0n],
+    ['LD_IND at a negative offset returns 0', 'r7 = -2\nr0 = *(u8 *)skb[r7 + 1]\nr0 = 9', 0n],
     ['LD_IND offsets wrap to 32 bits', 'r7 = 0x100000002 ll\nr0 = *(u8 *)skb[r7]', 0x33n],
   ])('interp - %s', (_title, body, expected) => {
     const program = asm`

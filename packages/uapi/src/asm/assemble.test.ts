@@ -52,6 +52,8 @@ describe('assemble - LLVM syntax', () => {
     ['*(u64 *)(r10 - 8) = 5', '7a0af8ff05000000'],
     ['r0 = *(u16 *)skb[5]', '2800000005000000'],
     ['r0 = *(u32 *)skb[r3]', '4030000000000000'],
+    ['r0 = *(u16 *)skb[r7 + 1]', '4870000001000000'],
+    ['r0 = *(u8 *)skb[r7 - 2]', '50700000feffffff'],
     ['lock *(u64 *)(r0 + 0) += r1', 'db10000000000000'],
     ['lock *(u32 *)(r1 + 3) |= w2', 'c321030040000000'],
     ['r2 = atomic_fetch_and((u64 *)(r1 + 3), r2)', 'db21030051000000'],
@@ -135,6 +137,11 @@ describe('assemble - labels', () => {
     const prog = assemble('call local f\ngotol end\nf: r0 = 1\nend: exit');
     expect(prog[0]).toMatchObject({ src: 1, imm: 1 });
     expect(prog[1]).toMatchObject({ imm: 1, off: 0 });
+  });
+
+  it('resolves a function label in ld_pseudo src 4 (a function address) through the immediate', () => {
+    const prog = assemble('ld_pseudo r2, 4, cb\nexit\ncb: r0 = 0\nexit');
+    expect(prog[0]).toMatchObject({ opcode: 0x18, dst: 2, src: 4, imm: 2, imm2: 0 });
   });
 
   it('accepts both syntaxes in one text and every comment style', () => {

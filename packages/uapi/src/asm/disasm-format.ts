@@ -190,7 +190,9 @@ function formatLd(insn: Instruction, pseudo: PseudoStyle): string {
     const extra = pseudo === 'explicit' && imm2 !== 0 ? `, ${imm2}` : '';
     return `ld_pseudo\tr${insn.dst}, ${insn.src}, ${insn.imm >>> 0}${extra}`;
   }
-  const index = mode === Mode.ABS ? `${insn.imm}` : `r${insn.src}`;
+  // LLVM prints LD_IND as skb[rN] and drops the immediate; keep it when it is not 0.
+  const index =
+    mode === Mode.ABS ? `${insn.imm}` : insn.imm === 0 ? `r${insn.src}` : `r${insn.src} ${insn.imm < 0 ? '-' : '+'} ${Math.abs(insn.imm)}`;
   return `r0 = *(u${bitsOf(insn)} *)skb[${index}]`;
 }
 

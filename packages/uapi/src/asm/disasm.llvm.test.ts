@@ -121,6 +121,11 @@ const LLVM14_GAPS: readonly Gap[] = [
     matches: (i) => i.opcode === LD_IMM64 && i.src === PseudoLdImm64.MAP_VALUE && i.dst === 0 && i.imm === 0,
     llvm14: { text: 'lea\tr0, r0 + 32767' },
   },
+  {
+    family: 'LD_IND with an immediate: LLVM 14 drops the immediate',
+    matches: (i) => i.opcode === (InsnClass.LD | Mode.IND | (i.opcode & 0x18)) && i.imm !== 0,
+    llvm14: (i) => ({ ...i, imm: 0 }),
+  },
   { family: 'store immediate (ST MEM)', matches: (i) => classOf(i.opcode) === InsnClass.ST, llvm14: 'unknown' },
   { family: 'gotol (JMP32 JA)', matches: (i) => i.opcode === JA32, llvm14: 'unknown' },
   { family: 'may_goto (JMP JCOND)', matches: (i) => i.opcode === MAY_GOTO, llvm14: 'unknown' },

@@ -15,6 +15,7 @@ import {
   MAY_GOTO,
   Mode,
   PseudoCall,
+  PseudoLdImm64,
   Size,
   Source,
 } from '../insn/opcode.js';
@@ -147,6 +148,10 @@ function statement(line: string): AsmItem | undefined {
     if (ops.length < 3 || ops.length > 4) throw new AsmSyntaxError(`'ld_pseudo' takes rD, SRC, IMM [, IMM2]`);
     const src = Number(parseInteger(ops[1]!) ?? -1n);
     if (src < 1 || src > 6) throw new OperandError(`ld_pseudo source must be 1..6, found ${ops[1]}`);
+    if (src === PseudoLdImm64.FUNC && ops.length === 3 && parseInteger(ops[2]!) === undefined) {
+      // The address of a bpf-to-bpf function: imm is its slot offset from the next slot.
+      return withTarget(insn(LD_IMM64, width(ops[0]!).reg, src, 0, 0, 0), parseTarget(ops[2]!, 32), 'imm');
+    }
     // llvm-objdump prints these immediates as unsigned decimal numbers.
     return { insn: insn(LD_IMM64, width(ops[0]!).reg, src, 0, parseBits32(ops[2]!), ops[3] ? parseBits32(ops[3]) : 0) };
   }
@@ -204,11 +209,12 @@ function loadLike(dst: { reg: number; width: RegisterWidth }, rhs: string): AsmI
     const mode = sign === 's' ? Mode.MEMSX : Mode.MEM;
     return { insn: insn(InsnClass.LDX | mode | size(bits!), dst.reg, at.reg, at.off, 0) };
   }
-  if ((m = new RegExp(String.raw`^\*${PTR}skb\[\s*(\S+?)\s*\]$`).exec(rhs))) {
-    const [, , bits, index] = m;
+  if ((m = new RegExp(String.raw`^\*${PTR}skb\[\s*(?:(${REG})\s*(?:([+-])\s*(\w+))?|(${NUM}))\s*\]$`).exec(rhs))) {
+    const [, , bits, index, sign, imm, abs] = m;
     if (dst.reg !== 0) throw new OperandError('legacy packet loads always write r0');
-    if (isRegister(index!)) return { insn: insn(InsnClass.LD | Mode.IND | size(bits!), 0, width(index!).reg, 0, 0) };
-    return { insn: insn(InsnClass.LD | Mode.ABS | size(bits!), 0, 0, 0, parseImm32(index!)) };
+    if (abs !== undefined) return { insn: insn(InsnClass.LD | Mode.ABS | size(bits!), 0, 0, 0, parseImm32(abs)) };
+    const offset = imm === undefined ? 0 : parseImm32(`${sign}${imm}`);
+    return { insn: insn(InsnClass.LD | Mode.IND | size(bits!), 0, width(index!).reg, 0, offset) };
   }
   if ((m = new RegExp(String.raw`^atomic_fetch_(add|or|and|xor)\(\s*${PTR}${ADDR}\s*,\s*(${REG})\s*\)$`).exec(rhs))) {
     const [, op, , bits, base, s, off, src] = m;
