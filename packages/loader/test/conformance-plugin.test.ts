@@ -1,8 +1,6 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findConformanceDir } from '@bpfhive/uapi';
+import { findConformanceDir, readAssembledTests } from '@bpfhive/uapi';
 import { describe, expect, it } from 'vitest';
 
 /**
@@ -13,17 +11,7 @@ import { describe, expect, it } from 'vitest';
 const PLUGIN = fileURLToPath(new URL('../bin/bpfhive-conformance-plugin.js', import.meta.url));
 const suite = findConformanceDir(fileURLToPath(import.meta.url));
 
-interface AssembledTest {
-  readonly file: string;
-  readonly code: string;
-  readonly mem: string;
-  readonly result: string;
-  readonly error: string;
-}
-const tests: AssembledTest[] = readFileSync(join(suite, 'tests.assembled.jsonl'), 'utf8')
-  .trim()
-  .split('\n')
-  .map((l) => JSON.parse(l) as AssembledTest);
+const tests = readAssembledTests(suite);
 
 /** The runner's own hex layout: every byte followed by two spaces. */
 const runnerHex = (hex: string): string => (hex.match(/../g) ?? []).map((b) => `${b}  `).join('');

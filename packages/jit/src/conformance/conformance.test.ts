@@ -1,25 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findConformanceDir, hexToBytes } from '@bpfhive/uapi';
+import { type AssembledTest, findConformanceDir, hexToBytes, readAssembledTests } from '@bpfhive/uapi';
 import { describe, expect, it } from 'vitest';
 import { CONFORMANCE_ENGINES, runConformanceProgram } from './run.js';
 
-/** One line of tests.assembled.jsonl. */
-interface AssembledTest {
-  readonly file: string;
-  readonly code: string;
-  readonly mem: string;
-  readonly result: string;
-  readonly error: string;
-  readonly cpu_version: number;
-}
-
 const suiteDir = findConformanceDir(dirname(fileURLToPath(import.meta.url)));
-const tests: AssembledTest[] = readFileSync(join(suiteDir, 'tests.assembled.jsonl'), 'utf8')
-  .split('\n')
-  .filter((line) => line.trim() !== '')
-  .map((line) => JSON.parse(line) as AssembledTest);
+const tests = readAssembledTests(suiteDir);
 
 describe.each(CONFORMANCE_ENGINES)('conformance on %s', (engine) => {
   /** Decodes and runs one test as cpu v4; returns r0. */

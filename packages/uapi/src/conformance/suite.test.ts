@@ -5,13 +5,11 @@ import { assemble } from '../asm/assemble.js';
 import { disassemble } from '../asm/disasm.js';
 import { bytesToHex, decode, encode } from '../insn/codec.js';
 import { parseDataFile } from './data-file.js';
+import { readAssembledTests } from './assembled.js';
 import { findConformanceDir } from './locate.js';
 
 const suite = findConformanceDir(import.meta.dirname);
-const assembled = readFileSync(join(suite, 'tests.assembled.jsonl'), 'utf8')
-  .trim()
-  .split('\n')
-  .map((line) => JSON.parse(line) as { file: string; code: string });
+const assembled = readAssembledTests(suite);
 
 describe('conformance suite - assembler and disassembler', () => {
   it('has all 313 programs', () => {
