@@ -1,0 +1,229 @@
+import {
+  InsnClass,
+  type Instruction,
+  JA,
+  JA32,
+  JmpOp,
+  LD_IMM64,
+  PseudoCall,
+  PseudoLdImm64,
+  classOf,
+  slotIndex,
+} from '@bpfhive/uapi';
+import { JitCompileError } from './errors.js';
+
+/**
+ * Control flow of a program: its functions (the entry and every bpf-to-bpf target), each split
+ * into basic blocks with successors, reverse postorder, immediate dominators and loop headers.
+ * Everything is by instruction index (a `lddw` is one instruction), converted from slots once.
+ */
+
+/** How a basic block ends. Targets are block ids. */
+export type Terminator =
+  | { readonly kind: 'goto'; readonly target: number }
+  /** A conditional jump (or `may_goto`) at `insnIndex`: `taken` when it holds, else `fallthrough`. */
+  | { readonly kind: 'cond'; readonly insnIndex: number; readonly taken: number; readonly fallthrough: number }
+  | { readonly kind: 'exit' };
+
+export interface BasicBlock {
+  readonly id: number;
+  /** Instruction indexes of the straight-line body (without a jump or exit that ends the block). */
+  readonly body: readonly number[];
+  readonly term: Terminator;
+}
+
+export interface FunctionCfg {
+  /** Instruction index of the function's first instruction. */
+  readonly start: number;
+  /** One past its last instruction. */
+  readonly end: number;
+  /** Blocks in program order; block 0 is the entry. */
+  readonly blocks: readonly BasicBlock[];
+  /** Block ids reachable from the entry, in reverse postorder. */
+  readonly rpo: readonly number[];
+  /** rpoIndex[block] = its position in `rpo`, or -1 when unreachable. */
+  readonly rpoIndex: readonly number[];
+  /** Immediate dominator of each reachable block (the entry's is itself), -1 when unreachable. */
+  readonly idom: readonly number[];
+  /** True when every back edge goes to a block that dominates its source (the CFG is reducible). */
+  readonly reducible: boolean;
+}
+
+export interface ProgramCfg {
+  readonly functions: readonly FunctionCfg[];
+  /** Function index by its first instruction index. */
+  readonly functionAt: ReadonlyMap<number, number>;
+  /** Slot of each instruction, and the total at the end (see slotIndex). */
+  readonly slots: readonly number[];
+  /** Instruction index by slot (undefined for the second slot of a lddw). */
+  readonly insnAtSlot: readonly (number | undefined)[];
+}
+
+/** Slot-relative targets of jumps, calls and function-address loads, as instruction indexes. */
+export function jumpTarget(insns: readonly Instruction[], slots: readonly number[], insnAtSlot: readonly (number | undefined)[], i: number, relative: number): number {
+  const slot = slots[i]! + 1 + relative;
+  const target = insnAtSlot[slot];
+  if (target === undefined) {
+    const where = slot < 0 || slot >= slots[insns.length]! ? 'outside the program' : 'into the middle of a lddw';
+    throw new JitCompileError(i, `jump or call to slot ${slot} lands ${where}`);
+  }
+  return target;
+}
+
+const isJump = (insn: Instruction): boolean => {
+  const cls = classOf(insn.opcode);
+  if (cls !== InsnClass.JMP && cls !== InsnClass.JMP32) return false;
+  const op = insn.opcode & 0xf0;
+  return op !== JmpOp.CALL && op !== JmpOp.EXIT;
+};
+const isExit = (insn: Instruction): boolean => insn.opcode === (InsnClass.JMP | JmpOp.EXIT);
+const isUnconditional = (insn: Instruction): boolean => insn.opcode === JA || insn.opcode === JA32;
+/** The relative slot offset of a jump: `imm` for gotol, `off` otherwise. */
+const jumpOffset = (insn: Instruction): number => (insn.opcode === JA32 ? insn.imm : insn.off);
+
+/** Builds the control flow of a whole program. Throws JitCompileError for malformed control flow. */
+export function buildProgramCfg(insns: readonly Instruction[]): ProgramCfg {
+  if (insns.length === 0) throw new JitCompileError(0, 'the program has no instructions');
+  const slots = slotIndex(insns);
+  const insnAtSlot: (number | undefined)[] = new Array(slots[insns.length]!).fill(undefined);
+  insns.forEach((_, i) => (insnAtSlot[slots[i]!] = i));
+
+  const starts = new Set<number>([0]);
+  insns.forEach((insn, i) => {
+    const localCall = insn.opcode === (InsnClass.JMP | JmpOp.CALL) && insn.src === PseudoCall.LOCAL;
+    const funcAddress = insn.opcode === LD_IMM64 && insn.src === PseudoLdImm64.FUNC;
+    if (localCall || funcAddress) starts.add(jumpTarget(insns, slots, insnAtSlot, i, insn.imm));
+  });
+  const ordered = [...starts].sort((a, b) => a - b);
+  const functions = ordered.map((start, f) => buildFunctionCfg(insns, slots, insnAtSlot, start, ordered[f + 1] ?? insns.length));
+  return { functions, functionAt: new Map(ordered.map((s, f) => [s, f])), slots, insnAtSlot };
+}
+
+function buildFunctionCfg(
+  insns: readonly Instruction[],
+  slots: readonly number[],
+  insnAtSlot: readonly (number | undefined)[],
+  start: number,
+  end: number,
+): FunctionCfg {
+  const last = insns[end - 1]!;
+  if (!isExit(last) && !isUnconditional(last)) {
+    throw new JitCompileError(end - 1, 'the function can run past its last instruction (it must end with exit or a jump)');
+  }
+  const target = (i: number): number => {
+    const t = jumpTarget(insns, slots, insnAtSlot, i, jumpOffset(insns[i]!));
+    if (t < start || t >= end) throw new JitCompileError(i, `jump to instruction ${t} leaves the function [${start}, ${end})`);
+    return t;
+  };
+
+  // Leaders: the start, every jump target, every instruction after a jump or exit.
+  const leaders = new Set<number>([start]);
+  for (let i = start; i < end; i++) {
+    const insn = insns[i]!;
+    if (isJump(insn)) leaders.add(target(i));
+    if ((isJump(insn) || isExit(insn)) && i + 1 < end) leaders.add(i + 1);
+  }
+  const heads = [...leaders].sort((a, b) => a - b);
+  const blockAt = new Map(heads.map((h, b) => [h, b]));
+  const blocks: BasicBlock[] = heads.map((head, id) => {
+    const stop = heads[id + 1] ?? end;
+    const lastIndex = stop - 1;
+    const lastInsn = insns[lastIndex]!;
+    const body: number[] = [];
+    for (let i = head; i < stop; i++) body.push(i);
+    let term: Terminator;
+    if (isExit(lastInsn)) {
+      body.pop();
+      term = { kind: 'exit' };
+    } else if (isUnconditional(lastInsn)) {
+      body.pop();
+      term = { kind: 'goto', target: blockAt.get(target(lastIndex))! };
+    } else if (isJump(lastInsn)) {
+      body.pop();
+      term = { kind: 'cond', insnIndex: lastIndex, taken: blockAt.get(target(lastIndex))!, fallthrough: blockAt.get(stop)! };
+    } else {
+      term = { kind: 'goto', target: blockAt.get(stop)! };
+    }
+    return { id, body, term };
+  });
+  return { start, end, blocks, ...analyse(blocks) };
+}
+
+export function successors(term: Terminator): number[] {
+  switch (term.kind) {
+    case 'goto':
+      return [term.target];
+    case 'cond':
+      return [term.taken, term.fallthrough];
+    case 'exit':
+      return [];
+  }
+}
+
+/** Reverse postorder, immediate dominators (Cooper, Harvey and Kennedy), reducibility. */
+function analyse(blocks: readonly BasicBlock[]): Pick<FunctionCfg, 'rpo' | 'rpoIndex' | 'idom' | 'reducible'> {
+  const post: number[] = [];
+  const visited = new Array<boolean>(blocks.length).fill(false);
+  // Iterative DFS: a stack of (block, next successor to visit).
+  const stack: [number, number][] = [[0, 0]];
+  visited[0] = true;
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const succ = successors(blocks[top[0]]!.term);
+    if (top[1] < succ.length) {
+      const next = succ[top[1]++]!;
+      if (!visited[next]) {
+        visited[next] = true;
+        stack.push([next, 0]);
+      }
+    } else {
+      post.push(top[0]);
+      stack.pop();
+    }
+  }
+  const rpo = post.reverse();
+  const rpoIndex = new Array<number>(blocks.length).fill(-1);
+  rpo.forEach((b, i) => (rpoIndex[b] = i));
+
+  const preds: number[][] = blocks.map(() => []);
+  for (const b of rpo) for (const s of successors(blocks[b]!.term)) preds[s]!.push(b);
+
+  const idom = new Array<number>(blocks.length).fill(-1);
+  idom[0] = 0;
+  const intersect = (a: number, b: number): number => {
+    while (a !== b) {
+      while (rpoIndex[a]! > rpoIndex[b]!) a = idom[a]!;
+      while (rpoIndex[b]! > rpoIndex[a]!) b = idom[b]!;
+    }
+    return a;
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const b of rpo) {
+      if (b === 0) continue;
+      let dom = -1;
+      for (const p of preds[b]!) {
+        if (idom[p] === -1) continue;
+        dom = dom === -1 ? p : intersect(p, dom);
+      }
+      if (dom !== idom[b]) {
+        idom[b] = dom;
+        changed = true;
+      }
+    }
+  }
+
+  const dominates = (a: number, b: number): boolean => {
+    for (let x = b; ; x = idom[x]!) {
+      if (x === a) return true;
+      if (x === 0) return a === 0;
+    }
+  };
+  let reducible = true;
+  for (const b of rpo) {
+    for (const s of successors(blocks[b]!.term)) {
+      if (rpoIndex[s]! <= rpoIndex[b]! && !dominates(s, b)) reducible = false;
+    }
+  }
+  return { rpo, rpoIndex, idom, reducible };
+}

@@ -1,0 +1,16 @@
+import { BpfError } from '@bpfhive/uapi';
+
+/**
+ * A program the JIT cannot compile: malformed control flow (a jump out of its function, a
+ * function that runs off its end), an instruction it does not support, or a pseudo load it
+ * cannot resolve. EINVAL, naming the instruction.
+ */
+export class JitCompileError extends BpfError {
+  constructor(
+    readonly insnIndex: number,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super('EINVAL', `jit: instruction ${insnIndex}: ${reason}`, options);
+  }
+}

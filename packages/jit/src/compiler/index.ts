@@ -1,0 +1,3 @@
+export { compile, type CompileOptions, type CompiledProgram, type CompileStats, type MemoryShape } from './compile.js';
+export { JitProgram, JitExecutionError, type JitInstanceOptions } from './runtime.js';
+export { JitCompileError } from './errors.js';

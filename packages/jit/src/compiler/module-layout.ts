@@ -1,0 +1,107 @@
+import { CALLX, InsnClass, type Instruction, JmpOp, Mode, PseudoCall, classOf } from '@bpfhive/uapi';
+import { BPF_FUNC_TAIL_CALL } from '../interp/limits.js';
+import type { FuncImport, FuncType } from '../wasm/ir.js';
+
+/**
+ * The shape of a compiled module: which imports a program needs, and where every function lands
+ * in the wasm function index space (imports first, then the eBPF functions, then generated glue).
+ *
+ *   imports   h.<id>          helper <id>            (r1..r5) -> r0
+ *             k.<obj>.<id>    kfunc <id> of BTF <obj> (r1..r5) -> r0
+ *             env.ld_packet   LD_ABS/LD_IND          (ctx, imm, index, indirect, size) -> value | -1
+ *             env.call_helper callx to a helper id   (id, r1..r4) -> r0
+ *             env.tail_call   bpf_tail_call          (ctx, map, index, 0, 0) -> table slot | -1
+ *             env.memory      the kernel's memory    (shared when the embedder asks)
+ *             env.programs    the program table      (when the program tail-calls)
+ *   functions f0..fn          the eBPF functions     (r1 r2 r3 r4 r5 fp) -> r0
+ *             callx           dispatcher             (target, r1..r5, fp) -> r0
+ *             run_batch       batched entry          (base, stride, count, out, fp)
+ */
+
+export const TYPE_PROGRAM = 0;
+export const TYPE_HELPER = 1;
+export const TYPE_BATCH = 2;
+export const TYPE_CALLX = 3;
+
+export const TYPES: readonly FuncType[] = [
+  { params: ['i64', 'i64', 'i64', 'i64', 'i64', 'i64'], results: ['i64'] },
+  { params: ['i64', 'i64', 'i64', 'i64', 'i64'], results: ['i64'] },
+  { params: ['i32', 'i32', 'i32', 'i32', 'i64'], results: [] },
+  { params: ['i64', 'i64', 'i64', 'i64', 'i64', 'i64', 'i64'], results: ['i64'] },
+];
+
+export interface ProgramNeeds {
+  readonly helpers: readonly number[];
+  /** `${btfObject}:${btfId}` keys. */
+  readonly kfuncs: readonly string[];
+  readonly ldPacket: boolean;
+  readonly callx: boolean;
+  readonly tailCall: boolean;
+}
+
+export function scanNeeds(insns: readonly Instruction[]): ProgramNeeds {
+  const helpers = new Set<number>();
+  const kfuncs = new Set<string>();
+  let ldPacket = false;
+  let callx = false;
+  let tailCall = false;
+  for (const insn of insns) {
+    const cls = classOf(insn.opcode);
+    if (cls === InsnClass.LD && ((insn.opcode & 0xe0) === Mode.ABS || (insn.opcode & 0xe0) === Mode.IND)) ldPacket = true;
+    if (insn.opcode === CALLX) callx = true;
+    if (insn.opcode !== (InsnClass.JMP | JmpOp.CALL)) continue;
+    if (insn.src === PseudoCall.KFUNC) kfuncs.add(`${insn.off}:${insn.imm}`);
+    else if (insn.src === PseudoCall.HELPER) {
+      if (insn.imm === BPF_FUNC_TAIL_CALL) tailCall = true;
+      else helpers.add(insn.imm);
+    }
+  }
+  return { helpers: [...helpers].sort((a, b) => a - b), kfuncs: [...kfuncs].sort(), ldPacket, callx, tailCall };
+}
+
+export interface FunctionIndexes {
+  readonly helpers: ReadonlyMap<number, number>;
+  readonly kfuncs: ReadonlyMap<string, number>;
+  readonly ldPacket?: number;
+  readonly callHelper?: number;
+  readonly tailCall?: number;
+  /** The eBPF functions, in program order. */
+  readonly functions: readonly number[];
+  readonly callx?: number;
+  readonly runBatch: number;
+  readonly programType: number;
+}
+
+export function layout(needs: ProgramNeeds, functionCount: number): { imports: FuncImport[]; indexes: FunctionIndexes } {
+  const imports: FuncImport[] = [];
+  const add = (module: string, name: string, type: number, id: string): number => imports.push({ kind: 'func', module, name, type, id }) - 1;
+  const helpers = new Map(needs.helpers.map((id) => [id, add('h', String(id), TYPE_HELPER, `helper_${id}`)]));
+  const kfuncs = new Map(
+    needs.kfuncs.map((key) => {
+      const [obj, id] = key.split(':');
+      return [key, add('k', `${obj}.${id}`, TYPE_HELPER, `kfunc_${obj}_${id}`)];
+    }),
+  );
+  const ldPacket = needs.ldPacket ? add('env', 'ld_packet', TYPE_HELPER, 'ld_packet') : undefined;
+  const callHelper = needs.callx ? add('env', 'call_helper', TYPE_PROGRAM, 'call_helper') : undefined;
+  const tailCall = needs.tailCall ? add('env', 'tail_call', TYPE_HELPER, 'tail_call') : undefined;
+  const first = imports.length;
+  const functions = Array.from({ length: functionCount }, (_, f) => first + f);
+  let next = first + functionCount;
+  const callx = needs.callx ? next++ : undefined;
+  const runBatch = next++;
+  return {
+    imports,
+    indexes: {
+      helpers,
+      kfuncs,
+      functions,
+      runBatch,
+      programType: TYPE_PROGRAM,
+      ...(ldPacket !== undefined && { ldPacket }),
+      ...(callHelper !== undefined && { callHelper }),
+      ...(tailCall !== undefined && { tailCall }),
+      ...(callx !== undefined && { callx }),
+    },
+  };
+}

@@ -1,0 +1,167 @@
+import { BpfError } from '@bpfhive/uapi';
+import type { CallEnv } from '../interp/env.js';
+import type { PacketSource, TailCallRequest } from '../interp/hooks.js';
+import { STACK_SIZE } from '../interp/limits.js';
+import { MemoryFault } from '../interp/errors.js';
+import { AddressSpace } from '../interp/memory.js';
+import { loadPacket, packetOffset } from '../interp/packet.js';
+import type { CallArgs, HelperRegistry, KfuncRegistry } from '../interp/registry.js';
+import type { CompiledProgram } from './compile.js';
+
+/** A compiled program stopped by a wasm trap (a memory access outside the kernel's memory, …) or a failing helper. */
+export class JitExecutionError extends BpfError {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super('EFAULT', `run: ${reason}`, options);
+  }
+}
+
+export interface JitInstanceOptions {
+  /** The kernel's memory; its shared flag must be the one the program was compiled for. */
+  readonly memory: WebAssembly.Memory;
+  readonly helpers?: HelperRegistry;
+  readonly kfuncs?: KfuncRegistry;
+  /** What LD_ABS / LD_IND read (as in the interpreter). */
+  readonly packet?: PacketSource;
+  /** The shared program table, for programs that tail-call. */
+  readonly programs?: WebAssembly.Table;
+  /** Finds the program-table slot a tail call jumps to, or undefined (empty slot, bad index, limit reached). */
+  readonly tailCall?: (request: TailCallRequest) => number | undefined;
+  /** Passed to helpers as `env.data`. */
+  readonly data?: unknown;
+}
+
+/** Thrown by `env.exit` inside a helper to leave every wasm frame at once. */
+class ProgramExit {
+  constructor(readonly r0: bigint) {}
+}
+
+interface Exports {
+  main(r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, fp: bigint): bigint;
+  run_batch(base: number, stride: number, count: number, out: number, fp: number | bigint): void;
+  callx?(target: bigint, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, fp: bigint): bigint;
+}
+
+const u64 = (v: bigint): bigint => BigInt.asUintN(64, v);
+
+/**
+ * A compiled program instantiated over the kernel's memory. Helpers are the same functions the
+ * interpreter calls (HelperRegistry): they see that memory as one region at address 0.
+ */
+export class JitProgram {
+  readonly #exports: Exports;
+  readonly #env: CallEnv;
+  #fp = 0n;
+
+  constructor(
+    readonly compiled: CompiledProgram,
+    private readonly options: JitInstanceOptions,
+  ) {
+    const memory = new AddressSpace([{ name: 'kernel memory', base: 0n, bytes: new Uint8Array(options.memory.buffer), writable: true }]);
+    this.#env = {
+      memory,
+      insnIndex: -1,
+      frameDepth: 0,
+      data: options.data,
+      exit: (r0: bigint): never => {
+        throw new ProgramExit(u64(r0));
+      },
+      callFunction: (address: bigint, args: readonly bigint[]): bigint => {
+        const callx = this.#exports.callx;
+        if (!callx) throw new JitExecutionError('callFunction: the program has no bpf function addresses');
+        // A callback runs below every frame its caller can have (8 frames of 512 bytes).
+        const a = [...args, 0n, 0n, 0n, 0n, 0n];
+        return u64(callx(address, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, this.#fp - BigInt(8 * STACK_SIZE)));
+      },
+    };
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(compiled.bytes as Uint8Array<ArrayBuffer>), this.#imports());
+    this.#exports = instance.exports as unknown as Exports;
+  }
+
+  /** The exported entry, for the program table of tail calls. */
+  get entry(): WebAssembly.ExportValue {
+    return (this.#exports as unknown as Record<string, WebAssembly.ExportValue>).main!;
+  }
+
+  #imports(): WebAssembly.Imports {
+    const { needs } = this.compiled;
+    const env = this.#env;
+    const wrap = (name: string, fn: (args: CallArgs, env: CallEnv) => bigint) =>
+      (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint): bigint => {
+        try {
+          return fn([u64(r1), u64(r2), u64(r3), u64(r4), u64(r5)], env);
+        } catch (e) {
+          if (e instanceof ProgramExit) throw e;
+          throw new JitExecutionError(`${name} failed: ${(e as Error).message}`, { cause: e });
+        }
+      };
+    const h: Record<string, unknown> = {};
+    for (const id of needs.helpers) {
+      const helper = this.options.helpers?.get(id);
+      h[String(id)] = helper ? wrap(helper.name, helper.fn) : () => this.#fail(`helper ${id} is not available`);
+    }
+    const k: Record<string, unknown> = {};
+    for (const key of needs.kfuncs) {
+      const [obj, id] = key.split(':').map(Number) as [number, number];
+      const kfunc = this.options.kfuncs?.get(id, obj);
+      k[`${obj}.${id}`] = kfunc ? wrap(kfunc.name, kfunc.fn) : () => this.#fail(`kfunc ${id} (BTF object ${obj}) is not available`);
+    }
+    const envImports: Record<string, unknown> = { memory: this.options.memory };
+    if (needs.ldPacket) envImports.ld_packet = (ctx: bigint, imm: bigint, index: bigint, indirect: bigint, size: bigint) => this.#ldPacket(ctx, imm, index, indirect, size);
+    if (needs.callx) {
+      envImports.call_helper = (id: bigint, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint): bigint => {
+        const helper = u64(id) <= 0xffffffffn ? this.options.helpers?.get(Number(id)) : undefined;
+        if (!helper) return this.#fail(`callx to 0x${u64(id).toString(16)}: neither a function of this program nor a helper`);
+        return wrap(helper.name, helper.fn)(r1, r2, r3, r4, r5);
+      };
+    }
+    if (needs.tailCall) {
+      if (!this.options.programs) throw new JitExecutionError('the program tail-calls but no program table was given');
+      envImports.programs = this.options.programs;
+      envImports.tail_call = (ctx: bigint, map: bigint, index: bigint): bigint =>
+        BigInt(this.options.tailCall?.({ ctx: u64(ctx), map: u64(map), index: u64(index) }) ?? -1);
+    }
+    return { h, k, env: envImports } as WebAssembly.Imports;
+  }
+
+  #fail(reason: string): never {
+    throw new JitExecutionError(reason);
+  }
+
+  #ldPacket(ctx: bigint, imm: bigint, index: bigint, indirect: bigint, size: bigint): bigint {
+    const source = this.options.packet;
+    const packet = typeof source === 'function' ? source(u64(ctx)) : source;
+    if (!packet) return -1n;
+    const offset = packetOffset(Number(imm), indirect !== 0n ? u64(index) : undefined);
+    return loadPacket(packet, offset, Number(size) as 1 | 2 | 4) ?? -1n;
+  }
+
+  /**
+   * Runs the entry with r1..r5 = `args` and r10 = `fp` (an address in the kernel's memory with
+   * 8 frames of stack below it, and 8 more for callbacks). Returns r0 as an unsigned 64-bit value.
+   */
+  run(args: readonly bigint[], fp: bigint): bigint {
+    const a = [...args, 0n, 0n, 0n, 0n, 0n];
+    const saved = this.#fp;
+    this.#fp = fp;
+    try {
+      return u64(this.#exports.main(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, fp));
+    } catch (e) {
+      if (e instanceof ProgramExit) return e.r0;
+      if (e instanceof BpfError) throw e;
+      if (e instanceof WebAssembly.RuntimeError) throw new JitExecutionError(`wasm trap: ${e.message}`, { cause: e });
+      if (e instanceof MemoryFault) throw new JitExecutionError(e.message, { cause: e });
+      throw e;
+    } finally {
+      this.#fp = saved;
+    }
+  }
+
+  /**
+   * Runs the entry over `count` contexts at base + i * stride, storing each r0 as a u64 at
+   * out + i * 8: one call from JavaScript for the whole batch.
+   */
+  runBatch(base: number, stride: number, count: number, out: number, fp: bigint): void {
+    this.#fp = fp;
+    this.#exports.run_batch(base, stride, count, out, fp);
+  }
+}

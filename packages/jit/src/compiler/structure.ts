@@ -1,0 +1,165 @@
+import type { Instr } from '../wasm/ir.js';
+import { type BasicBlock, type FunctionCfg, type Terminator, successors } from './cfg.js';
+
+/**
+ * Turns a function's control-flow graph into WebAssembly's structured control flow.
+ *
+ * Reducible graphs (all that clang emits) follow N. Ramsey, "Beyond Relooper" (ICFP 2022): walk
+ * the dominator tree; a block with a back edge into it becomes a `loop`; a block with two or more
+ * forward edges into it (a merge node) is placed right after a `block` that the branches to it
+ * leave; any other block is inlined where its single predecessor branches to it. Every branch is
+ * then a `br` to an enclosing label or straight-line code. Irreducible graphs fall back to a
+ * dispatch loop: a `br_table` on a block-number local inside one `loop`.
+ */
+
+type CondTerminator = Extract<Terminator, { kind: 'cond' }>;
+
+/** What the code generator supplies; structure.ts only arranges it. */
+export interface BlockEmitter {
+  /** The straight-line body of a block. */
+  body(block: BasicBlock): Instr[];
+  /** Pushes an i32 that is non-zero when the jump is taken; evaluated exactly once. */
+  condition(term: CondTerminator): Instr[];
+  /** Leaves the function with its r0. */
+  exit(): Instr[];
+  /** An i32 local the dispatch fallback may use for the next block number. */
+  readonly dispatchLocal: number;
+}
+
+type Scope = { readonly kind: 'loop'; readonly header: number } | { readonly kind: 'block'; readonly follow: number } | { readonly kind: 'if' };
+
+export interface StructuredCode {
+  readonly body: Instr[];
+  /** False when the graph was irreducible and the dispatch loop was used. */
+  readonly structured: boolean;
+}
+
+export function structureFunction(cfg: FunctionCfg, emit: BlockEmitter): StructuredCode {
+  if (!cfg.reducible) return { body: dispatchLoop(cfg, emit), structured: false };
+  return { body: [...new Structurer(cfg, emit).tree(0, []), { op: 'unreachable' }], structured: true };
+}
+
+class Structurer {
+  readonly #children: number[][];
+  readonly #forwardIn: number[];
+  readonly #loopHeader: boolean[];
+
+  constructor(
+    private readonly cfg: FunctionCfg,
+    private readonly emit: BlockEmitter,
+  ) {
+    const n = cfg.blocks.length;
+    this.#children = Array.from({ length: n }, () => []);
+    this.#forwardIn = new Array<number>(n).fill(0);
+    this.#loopHeader = new Array<boolean>(n).fill(false);
+    for (const b of cfg.rpo) {
+      if (b !== 0) this.#children[cfg.idom[b]!]!.push(b);
+      for (const s of successors(cfg.blocks[b]!.term)) {
+        if (this.#backward(b, s)) this.#loopHeader[s] = true;
+        else this.#forwardIn[s]!++;
+      }
+    }
+  }
+
+  #backward(from: number, to: number): boolean {
+    return this.cfg.rpoIndex[to]! <= this.cfg.rpoIndex[from]!;
+  }
+
+  #merge(b: number): boolean {
+    return this.#forwardIn[b]! >= 2;
+  }
+
+  /** The code of block x and everything it dominates. */
+  tree(x: number, scopes: readonly Scope[]): Instr[] {
+    // Merge children, the one latest in reverse postorder first: it gets the outermost block.
+    const merges = this.#children[x]!.filter((c) => this.#merge(c)).sort((a, b) => this.cfg.rpoIndex[b]! - this.cfg.rpoIndex[a]!);
+    if (!this.#loopHeader[x]) return this.#within(x, merges, scopes);
+    return [{ op: 'loop', label: `loop${x}`, body: this.#within(x, merges, [{ kind: 'loop', header: x }, ...scopes]) }];
+  }
+
+  #within(x: number, merges: readonly number[], scopes: readonly Scope[]): Instr[] {
+    if (merges.length > 0) {
+      const [follow, ...rest] = merges as [number, ...number[]];
+      const inner = this.#within(x, rest, [{ kind: 'block', follow }, ...scopes]);
+      return [{ op: 'block', label: `to${follow}`, body: inner }, ...this.tree(follow, scopes)];
+    }
+    const block = this.cfg.blocks[x]!;
+    const code = this.emit.body(block);
+    const term = block.term;
+    switch (term.kind) {
+      case 'exit':
+        code.push(...this.emit.exit());
+        break;
+      case 'goto':
+        code.push(...this.#branch(x, term.target, scopes));
+        break;
+      case 'cond':
+        code.push(...this.#conditional(x, term, scopes));
+        break;
+    }
+    return code;
+  }
+
+  /** A branch that needs no code of its own: a `br` to a loop header or to a merge node's block. */
+  #isBr(from: number, to: number): boolean {
+    return this.#backward(from, to) || this.#merge(to);
+  }
+
+  #depth(to: number, backward: boolean, scopes: readonly Scope[]): number {
+    const depth = scopes.findIndex((s) => (backward ? s.kind === 'loop' && s.header === to : s.kind === 'block' && s.follow === to));
+    if (depth < 0) throw new Error(`structure: no enclosing label for block ${to}`);
+    return depth;
+  }
+
+  #branch(from: number, to: number, scopes: readonly Scope[]): Instr[] {
+    if (this.#isBr(from, to)) return [{ op: 'br', depth: this.#depth(to, this.#backward(from, to), scopes) }];
+    return this.tree(to, scopes);
+  }
+
+  #conditional(x: number, term: CondTerminator, scopes: readonly Scope[]): Instr[] {
+    const cond = this.emit.condition(term);
+    const { taken, fallthrough } = term;
+    if (this.#isBr(x, taken)) {
+      return [...cond, { op: 'br_if', depth: this.#depth(taken, this.#backward(x, taken), scopes) }, ...this.#branch(x, fallthrough, scopes)];
+    }
+    if (this.#isBr(x, fallthrough)) {
+      const depth = this.#depth(fallthrough, this.#backward(x, fallthrough), scopes);
+      return [...cond, { op: 'i32.eqz' }, { op: 'br_if', depth }, ...this.#branch(x, taken, scopes)];
+    }
+    const inIf: Scope[] = [{ kind: 'if' }, ...scopes];
+    return [...cond, { op: 'if', then: this.#branch(x, taken, inIf), else: this.#branch(x, fallthrough, inIf) }];
+  }
+}
+
+/**
+ * The fallback for irreducible graphs: `loop { block_{n-1} { … block_0 { br_table pc } code_0 } … code_{n-1} }`,
+ * where each block's code sets the pc local to its successor and branches back to the loop.
+ */
+function dispatchLoop(cfg: FunctionCfg, emit: BlockEmitter): Instr[] {
+  const n = cfg.blocks.length;
+  const pc = emit.dispatchLocal;
+  const jumpTo = (target: number, depthToLoop: number): Instr[] => [
+    { op: 'i32.const', value: target },
+    { op: 'local.set', index: pc },
+    { op: 'br', depth: depthToLoop },
+  ];
+  let inner: Instr[] = [{ op: 'local.get', index: pc }, { op: 'br_table', depths: [...Array(n).keys()], default: 0 }];
+  for (let k = 0; k < n; k++) {
+    // The code of block k stands inside blocks k+1 .. n-1, then the loop: n-1-k labels up.
+    const depth = n - 1 - k;
+    const block = cfg.blocks[k]!;
+    const code = emit.body(block);
+    const term = block.term;
+    if (term.kind === 'exit') code.push(...emit.exit());
+    else if (term.kind === 'goto') code.push(...jumpTo(term.target, depth));
+    else {
+      code.push(
+        ...emit.condition(term),
+        { op: 'if', then: jumpTo(term.taken, depth + 1), else: jumpTo(term.fallthrough, depth + 1) },
+        { op: 'unreachable' },
+      );
+    }
+    inner = [{ op: 'block', label: `b${k}`, body: inner }, ...code];
+  }
+  return [{ op: 'i32.const', value: 0 }, { op: 'local.set', index: pc }, { op: 'loop', label: 'dispatch', body: inner }, { op: 'unreachable' }];
+}

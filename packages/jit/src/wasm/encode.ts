@@ -1,0 +1,458 @@
+/**
+ * The WebAssembly binary format of an IR module (ir.ts).
+ *
+ * Everything is written into one growable byte buffer (ByteWriter). Sizes that precede their
+ * contents (sections, function bodies) are written after the contents and the contents moved up
+ * by the size's length, so every LEB128 is canonical (shortest form). Instruction trees are walked
+ * with an explicit stack, so deeply nested blocks do not exhaust the JS stack.
+ */
+import type { Element, Export, Func, Global, Import, Instr, Module, Table, ValType } from './ir.js';
+import {
+  ATOMIC_PREFIX,
+  BLOCKTYPE_EMPTY,
+  FUNCREF,
+  FUNC_TYPE_FORM,
+  MEMORY_OPCODES,
+  OP_BLOCK,
+  OP_BR,
+  OP_BR_IF,
+  OP_BR_TABLE,
+  OP_CALL,
+  OP_CALL_INDIRECT,
+  OP_ELSE,
+  OP_END,
+  OP_GLOBAL_GET,
+  OP_GLOBAL_SET,
+  OP_I32_CONST,
+  OP_I64_CONST,
+  OP_IF,
+  OP_LOCAL_GET,
+  OP_LOCAL_SET,
+  OP_LOCAL_TEE,
+  OP_LOOP,
+  OP_RETURN_CALL,
+  PLAIN_OPCODES,
+  VALTYPE_CODES,
+} from './opcodes.js';
+
+const TWO_63 = 1n << 63n;
+const TWO_64 = 1n << 64n;
+
+/** A growable byte buffer with the primitive encodings of the binary format. */
+export class ByteWriter {
+  private buf: Uint8Array;
+  private pos = 0;
+
+  constructor(initialCapacity = 256) {
+    this.buf = new Uint8Array(Math.max(16, initialCapacity));
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.pos;
+  }
+
+  /** A copy of the bytes written so far. */
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.pos);
+  }
+
+  private ensure(extra: number): void {
+    const need = this.pos + extra;
+    if (need <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < need) cap *= 2;
+    const next = new Uint8Array(cap);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+  }
+
+  byte(b: number): void {
+    if (this.pos === this.buf.length) this.ensure(1);
+    this.buf[this.pos++] = b;
+  }
+
+  bytes(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
+  /** Unsigned LEB128 of a u32. */
+  u32(value: number): void {
+    if (!(value >= 0 && value <= 0xffff_ffff && Number.isInteger(value))) {
+      throw new RangeError(`not a u32: ${value}`);
+    }
+    this.ensure(5);
+    const buf = this.buf;
+    let pos = this.pos;
+    let n = value;
+    while (n >= 0x80) {
+      buf[pos++] = (n & 0x7f) | 0x80;
+      n >>>= 7;
+    }
+    buf[pos++] = n;
+    this.pos = pos;
+  }
+
+  /** Signed LEB128 of an s32 (values in [2^31, 2^32) are taken as their two's complement). */
+  s32(value: number): void {
+    if (!(value >= -0x8000_0000 && value <= 0xffff_ffff && Number.isInteger(value))) {
+      throw new RangeError(`not a 32-bit integer: ${value}`);
+    }
+    this.ensure(5);
+    const buf = this.buf;
+    let pos = this.pos;
+    let n = value | 0;
+    for (;;) {
+      const b = n & 0x7f;
+      n >>= 7;
+      if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+        buf[pos++] = b;
+        break;
+      }
+      buf[pos++] = b | 0x80;
+    }
+    this.pos = pos;
+  }
+
+  /** Unsigned LEB128 of a u64. */
+  u64(value: bigint): void {
+    if (value < 0n || value >= TWO_64) throw new RangeError(`not a u64: ${value}`);
+    if (value <= 0xffff_ffffn) {
+      this.u32(Number(value));
+      return;
+    }
+    this.ensure(10);
+    let v = value;
+    while (v >= 0x80n) {
+      this.buf[this.pos++] = Number(v & 0x7fn) | 0x80;
+      v >>= 7n;
+    }
+    this.buf[this.pos++] = Number(v);
+  }
+
+  /** Signed LEB128 of an s64 (values in [2^63, 2^64) are taken as their two's complement). */
+  s64(value: bigint): void {
+    if (value < -TWO_63 || value >= TWO_64) throw new RangeError(`not a 64-bit integer: ${value}`);
+    let v = value >= TWO_63 ? value - TWO_64 : value;
+    if (v >= -0x8000_0000n && v <= 0x7fff_ffffn) {
+      this.s32(Number(v));
+      return;
+    }
+    this.ensure(10);
+    for (;;) {
+      const b = Number(v & 0x7fn);
+      v >>= 7n;
+      if ((v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0)) {
+        this.buf[this.pos++] = b;
+        return;
+      }
+      this.buf[this.pos++] = b | 0x80;
+    }
+  }
+
+  /** A name: its UTF-8 length, then the bytes. */
+  name(text: string): void {
+    const bytes = textEncoder.encode(text);
+    this.u32(bytes.length);
+    this.bytes(bytes);
+  }
+
+  /** Starts contents that will be preceded by their size (see `endSized`). */
+  beginSized(): number {
+    return this.pos;
+  }
+
+  /** Inserts the u32 LEB128 size of everything written since `start` in front of it. */
+  endSized(start: number): void {
+    const size = this.pos - start;
+    let lebLength = 1;
+    for (let n = size; n >= 0x80; n >>>= 7) lebLength++;
+    this.ensure(lebLength);
+    const buf = this.buf;
+    buf.copyWithin(start + lebLength, start, this.pos);
+    let n = size;
+    for (let k = 0; k < lebLength - 1; k++) {
+      buf[start + k] = (n & 0x7f) | 0x80;
+      n >>>= 7;
+    }
+    buf[start + lebLength - 1] = n;
+    this.pos += lebLength;
+  }
+}
+
+const textEncoder = new TextEncoder();
+
+const SECTION_TYPE = 1;
+const SECTION_IMPORT = 2;
+const SECTION_FUNCTION = 3;
+const SECTION_TABLE = 4;
+const SECTION_GLOBAL = 6;
+const SECTION_EXPORT = 7;
+const SECTION_ELEMENT = 9;
+const SECTION_CODE = 10;
+
+const EXPORT_KINDS: Readonly<Record<Export['kind'], number>> = {
+  func: 0x00,
+  table: 0x01,
+  memory: 0x02,
+  global: 0x03,
+};
+
+/** The binary module. Throws RangeError for values that cannot be encoded. */
+export function encodeModule(module: Module): Uint8Array {
+  const w = new ByteWriter(4096);
+  w.bytes(HEADER);
+
+  section(w, SECTION_TYPE, module.types, (t) => {
+    w.byte(FUNC_TYPE_FORM);
+    valTypes(w, t.params);
+    valTypes(w, t.results);
+  });
+  section(w, SECTION_IMPORT, module.imports, (imp) => importEntry(w, imp));
+  section(w, SECTION_FUNCTION, module.funcs, (f) => w.u32(f.type));
+  section(w, SECTION_TABLE, module.tables ?? [], (t) => tableType(w, t));
+  section(w, SECTION_GLOBAL, module.globals ?? [], (g) => globalEntry(w, g));
+  section(w, SECTION_EXPORT, module.exports, (e) => {
+    w.name(e.name);
+    w.byte(EXPORT_KINDS[e.kind]);
+    w.u32(e.index);
+  });
+  section(w, SECTION_ELEMENT, module.elements ?? [], (e) => elementEntry(w, e));
+  section(w, SECTION_CODE, module.funcs, (f) => {
+    const start = w.beginSized();
+    locals(w, f);
+    encodeBody(w, f.body);
+    w.endSized(start);
+  });
+  return w.finish();
+}
+
+/** `\0asm`, version 1. */
+const HEADER = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+
+function section<T>(w: ByteWriter, id: number, items: readonly T[], item: (x: T) => void): void {
+  if (items.length === 0) return;
+  w.byte(id);
+  const start = w.beginSized();
+  w.u32(items.length);
+  for (const x of items) item(x);
+  w.endSized(start);
+}
+
+function valTypes(w: ByteWriter, types: readonly ValType[]): void {
+  w.u32(types.length);
+  for (const t of types) w.byte(VALTYPE_CODES[t]);
+}
+
+function limits(w: ByteWriter, min: number, max: number | undefined, shared: boolean): void {
+  if (shared) {
+    if (max === undefined) throw new RangeError('a shared memory needs a maximum');
+    w.byte(0x03);
+    w.u32(min);
+    w.u32(max);
+  } else if (max === undefined) {
+    w.byte(0x00);
+    w.u32(min);
+  } else {
+    w.byte(0x01);
+    w.u32(min);
+    w.u32(max);
+  }
+}
+
+function importEntry(w: ByteWriter, imp: Import): void {
+  w.name(imp.module);
+  w.name(imp.name);
+  switch (imp.kind) {
+    case 'func':
+      w.byte(0x00);
+      w.u32(imp.type);
+      break;
+    case 'table':
+      w.byte(0x01);
+      tableType(w, imp);
+      break;
+    case 'memory':
+      w.byte(0x02);
+      limits(w, imp.min, imp.max, imp.shared === true);
+      break;
+  }
+}
+
+function tableType(w: ByteWriter, t: Table): void {
+  w.byte(FUNCREF);
+  limits(w, t.min, t.max, false);
+}
+
+function globalEntry(w: ByteWriter, g: Global): void {
+  w.byte(VALTYPE_CODES[g.type]);
+  w.byte(g.mutable ? 0x01 : 0x00);
+  if (g.type === 'i64') {
+    w.byte(OP_I64_CONST);
+    w.s64(BigInt(g.init));
+  } else {
+    w.byte(OP_I32_CONST);
+    w.s32(Number(g.init));
+  }
+  w.byte(OP_END);
+}
+
+function elementEntry(w: ByteWriter, e: Element): void {
+  // Flags 0: active, table 0, offset expression, vector of function indexes.
+  w.byte(0x00);
+  w.byte(OP_I32_CONST);
+  w.s32(e.offset);
+  w.byte(OP_END);
+  w.u32(e.funcs.length);
+  for (const f of e.funcs) w.u32(f);
+}
+
+/** Local declarations: runs of the same type as (count, type). */
+function locals(w: ByteWriter, f: Func): void {
+  const ls = f.locals;
+  let runs = 0;
+  for (let i = 0; i < ls.length; i++) {
+    if (i === 0 || ls[i]?.type !== ls[i - 1]?.type) runs++;
+  }
+  w.u32(runs);
+  let i = 0;
+  while (i < ls.length) {
+    const type = (ls[i] as { type: ValType }).type;
+    let j = i + 1;
+    while (j < ls.length && ls[j]?.type === type) j++;
+    w.u32(j - i);
+    w.byte(VALTYPE_CODES[type]);
+    i = j;
+  }
+}
+
+function blockType(w: ByteWriter, result: ValType | undefined): void {
+  w.byte(result === undefined ? BLOCKTYPE_EMPTY : VALTYPE_CODES[result]);
+}
+
+/** A function body's instructions and its final `end`; structured control is walked with a stack. */
+function encodeBody(w: ByteWriter, body: readonly Instr[]): void {
+  // Open bodies: the instruction list, where to resume in it, and an `else` arm still to come.
+  const lists: (readonly Instr[])[] = [body];
+  const resume: number[] = [0];
+  const elses: (readonly Instr[] | undefined)[] = [undefined];
+  let depth = 0;
+  let list = body;
+  let i = 0;
+  for (;;) {
+    if (i === list.length) {
+      const elseArm = elses[depth];
+      if (elseArm !== undefined) {
+        w.byte(OP_ELSE);
+        elses[depth] = undefined;
+        lists[depth] = elseArm;
+        list = elseArm;
+        i = 0;
+        continue;
+      }
+      w.byte(OP_END);
+      if (depth === 0) return;
+      depth--;
+      list = lists[depth] as readonly Instr[];
+      i = resume[depth] as number;
+      continue;
+    }
+    const ins = list[i++] as Instr;
+    switch (ins.op) {
+      case 'block':
+      case 'loop':
+      case 'if': {
+        let inner: readonly Instr[];
+        let elseArm: readonly Instr[] | undefined;
+        if (ins.op === 'if') {
+          w.byte(OP_IF);
+          inner = ins.then;
+          elseArm = ins.else;
+        } else {
+          w.byte(ins.op === 'block' ? OP_BLOCK : OP_LOOP);
+          inner = ins.body;
+          elseArm = undefined;
+        }
+        blockType(w, ins.result);
+        resume[depth] = i;
+        depth++;
+        lists[depth] = inner;
+        elses[depth] = elseArm;
+        list = inner;
+        i = 0;
+        break;
+      }
+      case 'i32.const':
+        w.byte(OP_I32_CONST);
+        w.s32(ins.value);
+        break;
+      case 'i64.const':
+        w.byte(OP_I64_CONST);
+        w.s64(ins.value);
+        break;
+      case 'local.get':
+        w.byte(OP_LOCAL_GET);
+        w.u32(ins.index);
+        break;
+      case 'local.set':
+        w.byte(OP_LOCAL_SET);
+        w.u32(ins.index);
+        break;
+      case 'local.tee':
+        w.byte(OP_LOCAL_TEE);
+        w.u32(ins.index);
+        break;
+      case 'global.get':
+        w.byte(OP_GLOBAL_GET);
+        w.u32(ins.index);
+        break;
+      case 'global.set':
+        w.byte(OP_GLOBAL_SET);
+        w.u32(ins.index);
+        break;
+      case 'br':
+        w.byte(OP_BR);
+        w.u32(ins.depth);
+        break;
+      case 'br_if':
+        w.byte(OP_BR_IF);
+        w.u32(ins.depth);
+        break;
+      case 'br_table':
+        w.byte(OP_BR_TABLE);
+        w.u32(ins.depths.length);
+        for (const d of ins.depths) w.u32(d);
+        w.u32(ins.default);
+        break;
+      case 'call':
+        w.byte(OP_CALL);
+        w.u32(ins.func);
+        break;
+      case 'return_call':
+        w.byte(OP_RETURN_CALL);
+        w.u32(ins.func);
+        break;
+      case 'call_indirect':
+        w.byte(OP_CALL_INDIRECT);
+        w.u32(ins.type);
+        w.u32(ins.table);
+        break;
+      default: {
+        if ('offset' in ins) {
+          const info = MEMORY_OPCODES[ins.op];
+          if (info === undefined) throw new RangeError(`unknown instruction ${String(ins.op)}`);
+          if (info.atomic) w.byte(ATOMIC_PREFIX);
+          w.byte(info.code);
+          w.u32(ins.align);
+          w.u32(ins.offset);
+        } else {
+          const code = PLAIN_OPCODES[ins.op];
+          if (code === undefined) throw new RangeError(`unknown instruction ${String(ins.op)}`);
+          w.byte(code);
+        }
+      }
+    }
+  }
+}
