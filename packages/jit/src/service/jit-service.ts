@@ -1,0 +1,45 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { type Service, type ServiceMsg, Svcm } from '@nats-io/services';
+import { type JitReply, type JitRequest, JitRequestSchema, QueueGroups, ServiceNames, Subjects, parseJson, toWireError, validateWire } from '@bpfhive/uapi';
+
+export interface JitServiceOptions {
+  readonly version: string;
+  /** Replaces the core, e.g. in tests; the default compiles with compileRequest. */
+  readonly compile: (request: JitRequest) => JitReply;
+}
+
+/**
+ * The NATS adapter of the jit: the micro service `jit` in queue group `jit`, one endpoint on
+ * `bpf.v1.internal.jit`. Each request is validated against its schema, compiled, and answered;
+ * any failure is an error reply (errno in the Nats-Service-Error-Code header, WireError body),
+ * never a crash.
+ */
+export async function startJitService(nc: NatsConnection, options: JitServiceOptions): Promise<Service> {
+  // @nats-io/services is built on its own copy of nats-core; the connection is the same object.
+  const svcm = new Svcm(nc as unknown as ConstructorParameters<typeof Svcm>[0]);
+  const service = await svcm.add({
+    name: ServiceNames.jit,
+    version: options.version,
+    description: 'compiles verified eBPF programs to WebAssembly',
+    queue: QueueGroups.jit,
+  });
+  service.addEndpoint('compile', {
+    subject: Subjects.internalJit,
+    handler: (err, msg) => {
+      if (err) return;
+      respond(msg, () => options.compile(validateWire<JitRequest>(JitRequestSchema, parseJson(msg.data, Subjects.internalJit))));
+    },
+    metadata: { request_schema: 'bpf.v1.internal.jit.request', reply_schema: 'bpf.v1.internal.jit.reply' },
+  });
+  return service;
+}
+
+/** Answers with the handler's result as JSON, or with the error it threw as an errno reply. */
+export function respond(msg: ServiceMsg, handle: () => unknown): void {
+  try {
+    msg.respond(JSON.stringify(handle()));
+  } catch (e) {
+    const error = toWireError(e);
+    msg.respondError(error.errno, error.message, JSON.stringify(error));
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * NATS subjects of the bpf(2)-over-NATS protocol (DESIGN.md §2). Every client and service builds
+ * subjects here, so a rename happens in one place.
+ */
+export const SUBJECT_PREFIX = 'bpf.v1';
+
+export const Subjects = {
+  mapCreate: `${SUBJECT_PREFIX}.map_create`,
+  map: (id: number, cmd: string): string => `${SUBJECT_PREFIX}.map.${id}.${cmd}`,
+  progLoad: `${SUBJECT_PREFIX}.prog_load`,
+  prog: (id: number, cmd: string): string => `${SUBJECT_PREFIX}.prog.${id}.${cmd}`,
+  linkCreate: `${SUBJECT_PREFIX}.link_create`,
+  link: (id: number, cmd: string): string => `${SUBJECT_PREFIX}.link.${id}.${cmd}`,
+  objPin: `${SUBJECT_PREFIX}.obj_pin`,
+  objGet: `${SUBJECT_PREFIX}.obj_get`,
+  btfLoad: `${SUBJECT_PREFIX}.btf_load`,
+  getNextId: (kind: 'map' | 'prog' | 'link' | 'btf'): string => `${SUBJECT_PREFIX}.${kind}_get_next_id`,
+  /** Inside PROG_LOAD: the verifier and the JIT, each a queue group. */
+  internalVerify: `${SUBJECT_PREFIX}.internal.verify`,
+  internalJit: `${SUBJECT_PREFIX}.internal.jit`,
+  tracePipe: `${SUBJECT_PREFIX}.trace_pipe`,
+} as const;
+
+/** NATS micro service names (`nats micro ls`). */
+export const ServiceNames = {
+  kernelSim: 'kernel-sim',
+  verifier: 'verifier',
+  jit: 'jit',
+  mapsStore: 'maps-store',
+} as const;
+
+/** Queue groups of the stateless services: any replica may answer. */
+export const QueueGroups = {
+  verifier: 'verifier',
+  jit: 'jit',
+} as const;
