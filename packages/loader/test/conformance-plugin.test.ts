@@ -45,11 +45,11 @@ async function pool<T, R>(items: readonly T[], limit: number, job: (item: T) => 
 }
 
 describe('bpfhive-conformance-plugin', () => {
-  it('passes all 313 conformance tests as the suite runner drives it', { timeout: 180_000 }, async () => {
+  it.each(['interp', 'jit'])('passes all 313 conformance tests on %s as the suite runner drives it', { timeout: 180_000 }, async (engine) => {
     expect(tests).toHaveLength(313);
     const failures = (
       await pool(tests, 4, async (t) => {
-        const run = await runPlugin(runnerHex(t.mem), '--engine interp', runnerHex(t.code));
+        const run = await runPlugin(runnerHex(t.mem), `--engine ${engine}`, runnerHex(t.code));
         if (run.code !== 0) return `${t.file}: exit ${run.code}: ${run.stderr.trim()}`;
         const r0 = BigInt(`0x${run.stdout.trim()}`);
         return r0 === BigInt.asUintN(64, BigInt(t.result)) ? undefined : `${t.file}: r0 ${run.stdout.trim()}, expected ${t.result}`;
@@ -74,6 +74,6 @@ describe('bpfhive-conformance-plugin', () => {
   it('an unknown engine is a usage error', async () => {
     const run = await runPlugin('', '--engine nope', '95 00 00 00 00 00 00 00');
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/--engine must be one of interp/);
+    expect(run.stderr).toMatch(/--engine must be one of interp, jit/);
   });
 });

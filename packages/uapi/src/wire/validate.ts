@@ -6,7 +6,7 @@ import { BpfError } from '../errors.js';
  * EINVAL BpfError naming the subject's schema and every problem, e.g.
  * `bpf.v1.internal.jit.request: /memory/initial must be >= 1`.
  */
-const ajv = new Ajv({ allErrors: true, strict: true });
+let ajv: Ajv | undefined; // created on first use: the CLI's short runs never pay for it
 const compiled = new Map<string, ValidateFunction>();
 
 export interface WireSchema {
@@ -16,6 +16,7 @@ export interface WireSchema {
 export function validateWire<T>(schema: WireSchema, value: unknown): T {
   let check = compiled.get(schema.$id);
   if (!check) {
+    ajv ??= new Ajv({ allErrors: true, strict: true });
     check = ajv.compile(schema);
     compiled.set(schema.$id, check);
   }
