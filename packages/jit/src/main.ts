@@ -1,5 +1,6 @@
 import { connect } from '@nats-io/transport-node';
 import { Container, Token } from 'typedi';
+import { warmUpCompiler } from './core/warm-up.js';
 import { compileRequest } from './core/compile-request.js';
 import { type JitConfig, readJitConfig } from './service/env.js';
 import { type JitServiceOptions, startJitService } from './service/jit-service.js';
@@ -13,6 +14,9 @@ container.set(CONFIG, readJitConfig(process.env));
 container.set(OPTIONS, { version: '0.1.0', compile: compileRequest });
 
 const config = container.get(CONFIG);
+// V8 optimises the compiler only after it has run: pay that before the first real request.
+const warm = warmUpCompiler();
+console.log(`jit: compiler warmed up (${warm.programs} programs, ${warm.ms.toFixed(0)} ms)`);
 const nc = await connect({ servers: config.natsUrl, name: 'bpfhive-jit', noAsyncTraces: true, maxReconnectAttempts: -1 });
 const service = await startJitService(nc, container.get(OPTIONS));
 console.log(`jit: serving bpf.v1.internal.jit on ${config.natsUrl} (service ${service.info().id})`);

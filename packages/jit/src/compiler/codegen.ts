@@ -41,6 +41,51 @@ export interface CodegenContext {
 }
 
 const op = (o: PlainOp): Instr => ({ op: o });
+
+/** Conditional jumps by operation: the wasm comparison suffix. */
+const COMPARE: ReadonlyMap<number, string> = new Map([
+  [JmpOp.JEQ, 'eq'],
+  [JmpOp.JNE, 'ne'],
+  [JmpOp.JGT, 'gt_u'],
+  [JmpOp.JGE, 'ge_u'],
+  [JmpOp.JLT, 'lt_u'],
+  [JmpOp.JLE, 'le_u'],
+  [JmpOp.JSGT, 'gt_s'],
+  [JmpOp.JSGE, 'ge_s'],
+  [JmpOp.JSLT, 'lt_s'],
+  [JmpOp.JSLE, 'le_s'],
+]);
+
+/** Arithmetic that maps onto one wasm operation of the same width. */
+const SIMPLE_ALU: ReadonlyMap<number, string> = new Map([
+  [AluOp.ADD, 'add'],
+  [AluOp.SUB, 'sub'],
+  [AluOp.MUL, 'mul'],
+  [AluOp.OR, 'or'],
+  [AluOp.AND, 'and'],
+  [AluOp.XOR, 'xor'],
+  [AluOp.LSH, 'shl'],
+  [AluOp.RSH, 'shr_u'],
+  [AluOp.ARSH, 'shr_s'],
+]);
+
+const LOADS: ReadonlyMap<number, MemoryOp> = new Map([
+  [1, 'i64.load8_u'],
+  [2, 'i64.load16_u'],
+  [4, 'i64.load32_u'],
+  [8, 'i64.load'],
+]);
+const SIGNED_LOADS: ReadonlyMap<number, MemoryOp> = new Map([
+  [1, 'i64.load8_s'],
+  [2, 'i64.load16_s'],
+  [4, 'i64.load32_s'],
+]);
+const STORES: ReadonlyMap<number, MemoryOp> = new Map([
+  [1, 'i64.store8'],
+  [2, 'i64.store16'],
+  [4, 'i64.store32'],
+  [8, 'i64.store'],
+]);
 const mem = (o: MemoryOp, offset: number, align: number): Instr => ({ op: o, offset, align });
 
 /** Pushes the i32 address `u32(reg) + off` and returns the memarg offset to use with it. */
@@ -54,7 +99,7 @@ export class FunctionCodegen {
 
   body(block: BasicBlock): Instr[] {
     const out: Instr[] = [];
-    for (const i of block.body) out.push(...this.instruction(i));
+    for (const i of block.body) for (const x of this.instruction(i)) out.push(x);
     return out;
   }
 
@@ -84,19 +129,7 @@ export class FunctionCodegen {
     const t = is32 ? 'i32' : 'i64';
     const jop = insn.opcode & 0xf0;
     if (jop === JmpOp.JSET) return [...lhs, ...rhs, op(`${t}.and`), op(`${t}.eqz`), op('i32.eqz')];
-    const cmp: Record<number, string> = {
-      [JmpOp.JEQ]: 'eq',
-      [JmpOp.JNE]: 'ne',
-      [JmpOp.JGT]: 'gt_u',
-      [JmpOp.JGE]: 'ge_u',
-      [JmpOp.JLT]: 'lt_u',
-      [JmpOp.JLE]: 'le_u',
-      [JmpOp.JSGT]: 'gt_s',
-      [JmpOp.JSGE]: 'ge_s',
-      [JmpOp.JSLT]: 'lt_s',
-      [JmpOp.JSLE]: 'le_s',
-    };
-    const name = cmp[jop];
+    const name = COMPARE.get(jop);
     if (name === undefined) throw new JitCompileError(term.insnIndex, `unsupported jump opcode 0x${insn.opcode.toString(16)}`);
     return [...lhs, ...rhs, op(`${t}.${name}` as PlainOp)];
   }
@@ -135,18 +168,7 @@ export class FunctionCodegen {
     const dst: Instr[] = is64 ? [get(d)] : [get(d), op('i32.wrap_i64')];
     const src: Instr[] = bySrc ? (is64 ? [get(insn.src)] : [get(insn.src), op('i32.wrap_i64')]) : [is64 ? i64(insn.imm) : i32(insn.imm)];
     const finish: Instr[] = is64 ? [set(d)] : [op('i64.extend_i32_u'), set(d)];
-    const simple: Record<number, string> = {
-      [AluOp.ADD]: 'add',
-      [AluOp.SUB]: 'sub',
-      [AluOp.MUL]: 'mul',
-      [AluOp.OR]: 'or',
-      [AluOp.AND]: 'and',
-      [AluOp.XOR]: 'xor',
-      [AluOp.LSH]: 'shl',
-      [AluOp.RSH]: 'shr_u',
-      [AluOp.ARSH]: 'shr_s',
-    };
-    const name = simple[aop];
+    const name = SIMPLE_ALU.get(aop);
     if (name !== undefined) return [...dst, ...src, op(`${t}.${name}` as PlainOp), ...finish];
     if (aop === AluOp.DIV || aop === AluOp.MOD) return [...this.#divide(insn, is64, bySrc, dst, src), ...finish];
     throw new JitCompileError(i, `unsupported arithmetic opcode 0x${insn.opcode.toString(16)}`);
@@ -249,19 +271,15 @@ export class FunctionCodegen {
   #load(insn: Instruction): Instr[] {
     const signed = (insn.opcode & 0xe0) === Mode.MEMSX;
     const bytes = sizeBytes((insn.opcode & 0x18) as Size);
-    const name: Record<number, MemoryOp> = signed
-      ? { 1: 'i64.load8_s', 2: 'i64.load16_s', 4: 'i64.load32_s' }
-      : { 1: 'i64.load8_u', 2: 'i64.load16_u', 4: 'i64.load32_u', 8: 'i64.load' };
     const a = address(insn.src, insn.off);
-    return [...a.code, mem(name[bytes]!, a.offset, 0), set(insn.dst)];
+    return [...a.code, mem((signed ? SIGNED_LOADS : LOADS).get(bytes)!, a.offset, 0), set(insn.dst)];
   }
 
   #store(insn: Instruction): Instr[] {
     const bytes = sizeBytes((insn.opcode & 0x18) as Size);
-    const name: Record<number, MemoryOp> = { 1: 'i64.store8', 2: 'i64.store16', 4: 'i64.store32', 8: 'i64.store' };
     const value = classOf(insn.opcode) === InsnClass.ST ? i64(insn.imm) : get(insn.src);
     const a = address(insn.dst, insn.off);
-    return [...a.code, value, mem(name[bytes]!, a.offset, 0)];
+    return [...a.code, value, mem(STORES.get(bytes)!, a.offset, 0)];
   }
 
   /** Atomics map onto the threads proposal; wasm traps on a misaligned one, as Linux forbids them. */

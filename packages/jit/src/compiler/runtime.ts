@@ -140,11 +140,10 @@ export class JitProgram {
    * 8 frames of stack below it, and 8 more for callbacks). Returns r0 as an unsigned 64-bit value.
    */
   run(args: readonly bigint[], fp: bigint): bigint {
-    const a = [...args, 0n, 0n, 0n, 0n, 0n];
     const saved = this.#fp;
     this.#fp = fp;
     try {
-      return u64(this.#exports.main(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, fp));
+      return u64(this.#exports.main(args[0] ?? 0n, args[1] ?? 0n, args[2] ?? 0n, args[3] ?? 0n, args[4] ?? 0n, fp));
     } catch (e) {
       if (e instanceof ProgramExit) return e.r0;
       if (e instanceof BpfError) throw e;

@@ -36,7 +36,10 @@ export interface StructuredCode {
 
 export function structureFunction(cfg: FunctionCfg, emit: BlockEmitter): StructuredCode {
   if (!cfg.reducible) return { body: dispatchLoop(cfg, emit), structured: false };
-  return { body: [...new Structurer(cfg, emit).tree(0, []), { op: 'unreachable' }], structured: true };
+  const body: Instr[] = [];
+  new Structurer(cfg, emit).tree(0, [], body);
+  body.push({ op: 'unreachable' });
+  return { body, structured: true };
 }
 
 class Structurer {
@@ -69,35 +72,42 @@ class Structurer {
     return this.#forwardIn[b]! >= 2;
   }
 
-  /** The code of block x and everything it dominates. */
-  tree(x: number, scopes: readonly Scope[]): Instr[] {
+  /** Appends to `out` the code of block x and everything it dominates. */
+  tree(x: number, scopes: readonly Scope[], out: Instr[]): void {
     // Merge children, the one latest in reverse postorder first: it gets the outermost block.
     const merges = this.#children[x]!.filter((c) => this.#merge(c)).sort((a, b) => this.cfg.rpoIndex[b]! - this.cfg.rpoIndex[a]!);
-    if (!this.#loopHeader[x]) return this.#within(x, merges, scopes);
-    return [{ op: 'loop', label: `loop${x}`, body: this.#within(x, merges, [{ kind: 'loop', header: x }, ...scopes]) }];
+    if (!this.#loopHeader[x]) {
+      this.#within(x, merges, 0, scopes, out);
+      return;
+    }
+    const body: Instr[] = [];
+    this.#within(x, merges, 0, [{ kind: 'loop', header: x }, ...scopes], body);
+    out.push({ op: 'loop', label: `loop${x}`, body });
   }
 
-  #within(x: number, merges: readonly number[], scopes: readonly Scope[]): Instr[] {
-    if (merges.length > 0) {
-      const [follow, ...rest] = merges as [number, ...number[]];
-      const inner = this.#within(x, rest, [{ kind: 'block', follow }, ...scopes]);
-      return [{ op: 'block', label: `to${follow}`, body: inner }, ...this.tree(follow, scopes)];
+  #within(x: number, merges: readonly number[], next: number, scopes: readonly Scope[], out: Instr[]): void {
+    if (next < merges.length) {
+      const follow = merges[next]!;
+      const body: Instr[] = [];
+      this.#within(x, merges, next + 1, [{ kind: 'block', follow }, ...scopes], body);
+      out.push({ op: 'block', label: `to${follow}`, body });
+      this.tree(follow, scopes, out);
+      return;
     }
     const block = this.cfg.blocks[x]!;
-    const code = this.emit.body(block);
+    append(out, this.emit.body(block));
     const term = block.term;
     switch (term.kind) {
       case 'exit':
-        code.push(...this.emit.exit());
+        append(out, this.emit.exit());
         break;
       case 'goto':
-        code.push(...this.#branch(x, term.target, scopes));
+        this.#branch(x, term.target, scopes, out);
         break;
       case 'cond':
-        code.push(...this.#conditional(x, term, scopes));
+        this.#conditional(x, term, scopes, out);
         break;
     }
-    return code;
   }
 
   /** A branch that needs no code of its own: a `br` to a loop header or to a merge node's block. */
@@ -111,24 +121,36 @@ class Structurer {
     return depth;
   }
 
-  #branch(from: number, to: number, scopes: readonly Scope[]): Instr[] {
-    if (this.#isBr(from, to)) return [{ op: 'br', depth: this.#depth(to, this.#backward(from, to), scopes) }];
-    return this.tree(to, scopes);
+  #branch(from: number, to: number, scopes: readonly Scope[], out: Instr[]): void {
+    if (this.#isBr(from, to)) out.push({ op: 'br', depth: this.#depth(to, this.#backward(from, to), scopes) });
+    else this.tree(to, scopes, out);
   }
 
-  #conditional(x: number, term: CondTerminator, scopes: readonly Scope[]): Instr[] {
-    const cond = this.emit.condition(term);
+  #conditional(x: number, term: CondTerminator, scopes: readonly Scope[], out: Instr[]): void {
+    append(out, this.emit.condition(term));
     const { taken, fallthrough } = term;
     if (this.#isBr(x, taken)) {
-      return [...cond, { op: 'br_if', depth: this.#depth(taken, this.#backward(x, taken), scopes) }, ...this.#branch(x, fallthrough, scopes)];
+      out.push({ op: 'br_if', depth: this.#depth(taken, this.#backward(x, taken), scopes) });
+      this.#branch(x, fallthrough, scopes, out);
+      return;
     }
     if (this.#isBr(x, fallthrough)) {
-      const depth = this.#depth(fallthrough, this.#backward(x, fallthrough), scopes);
-      return [...cond, { op: 'i32.eqz' }, { op: 'br_if', depth }, ...this.#branch(x, taken, scopes)];
+      out.push({ op: 'i32.eqz' }, { op: 'br_if', depth: this.#depth(fallthrough, this.#backward(x, fallthrough), scopes) });
+      this.#branch(x, taken, scopes, out);
+      return;
     }
     const inIf: Scope[] = [{ kind: 'if' }, ...scopes];
-    return [...cond, { op: 'if', then: this.#branch(x, taken, inIf), else: this.#branch(x, fallthrough, inIf) }];
+    const then: Instr[] = [];
+    const otherwise: Instr[] = [];
+    this.#branch(x, taken, inIf, then);
+    this.#branch(x, fallthrough, inIf, otherwise);
+    out.push({ op: 'if', then, else: otherwise });
   }
+}
+
+/** Appends without spreading (a spread of a long array can overflow the call stack). */
+function append(out: Instr[], code: readonly Instr[]): void {
+  for (const c of code) out.push(c);
 }
 
 /**
