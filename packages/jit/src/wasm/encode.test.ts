@@ -96,6 +96,30 @@ describe('LEB128', () => {
     expect(hex(w.finish())).toBe(expected);
   });
 
+  it('s64 agrees with a BigInt reference for values of every width', () => {
+    const reference = (value: bigint): string => {
+      const out: number[] = [];
+      let v = BigInt.asIntN(64, value);
+      for (;;) {
+        const b = Number(BigInt.asUintN(7, v));
+        v >>= 7n;
+        const last = (v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0);
+        out.push(last ? b : b | 0x80);
+        if (last) return hex(Uint8Array.from(out));
+      }
+    };
+    let state = 0x9e37_79b9_7f4a_7c15n;
+    for (let bits = 1; bits <= 64; bits++) {
+      for (let k = 0; k < 20; k++) {
+        state = BigInt.asUintN(64, state * 6364136223846793005n + 1442695040888963407n);
+        const value = BigInt.asIntN(bits, state);
+        const w = new ByteWriter();
+        w.s64(value);
+        expect(hex(w.finish()), String(value)).toBe(reference(value));
+      }
+    }
+  });
+
   const s32: [number, string][] = [
     [0, '00'],
     [-1, '7f'],
@@ -434,7 +458,7 @@ describe('modules that run', () => {
     };
     const bytes = encodeModule(module);
     // import section: 1 import, "env" "programs", table (01) of funcref (70), limits min 2 (00 02)
-    expect(hex(bytes)).toContain('02 13 01 03 65 6e 76 08 70 72 6f 67 72 61 6d 73 01 70 00 02');
+    expect(hex(bytes)).toContain('02 12 01 03 65 6e 76 08 70 72 6f 67 72 61 6d 73 01 70 00 02');
     const f = exportedFn(instantiate('table import', module, { env: { programs } }));
     expect(f(1)).toBe(42n);
     expect(() => f(0)).toThrow(wasm.RuntimeError);
@@ -710,7 +734,7 @@ describe('memory instructions', () => {
 // bytes as encodeModule.
 interface WabtModule {
   resolveNames(): void;
-  validate(): void;
+  validate(features: Record<string, boolean>): void;
   toBinary(options: { write_debug_names?: boolean }): { buffer: Uint8Array };
   destroy(): void;
 }
@@ -729,13 +753,15 @@ const wabtFactory = loadWabt();
 describe.skipIf(wabtFactory === undefined)('wabt round trip (optional)', () => {
   it('printWat parses to the bytes encodeModule writes, for every module above', async () => {
     const wabt = await (wabtFactory as () => Promise<Wabt>)();
+    const features = { threads: true, tail_call: true };
     expect(compiled.length).toBeGreaterThan(80);
-    for (const { title, module } of compiled) {
+    // wabt.js 1.0.39 hangs parsing a couple of hundred nested blocks, so the deep module stays out.
+    for (const { title, module } of compiled.filter((c) => c.title !== 'deep')) {
       const text = printWat(module);
-      const parsed = wabt.parseWat(`${title}.wat`, text, { threads: true, tail_call: true });
+      const parsed = wabt.parseWat(`${title}.wat`, text, features);
       try {
         parsed.resolveNames();
-        parsed.validate();
+        parsed.validate(features);
         expect(hex(parsed.toBinary({ write_debug_names: false }).buffer), title).toBe(hex(encodeModule(module)));
       } finally {
         parsed.destroy();

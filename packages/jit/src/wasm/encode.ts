@@ -6,7 +6,7 @@
  * by the size's length, so every LEB128 is canonical (shortest form). Instruction trees are walked
  * with an explicit stack, so deeply nested blocks do not exhaust the JS stack.
  */
-import type { Element, Export, Func, Global, Import, Instr, Module, Table, ValType } from './ir.js';
+import type { Element, Export, Func, Global, Import, Instr, MemoryOp, Module, Table, ValType } from './ir.js';
 import {
   ATOMIC_PREFIX,
   BLOCKTYPE_EMPTY,
@@ -38,10 +38,68 @@ import {
 const TWO_63 = 1n << 63n;
 const TWO_64 = 1n << 64n;
 
+/** Unsigned LEB128 of a u32 at `pos` (room for 5 bytes is the caller's); returns the new position. */
+function putU32(buf: Uint8Array, pos: number, value: number): number {
+  if (!(value >= 0 && value <= 0xffff_ffff && Number.isInteger(value))) {
+    throw new RangeError(`not a u32: ${value}`);
+  }
+  let n = value;
+  while (n >= 0x80) {
+    buf[pos++] = (n & 0x7f) | 0x80;
+    n >>>= 7;
+  }
+  buf[pos++] = n;
+  return pos;
+}
+
+/** Signed LEB128 of a 32-bit integer at `pos` (room for 5 bytes); returns the new position. */
+function putS32(buf: Uint8Array, pos: number, value: number): number {
+  if (!(value >= -0x8000_0000 && value <= 0xffff_ffff && Number.isInteger(value))) {
+    throw new RangeError(`not a 32-bit integer: ${value}`);
+  }
+  let n = value | 0;
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      buf[pos++] = b;
+      return pos;
+    }
+    buf[pos++] = b | 0x80;
+  }
+}
+
+/** Scratch space splitting an i64 into 32-bit halves without BigInt arithmetic. */
+const scratch = new DataView(new ArrayBuffer(8));
+
+/** Signed LEB128 of a 64-bit integer at `pos` (room for 10 bytes); returns the new position. */
+function putS64(buf: Uint8Array, pos: number, value: bigint): number {
+  if (value < -TWO_63 || value >= TWO_64) throw new RangeError(`not a 64-bit integer: ${value}`);
+  scratch.setBigInt64(0, value, true); // wraps [2^63, 2^64) to the negative values
+  let lo = scratch.getUint32(0, true);
+  let hi = scratch.getInt32(4, true);
+  if (hi === (lo | 0) >> 31) return putS32(buf, pos, lo | 0);
+  for (;;) {
+    const b = lo & 0x7f;
+    // (hi:lo) >>= 7, arithmetically
+    lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+    hi >>= 7;
+    if (
+      (hi === 0 && lo === 0 && (b & 0x40) === 0) ||
+      (hi === -1 && lo === 0xffff_ffff && (b & 0x40) !== 0)
+    ) {
+      buf[pos++] = b;
+      return pos;
+    }
+    buf[pos++] = b | 0x80;
+  }
+}
+
 /** A growable byte buffer with the primitive encodings of the binary format. */
 export class ByteWriter {
-  private buf: Uint8Array;
-  private pos = 0;
+  /** The buffer (replaced when it grows) and the write position: internal to the encoder. */
+  buf: Uint8Array;
+  pos = 0;
 
   constructor(initialCapacity = 256) {
     this.buf = new Uint8Array(Math.max(16, initialCapacity));
@@ -57,7 +115,8 @@ export class ByteWriter {
     return this.buf.slice(0, this.pos);
   }
 
-  private ensure(extra: number): void {
+  /** Makes room for `extra` more bytes. */
+  ensure(extra: number): void {
     const need = this.pos + extra;
     if (need <= this.buf.length) return;
     let cap = this.buf.length * 2;
@@ -80,40 +139,14 @@ export class ByteWriter {
 
   /** Unsigned LEB128 of a u32. */
   u32(value: number): void {
-    if (!(value >= 0 && value <= 0xffff_ffff && Number.isInteger(value))) {
-      throw new RangeError(`not a u32: ${value}`);
-    }
     this.ensure(5);
-    const buf = this.buf;
-    let pos = this.pos;
-    let n = value;
-    while (n >= 0x80) {
-      buf[pos++] = (n & 0x7f) | 0x80;
-      n >>>= 7;
-    }
-    buf[pos++] = n;
-    this.pos = pos;
+    this.pos = putU32(this.buf, this.pos, value);
   }
 
   /** Signed LEB128 of an s32 (values in [2^31, 2^32) are taken as their two's complement). */
   s32(value: number): void {
-    if (!(value >= -0x8000_0000 && value <= 0xffff_ffff && Number.isInteger(value))) {
-      throw new RangeError(`not a 32-bit integer: ${value}`);
-    }
     this.ensure(5);
-    const buf = this.buf;
-    let pos = this.pos;
-    let n = value | 0;
-    for (;;) {
-      const b = n & 0x7f;
-      n >>= 7;
-      if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-        buf[pos++] = b;
-        break;
-      }
-      buf[pos++] = b | 0x80;
-    }
-    this.pos = pos;
+    this.pos = putS32(this.buf, this.pos, value);
   }
 
   /** Unsigned LEB128 of a u64. */
@@ -134,22 +167,8 @@ export class ByteWriter {
 
   /** Signed LEB128 of an s64 (values in [2^63, 2^64) are taken as their two's complement). */
   s64(value: bigint): void {
-    if (value < -TWO_63 || value >= TWO_64) throw new RangeError(`not a 64-bit integer: ${value}`);
-    let v = value >= TWO_63 ? value - TWO_64 : value;
-    if (v >= -0x8000_0000n && v <= 0x7fff_ffffn) {
-      this.s32(Number(v));
-      return;
-    }
     this.ensure(10);
-    for (;;) {
-      const b = Number(v & 0x7fn);
-      v >>= 7n;
-      if ((v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0)) {
-        this.buf[this.pos++] = b;
-        return;
-      }
-      this.buf[this.pos++] = b | 0x80;
-    }
+    this.pos = putS64(this.buf, this.pos, value);
   }
 
   /** A name: its UTF-8 length, then the bytes. */
@@ -328,11 +347,61 @@ function locals(w: ByteWriter, f: Func): void {
   }
 }
 
-function blockType(w: ByteWriter, result: ValType | undefined): void {
-  w.byte(result === undefined ? BLOCKTYPE_EMPTY : VALTYPE_CODES[result]);
-}
+// How encodeBody handles each instruction: a kind (high bits) and an opcode byte (low 8 bits).
+const K_PLAIN = 0 << 8;
+const K_MEMORY = 1 << 8;
+const K_ATOMIC = 2 << 8;
+const K_BLOCK = 3 << 8; // block, loop: opcode, block type, body
+const K_IF = 4 << 8;
+const K_INDEX = 5 << 8; // local.*, global.*: opcode, `index`
+const K_DEPTH = 6 << 8; // br, br_if: opcode, `depth`
+const K_FUNC = 7 << 8; // call, return_call: opcode, `func`
+const K_I32_CONST = 8 << 8;
+const K_I64_CONST = 9 << 8;
+const K_BR_TABLE = 10 << 8;
+const K_CALL_INDIRECT = 11 << 8;
 
-/** A function body's instructions and its final `end`; structured control is walked with a stack. */
+type SpecialOp = Exclude<Instr['op'], keyof typeof PLAIN_OPCODES | keyof typeof MEMORY_OPCODES>;
+
+const SPECIAL_KINDS: Readonly<Record<SpecialOp, number>> = {
+  block: K_BLOCK | OP_BLOCK,
+  loop: K_BLOCK | OP_LOOP,
+  if: K_IF | OP_IF,
+  'local.get': K_INDEX | OP_LOCAL_GET,
+  'local.set': K_INDEX | OP_LOCAL_SET,
+  'local.tee': K_INDEX | OP_LOCAL_TEE,
+  'global.get': K_INDEX | OP_GLOBAL_GET,
+  'global.set': K_INDEX | OP_GLOBAL_SET,
+  br: K_DEPTH | OP_BR,
+  br_if: K_DEPTH | OP_BR_IF,
+  call: K_FUNC | OP_CALL,
+  return_call: K_FUNC | OP_RETURN_CALL,
+  'i32.const': K_I32_CONST | OP_I32_CONST,
+  'i64.const': K_I64_CONST | OP_I64_CONST,
+  br_table: K_BR_TABLE | OP_BR_TABLE,
+  call_indirect: K_CALL_INDIRECT | OP_CALL_INDIRECT,
+};
+
+/** Every instruction name to its kind and opcode byte: one hash lookup per instruction. */
+const KINDS: ReadonlyMap<string, number> = new Map<string, number>([
+  ...Object.entries(PLAIN_OPCODES).map(([name, code]): [string, number] => [name, K_PLAIN | code]),
+  ...Object.entries(MEMORY_OPCODES).map(([name, info]): [string, number] => [
+    name,
+    (info.atomic ? K_ATOMIC : K_MEMORY) | info.code,
+  ]),
+  ...Object.entries(SPECIAL_KINDS),
+]);
+
+/** The instruction variant(s) whose `op` can be K. */
+type Of<K extends Instr['op']> = Instr & { readonly op: K };
+
+/** Bytes any instruction but br_table may take: 0xfe, opcode, two 5-byte LEB128s; or 1 + 10. */
+const MAX_INSTR_BYTES = 12;
+
+/**
+ * A function body's instructions and its final `end`. Structured control is walked with a stack;
+ * bytes go straight into the writer's buffer, which is grown before each instruction as needed.
+ */
 function encodeBody(w: ByteWriter, body: readonly Instr[]): void {
   // Open bodies: the instruction list, where to resume in it, and an `else` arm still to come.
   const lists: (readonly Instr[])[] = [body];
@@ -341,41 +410,86 @@ function encodeBody(w: ByteWriter, body: readonly Instr[]): void {
   let depth = 0;
   let list = body;
   let i = 0;
+  let buf = w.buf;
+  let pos = w.pos;
   for (;;) {
+    if (pos + MAX_INSTR_BYTES > buf.length) {
+      w.pos = pos;
+      w.ensure(MAX_INSTR_BYTES);
+      buf = w.buf;
+    }
     if (i === list.length) {
       const elseArm = elses[depth];
       if (elseArm !== undefined) {
-        w.byte(OP_ELSE);
+        buf[pos++] = OP_ELSE;
         elses[depth] = undefined;
         lists[depth] = elseArm;
         list = elseArm;
         i = 0;
         continue;
       }
-      w.byte(OP_END);
-      if (depth === 0) return;
+      buf[pos++] = OP_END;
+      if (depth === 0) break;
       depth--;
       list = lists[depth] as readonly Instr[];
       i = resume[depth] as number;
       continue;
     }
     const ins = list[i++] as Instr;
-    switch (ins.op) {
-      case 'block':
-      case 'loop':
-      case 'if': {
+    const kind = KINDS.get(ins.op);
+    if (kind === undefined) throw new RangeError(`unknown instruction ${String(ins.op)}`);
+    const code = kind & 0xff;
+    switch (kind & ~0xff) {
+      case K_PLAIN:
+        buf[pos++] = code;
+        break;
+      case K_MEMORY:
+      case K_ATOMIC: {
+        const m = ins as Of<MemoryOp>;
+        if (kind >= K_ATOMIC) buf[pos++] = ATOMIC_PREFIX;
+        buf[pos++] = code;
+        pos = putU32(buf, pos, m.align);
+        pos = putU32(buf, pos, m.offset);
+        break;
+      }
+      case K_INDEX:
+        buf[pos++] = code;
+        pos = putU32(buf, pos, (ins as Of<'local.get' | 'global.get'>).index);
+        break;
+      case K_I64_CONST:
+        buf[pos++] = code;
+        pos = putS64(buf, pos, (ins as Of<'i64.const'>).value);
+        break;
+      case K_I32_CONST:
+        buf[pos++] = code;
+        pos = putS32(buf, pos, (ins as Of<'i32.const'>).value);
+        break;
+      case K_DEPTH:
+        buf[pos++] = code;
+        pos = putU32(buf, pos, (ins as Of<'br'>).depth);
+        break;
+      case K_FUNC:
+        buf[pos++] = code;
+        pos = putU32(buf, pos, (ins as Of<'call'>).func);
+        break;
+      case K_BLOCK:
+      case K_IF: {
         let inner: readonly Instr[];
         let elseArm: readonly Instr[] | undefined;
-        if (ins.op === 'if') {
-          w.byte(OP_IF);
-          inner = ins.then;
-          elseArm = ins.else;
+        let result: ValType | undefined;
+        if (kind === (K_IF | OP_IF)) {
+          const b = ins as Of<'if'>;
+          inner = b.then;
+          elseArm = b.else;
+          result = b.result;
         } else {
-          w.byte(ins.op === 'block' ? OP_BLOCK : OP_LOOP);
-          inner = ins.body;
+          const b = ins as Of<'block'>;
+          inner = b.body;
           elseArm = undefined;
+          result = b.result;
         }
-        blockType(w, ins.result);
+        buf[pos++] = code;
+        buf[pos++] = result === undefined ? BLOCKTYPE_EMPTY : VALTYPE_CODES[result];
         resume[depth] = i;
         depth++;
         lists[depth] = inner;
@@ -384,75 +498,25 @@ function encodeBody(w: ByteWriter, body: readonly Instr[]): void {
         i = 0;
         break;
       }
-      case 'i32.const':
-        w.byte(OP_I32_CONST);
-        w.s32(ins.value);
+      case K_BR_TABLE: {
+        const t = ins as Of<'br_table'>;
+        w.pos = pos;
+        w.ensure(6 + 5 * t.depths.length + 5);
+        buf = w.buf;
+        buf[pos++] = code;
+        pos = putU32(buf, pos, t.depths.length);
+        for (const d of t.depths) pos = putU32(buf, pos, d);
+        pos = putU32(buf, pos, t.default);
         break;
-      case 'i64.const':
-        w.byte(OP_I64_CONST);
-        w.s64(ins.value);
+      }
+      case K_CALL_INDIRECT: {
+        const c = ins as Of<'call_indirect'>;
+        buf[pos++] = code;
+        pos = putU32(buf, pos, c.type);
+        pos = putU32(buf, pos, c.table);
         break;
-      case 'local.get':
-        w.byte(OP_LOCAL_GET);
-        w.u32(ins.index);
-        break;
-      case 'local.set':
-        w.byte(OP_LOCAL_SET);
-        w.u32(ins.index);
-        break;
-      case 'local.tee':
-        w.byte(OP_LOCAL_TEE);
-        w.u32(ins.index);
-        break;
-      case 'global.get':
-        w.byte(OP_GLOBAL_GET);
-        w.u32(ins.index);
-        break;
-      case 'global.set':
-        w.byte(OP_GLOBAL_SET);
-        w.u32(ins.index);
-        break;
-      case 'br':
-        w.byte(OP_BR);
-        w.u32(ins.depth);
-        break;
-      case 'br_if':
-        w.byte(OP_BR_IF);
-        w.u32(ins.depth);
-        break;
-      case 'br_table':
-        w.byte(OP_BR_TABLE);
-        w.u32(ins.depths.length);
-        for (const d of ins.depths) w.u32(d);
-        w.u32(ins.default);
-        break;
-      case 'call':
-        w.byte(OP_CALL);
-        w.u32(ins.func);
-        break;
-      case 'return_call':
-        w.byte(OP_RETURN_CALL);
-        w.u32(ins.func);
-        break;
-      case 'call_indirect':
-        w.byte(OP_CALL_INDIRECT);
-        w.u32(ins.type);
-        w.u32(ins.table);
-        break;
-      default: {
-        if ('offset' in ins) {
-          const info = MEMORY_OPCODES[ins.op];
-          if (info === undefined) throw new RangeError(`unknown instruction ${String(ins.op)}`);
-          if (info.atomic) w.byte(ATOMIC_PREFIX);
-          w.byte(info.code);
-          w.u32(ins.align);
-          w.u32(ins.offset);
-        } else {
-          const code = PLAIN_OPCODES[ins.op];
-          if (code === undefined) throw new RangeError(`unknown instruction ${String(ins.op)}`);
-          w.byte(code);
-        }
       }
     }
   }
+  w.pos = pos;
 }
