@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { assemble } from '@bpfhive/uapi';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../src/compiler/compile.js';
+import { assembleWat } from '../src/testing/wabt.js';
 
 /**
  * Golden files: the WAT the JIT emits for representative programs (golden/*.s). A change to the
@@ -19,9 +20,10 @@ describe('jit golden WAT', () => {
     expect(sources.length).toBeGreaterThanOrEqual(9);
   });
 
-  it.each(sources)('%s', (source) => {
+  it.each(sources)('%s', async (source) => {
     const program = assemble(readFileSync(join(dir, source), 'utf8'));
-    const wat = compile(program, { memory: { initial: 1, maximum: 1, shared: true } }).wat();
+    const compiled = compile(program, { memory: { initial: 1, maximum: 1, shared: true } });
+    const wat = compiled.wat();
     const golden = join(dir, source.replace(/\.s$/, '.wat'));
     if (update) writeFileSync(golden, wat);
     let expected: string;
@@ -31,5 +33,7 @@ describe('jit golden WAT', () => {
       throw new Error(`no golden file ${golden}: run UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts and review it`);
     }
     expect(wat).toBe(expected);
+    // The golden text is valid WebAssembly text that assembles to the very bytes the JIT emits.
+    expect(Buffer.from(await assembleWat(source, wat)).equals(Buffer.from(compiled.bytes))).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { assembleWat } from '../testing/wabt.js';
 import { encodeModule } from './encode.js';
 import type { Func, Instr, Module, ValType } from './ir.js';
 import { printWat } from './wat.js';
@@ -294,37 +294,8 @@ describe('printWat', () => {
   });
 });
 
-// Optional, as in encode.test.ts: when the npm package `wabt` can be loaded, the golden text must
-// parse, validate and give the bytes encodeModule writes.
-interface WabtModule {
-  resolveNames(): void;
-  validate(features: Record<string, boolean>): void;
-  toBinary(options: { write_debug_names?: boolean }): { buffer: Uint8Array };
-  destroy(): void;
-}
-function loadWabt():
-  | (() => Promise<{ parseWat(name: string, text: string, features: Record<string, boolean>): WabtModule }>)
-  | undefined {
-  try {
-    return createRequire(import.meta.url)('wabt') as ReturnType<typeof loadWabt>;
-  } catch {
-    return undefined;
-  }
-}
-const wabtFactory = loadWabt();
-
-describe.skipIf(wabtFactory === undefined)('printWat with wabt (optional)', () => {
+describe('printWat with wabt', () => {
   it('the golden text is valid and assembles to encodeModule bytes', async () => {
-    const wabt = await wabtFactory?.();
-    const features = { threads: true, tail_call: true };
-    const parsed = wabt?.parseWat('golden.wat', GOLDEN_WAT, features);
-    if (parsed === undefined) throw new Error('wabt did not load');
-    try {
-      parsed.resolveNames();
-      parsed.validate(features);
-      expect(Array.from(parsed.toBinary({}).buffer)).toEqual(Array.from(encodeModule(golden)));
-    } finally {
-      parsed.destroy();
-    }
+    expect(Array.from(await assembleWat('golden.wat', GOLDEN_WAT))).toEqual(Array.from(encodeModule(golden)));
   });
 });
