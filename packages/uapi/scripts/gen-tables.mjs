@@ -23,7 +23,7 @@ const WIDTH = 100;
 const MAX_HELPER_ARGS = 5;
 
 /** The kernel enums we generate, in output order. */
-const ENUM_IDS = ['bpf_cmd', 'bpf_map_type', 'bpf_prog_type', 'bpf_attach_type', 'bpf_link_type'];
+const ENUM_IDS = ['bpf_cmd', 'bpf_map_type', 'bpf_prog_type', 'bpf_attach_type', 'bpf_link_type', 'bpf_map_flags', 'bpf_update_flags'];
 
 // ---------------------------------------------------------------------------------------------
 // Formatting: a small printer for TypeScript literals (single quotes, 2-space indent, trailing

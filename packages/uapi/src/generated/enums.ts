@@ -841,6 +841,81 @@ export const LINK_TYPE_ENTRIES: readonly AbiEnumEntry<LinkType>[] = [
   { key: 'SOCKMAP', value: 14, kernel: 'BPF_LINK_TYPE_SOCKMAP', bpftool: 'sockmap', since: '6.10' },
 ];
 
+/**
+ * `enum bpf_map_flags` (prefix `BPF_F_`). Bits of BPF_MAP_CREATE's map_flags (the anonymous enum
+ * after bpf_map_type in bpf.h).
+ */
+export const MapFlag = {
+  NO_PREALLOC: 1,
+  NO_COMMON_LRU: 2,
+  NUMA_NODE: 4,
+  RDONLY: 8,
+  WRONLY: 16,
+  STACK_BUILD_ID: 32,
+  ZERO_SEED: 64,
+  RDONLY_PROG: 128,
+  WRONLY_PROG: 256,
+  CLONE: 512,
+  MMAPABLE: 1024,
+  PRESERVE_ELEMS: 2048,
+  INNER_MAP: 4096,
+  LINK: 8192,
+  PATH_FD: 16384,
+  VTYPE_BTF_OBJ_FD: 32768,
+  TOKEN_FD: 65536,
+  SEGV_ON_FAULT: 131072,
+  NO_USER_CONV: 262144,
+} as const;
+export type MapFlag = (typeof MapFlag)[keyof typeof MapFlag];
+
+/** Every `enum bpf_map_flags` value in numeric order, with its kernel and bpftool names. */
+export const MAP_FLAG_ENTRIES: readonly AbiEnumEntry<MapFlag>[] = [
+  { key: 'NO_PREALLOC', value: 1, kernel: 'BPF_F_NO_PREALLOC', bpftool: 'no_prealloc' },
+  { key: 'NO_COMMON_LRU', value: 2, kernel: 'BPF_F_NO_COMMON_LRU', bpftool: 'no_common_lru' },
+  { key: 'NUMA_NODE', value: 4, kernel: 'BPF_F_NUMA_NODE', bpftool: 'numa_node' },
+  { key: 'RDONLY', value: 8, kernel: 'BPF_F_RDONLY', bpftool: 'rdonly' },
+  { key: 'WRONLY', value: 16, kernel: 'BPF_F_WRONLY', bpftool: 'wronly' },
+  { key: 'STACK_BUILD_ID', value: 32, kernel: 'BPF_F_STACK_BUILD_ID', bpftool: 'stack_build_id' },
+  { key: 'ZERO_SEED', value: 64, kernel: 'BPF_F_ZERO_SEED', bpftool: 'zero_seed' },
+  { key: 'RDONLY_PROG', value: 128, kernel: 'BPF_F_RDONLY_PROG', bpftool: 'rdonly_prog' },
+  { key: 'WRONLY_PROG', value: 256, kernel: 'BPF_F_WRONLY_PROG', bpftool: 'wronly_prog' },
+  { key: 'CLONE', value: 512, kernel: 'BPF_F_CLONE', bpftool: 'clone' },
+  { key: 'MMAPABLE', value: 1024, kernel: 'BPF_F_MMAPABLE', bpftool: 'mmapable' },
+  { key: 'PRESERVE_ELEMS', value: 2048, kernel: 'BPF_F_PRESERVE_ELEMS', bpftool: 'preserve_elems' },
+  { key: 'INNER_MAP', value: 4096, kernel: 'BPF_F_INNER_MAP', bpftool: 'inner_map' },
+  { key: 'LINK', value: 8192, kernel: 'BPF_F_LINK', bpftool: 'link' },
+  { key: 'PATH_FD', value: 16384, kernel: 'BPF_F_PATH_FD', bpftool: 'path_fd' },
+  {
+    key: 'VTYPE_BTF_OBJ_FD',
+    value: 32768,
+    kernel: 'BPF_F_VTYPE_BTF_OBJ_FD',
+    bpftool: 'vtype_btf_obj_fd',
+  },
+  { key: 'TOKEN_FD', value: 65536, kernel: 'BPF_F_TOKEN_FD', bpftool: 'token_fd' },
+  { key: 'SEGV_ON_FAULT', value: 131072, kernel: 'BPF_F_SEGV_ON_FAULT', bpftool: 'segv_on_fault' },
+  { key: 'NO_USER_CONV', value: 262144, kernel: 'BPF_F_NO_USER_CONV', bpftool: 'no_user_conv' },
+];
+
+/**
+ * `enum bpf_update_flags` (prefix `BPF_`). Flags of BPF_MAP_UPDATE_ELEM: ANY, NOEXIST and EXIST
+ * exclude each other; F_LOCK combines with them.
+ */
+export const UpdateFlag = {
+  ANY: 0,
+  NOEXIST: 1,
+  EXIST: 2,
+  F_LOCK: 4,
+} as const;
+export type UpdateFlag = (typeof UpdateFlag)[keyof typeof UpdateFlag];
+
+/** Every `enum bpf_update_flags` value in numeric order, with its kernel and bpftool names. */
+export const UPDATE_FLAG_ENTRIES: readonly AbiEnumEntry<UpdateFlag>[] = [
+  { key: 'ANY', value: 0, kernel: 'BPF_ANY', bpftool: 'any' },
+  { key: 'NOEXIST', value: 1, kernel: 'BPF_NOEXIST', bpftool: 'noexist' },
+  { key: 'EXIST', value: 2, kernel: 'BPF_EXIST', bpftool: 'exist' },
+  { key: 'F_LOCK', value: 4, kernel: 'BPF_F_LOCK', bpftool: 'f_lock' },
+];
+
 /** The generated enums by kernel enum name. */
 export const ABI_ENUMS = {
   bpf_cmd: { prefix: 'BPF_', entries: BPF_CMD_ENTRIES },
@@ -848,5 +923,7 @@ export const ABI_ENUMS = {
   bpf_prog_type: { prefix: 'BPF_PROG_TYPE_', entries: PROG_TYPE_ENTRIES },
   bpf_attach_type: { prefix: 'BPF_', entries: ATTACH_TYPE_ENTRIES },
   bpf_link_type: { prefix: 'BPF_LINK_TYPE_', entries: LINK_TYPE_ENTRIES },
+  bpf_map_flags: { prefix: 'BPF_F_', entries: MAP_FLAG_ENTRIES },
+  bpf_update_flags: { prefix: 'BPF_', entries: UPDATE_FLAG_ENTRIES },
 } as const;
 export type AbiEnumName = keyof typeof ABI_ENUMS;

@@ -4,8 +4,10 @@ import {
   AttachType,
   BpfCmd,
   LinkType,
+  MapFlag,
   MapType,
   ProgType,
+  UpdateFlag,
   type AbiEnumName,
 } from '../generated/enums.js';
 import {
@@ -161,5 +163,20 @@ describe('tables - every enum is well formed', () => {
       expect(lookupEnum(enumId, e.kernel)).toBe(e);
       expect(lookupEnum(enumId, e.value)).toBe(e);
     }
+  });
+});
+
+describe('tables - map and update flags', () => {
+  it.each([
+    ['NO_PREALLOC', 1],
+    ['RDONLY_PROG', 128],
+    ['MMAPABLE', 1024],
+    ['INNER_MAP', 4096],
+  ] as const)('tables - BPF_F_%s is %i', (name, value) => {
+    expect(MapFlag[name]).toBe(value);
+  });
+
+  it('tables - update flags are BPF_ANY 0, BPF_NOEXIST 1, BPF_EXIST 2, BPF_F_LOCK 4', () => {
+    expect(UpdateFlag).toEqual({ ANY: 0, NOEXIST: 1, EXIST: 2, F_LOCK: 4 });
   });
 });
