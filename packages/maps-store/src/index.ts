@@ -1,5 +1,5 @@
 /**
- * @bpfhive/maps-store — not built yet; see the open issues. The package exists so the workspace has its
- * final shape (DESIGN.md §1).
+ * @bpfhive/maps-store — map engines with kernel semantics (a library the kernel-sim uses too).
+ * So far: the arena, ARRAY, PERCPU_ARRAY, HASH, PERCPU_HASH. The maps service comes with its issue.
  */
-export {};
+export * from './core/index.js';

@@ -21,6 +21,7 @@ import {
   splitImm64,
 } from '@bpfhive/uapi';
 import { UNWIND_HELPER_ID } from '../conformance/helpers.js';
+import { STACK_SIZE } from '../interp/limits.js';
 import { Rng } from './rng.js';
 
 /**
@@ -37,6 +38,9 @@ import { Rng } from './rng.js';
  * - every access lies inside the input buffer or the stack slots a function initialised in its
  *   prologue (a callee may also reach its caller's slots through the pointer it is given), and
  *   atomic accesses are aligned;
+ * - the last 16 bytes of the input only ever get computed values atomically added (or xored)
+ *   to them, before the registers holding them are overwritten or clobbered, and the epilogues
+ *   fold every live register into r0: what an engine computes wrongly shows in the result;
  * - the only backward jumps are loop latches on a counter no other instruction writes, so every
  *   program ends; loops nest, have several exits, and are sometimes entered in the middle
  *   (irreducible control flow);
@@ -94,6 +98,7 @@ export const FEATURES = [
   'call-in-loop',
   'call-from-callee',
   'helper-exit',
+  'cmpxchg-loaded',
 ] as const;
 export type Feature = (typeof FEATURES)[number];
 
@@ -286,6 +291,11 @@ class FunctionGenerator {
   cost = 0;
   #emitted = 0;
   readonly #rng: Rng;
+  /**
+   * Bytes between the frame pointer and this function's slots: they are [r10 - gap - 8 * slots,
+   * r10 - gap), anywhere in the 512-byte frame, so that frames an engine lets overlap show.
+   */
+  readonly #stackGap: number;
 
   constructor(
     private readonly program: ProgramGenerator,
@@ -297,6 +307,7 @@ class FunctionGenerator {
     private readonly costLimit: number,
   ) {
     this.#rng = program.rng;
+    this.#stackGap = this.#rng.chance(0.4) ? 0 : 8 * this.#rng.range(0, STACK_SIZE / 8 - program.stackSlots);
     this.#reserved = new Set(index === 0 ? [6, 10] : [6, 7, 10]);
     this.#state = Array.from({ length: 11 }, () => UNINIT);
     this.#state[10] = ptr('stack', 0);
@@ -430,7 +441,7 @@ class FunctionGenerator {
       case 'input':
         return { lo: 0, hi: this.program.inputSize - OBSERVED_BYTES };
       case 'stack':
-        return { lo: -slots, hi: 0 };
+        return { lo: -this.#stackGap - slots, hi: -this.#stackGap };
       case 'caller':
         return { lo: 0, hi: slots };
     }
@@ -548,11 +559,12 @@ class FunctionGenerator {
       this.#set(7, ptr('caller', 0));
     }
     for (let k = 1; k <= this.program.stackSlots; k++) {
+      const at = -this.#stackGap - 8 * k;
       if (rng.chance(0.7)) {
-        this.#emit(insn(InsnClass.ST | Mode.MEM | Size.DW, 10, 0, -8 * k, this.#imm32()));
+        this.#emit(insn(InsnClass.ST | Mode.MEM | Size.DW, 10, 0, at, this.#imm32()));
       } else {
-        this.#emit(insn(InsnClass.ST | Mode.MEM | Size.W, 10, 0, -8 * k, this.#imm32()));
-        this.#emit(insn(InsnClass.ST | Mode.MEM | Size.W, 10, 0, -8 * k + 4, this.#imm32()));
+        this.#emit(insn(InsnClass.ST | Mode.MEM | Size.W, 10, 0, at, this.#imm32()));
+        this.#emit(insn(InsnClass.ST | Mode.MEM | Size.W, 10, 0, at + 4, this.#imm32()));
       }
     }
     for (const r of this.#writable()) if (this.#kind(r).k === 'u' && rng.chance(0.4)) this.#init(r);
@@ -894,6 +906,12 @@ class FunctionGenerator {
       this.#ensureScalar(0);
       const src = this.#scalar();
       const { base, off } = this.#address(BYTES[size], true);
+      // Half the time r0 holds what is in memory, so the exchange happens.
+      if (rng.chance(0.5)) {
+        if (this.#dirty.has(0)) this.#observeRegister(0);
+        this.#emit(insn(InsnClass.LDX | Mode.MEM | size, 0, base, off, 0));
+        this.program.count('cmpxchg-loaded');
+      }
       this.#emit(insn(opcode(size), base, src, off, AtomicOp.CMPXCHG));
       this.#computed(0);
       return;
@@ -981,8 +999,9 @@ class FunctionGenerator {
     this.#emit(insn(ALU64 | AluOp.MOV | Source.X, 1, 6, 0, 0));
     this.#set(1, ptr('input', 0));
     this.#emit(insn(ALU64 | AluOp.MOV | Source.X, 2, 10, 0, 0));
-    this.#emit(insn(ALU64 | AluOp.ADD | Source.K, 2, 0, 0, -8 * this.program.stackSlots));
-    this.#set(2, ptr('stack', -8 * this.program.stackSlots));
+    const slots = -this.#stackGap - 8 * this.program.stackSlots;
+    this.#emit(insn(ALU64 | AluOp.ADD | Source.K, 2, 0, 0, slots));
+    this.#set(2, ptr('stack', slots));
     for (let a = 0; a < callee.args; a++) {
       const r = 3 + a;
       if (this.#kind(r).k !== 's' || rng.chance(0.3)) {
