@@ -31,6 +31,7 @@ export class Arena {
   /** Freed since the last grace period: [address, size]. */
   #deferred: [number, number][] = [];
   #bytes: Uint8Array;
+  #u32: Uint32Array;
   #view: DataView;
   #allocated = 0;
   readonly #onQuiescent: (() => void)[] = [];
@@ -40,7 +41,23 @@ export class Arena {
       options.memory ??
       new WebAssembly.Memory({ initial: options.initialPages ?? 16, maximum: options.maximumPages ?? 16384, shared: true });
     this.#bytes = new Uint8Array(this.memory.buffer);
+    this.#u32 = new Uint32Array(this.memory.buffer);
     this.#view = new DataView(this.memory.buffer);
+  }
+
+  /**
+   * The whole memory as u32 words (index = address / 4), for hot paths: typed arrays are much
+   * faster than DataView over shared memory. Little-endian, as wasm is (and every host we run on).
+   */
+  get u32(): Uint32Array {
+    return this.#u32;
+  }
+
+  /** The u32 at `address` (little-endian), aligned or not. */
+  loadU32(address: number): number {
+    if ((address & 3) === 0) return this.#u32[address >> 2]!;
+    const b = this.#bytes;
+    return (b[address]! | (b[address + 1]! << 8) | (b[address + 2]! << 16) | (b[address + 3]! << 24)) >>> 0;
   }
 
   /** The whole memory as bytes; re-read after an allocation (the memory may have grown). */
@@ -110,6 +127,7 @@ export class Arena {
       throw new BpfError('ENOMEM', `arena: cannot grow the kernel memory by ${pages} pages (${have / PAGE} in use)`);
     }
     this.#bytes = new Uint8Array(this.memory.buffer);
+    this.#u32 = new Uint32Array(this.memory.buffer);
     this.#view = new DataView(this.memory.buffer);
   }
 }

@@ -1,18 +1,23 @@
-import { MapType } from '@bpfhive/uapi';
+import { BpfError, mapTypeName } from '@bpfhive/uapi';
 import type { Arena } from './arena.js';
-import { ArrayMap } from './engines/array.js';
-import { HashMap } from './engines/hash.js';
+import { MAP_TYPES } from './engines/types.js';
 import type { BpfMap } from './map.js';
-import { type MapSpec, checkMapSpec } from './spec.js';
+import { type MapSpec, checkCommonSpec } from './spec.js';
+
+/**
+ * The kernel's create-time checks for a spec: the common ones, then the type's. EINVAL for a
+ * field that is wrong or a flag the type does not take, E2BIG for a key or value too large,
+ * EINVAL for a map type bpfhive does not implement yet (the kernel's answer to an unknown type).
+ */
+export function checkMapSpec(spec: MapSpec): void {
+  const support = MAP_TYPES.get(spec.map_type);
+  if (!support) throw new BpfError('EINVAL', `map create (${mapTypeName(spec.map_type) ?? spec.map_type}): this map type is not supported yet`);
+  checkCommonSpec(spec, support.allowedFlags);
+  support.check(spec);
+}
 
 /** Creates a map of any implemented type in `arena`, after the kernel's create-time checks. */
 export function createMap(spec: MapSpec, arena: Arena, cpus = 1): BpfMap {
   checkMapSpec(spec);
-  switch (spec.map_type) {
-    case MapType.ARRAY:
-    case MapType.PERCPU_ARRAY:
-      return new ArrayMap(spec, arena, cpus);
-    default:
-      return new HashMap(spec, arena, cpus);
-  }
+  return MAP_TYPES.get(spec.map_type)!.create(spec, arena, cpus);
 }

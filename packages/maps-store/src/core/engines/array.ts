@@ -66,7 +66,7 @@ export class ArrayMap implements BpfMap {
   }
 
   lookupAddress(keyAddress: number, cpu: number): number {
-    const index = this.arena.view.getUint32(keyAddress, true);
+    const index = this.arena.loadU32(keyAddress);
     if (index >= this.spec.max_entries) return 0;
     return this.base + index * this.stride + (this.cpus === 1 ? 0 : cpu * this.#slot);
   }
@@ -74,7 +74,7 @@ export class ArrayMap implements BpfMap {
   updateAt(keyAddress: number, valueAddress: number, flags: number, cpu: number): number {
     return asErrno(() => {
       checkUpdateFlags(flags);
-      const index = this.arena.view.getUint32(keyAddress, true);
+      const index = this.arena.loadU32(keyAddress);
       if (index >= this.spec.max_entries) throw new BpfError('E2BIG', 'index past the end');
       if ((flags & 3) === UpdateFlag.NOEXIST) throw new BpfError('EEXIST', 'array elements always exist');
       const at = this.base + index * this.stride + (this.cpus === 1 ? 0 : cpu * this.#slot);

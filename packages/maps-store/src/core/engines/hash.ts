@@ -63,7 +63,7 @@ export class HashMap implements BpfMap {
     this.#deferred = [];
   }
 
-  /** murmur3's finaliser over the key's 32-bit words (a fast, well-mixed hash for small keys). */
+  /** murmur3's mixing over the key's 32-bit words (a fast, well-mixed hash for small keys). */
   #hash(key: Bytes): number {
     const { buf, at } = key;
     let h = this.#seed ^ this.#keySize;
@@ -73,6 +73,11 @@ export class HashMap implements BpfMap {
       h = Math.imul(h ^ Math.imul(w, 0xcc9e2d51), 0x1b873593);
       h = (h << 13) | (h >>> 19);
     }
+    return this.#finish(h, buf, at, i);
+  }
+
+  #finish(h: number, buf: Uint8Array, at: number, from: number): number {
+    let i = from;
     for (; i < this.#keySize; i++) h = Math.imul(h ^ buf[at + i]!, 0x01000193);
     h ^= h >>> 16;
     h = Math.imul(h, 0x85ebca6b);
@@ -92,17 +97,30 @@ export class HashMap implements BpfMap {
     return true;
   }
 
+  /** The element holding `key`, or -1: the lookup path, without allocating. */
+  #findIndex(key: Bytes, hash: number): number {
+    const u32 = this.arena.u32;
+    let link = u32[(this.#bucketsAt >> 2) + (hash & this.#mask)]!;
+    while (link !== 0) {
+      const index = link - 1;
+      const element = this.#elementsAt + index * this.#elementSize;
+      if (u32[(element >> 2) + 1] === hash && this.#keyEquals(element, key)) return index;
+      link = u32[element >> 2]!;
+    }
+    return -1;
+  }
+
   /** The element holding `key`, with its predecessor in the chain (-1: the bucket head), or undefined. */
   #find(key: Bytes, hash: number): { index: number; prev: number } | undefined {
-    const view = this.arena.view;
+    const u32 = this.arena.u32;
     let prev = -1;
-    let link = view.getUint32(this.#bucketsAt + (hash & this.#mask) * 4, true);
+    let link = u32[(this.#bucketsAt >> 2) + (hash & this.#mask)]!;
     while (link !== 0) {
       const index = link - 1;
       const element = this.#element(index);
-      if (view.getUint32(element + 4, true) === hash && this.#keyEquals(element, key)) return { index, prev };
+      if (u32[(element >> 2) + 1] === hash && this.#keyEquals(element, key)) return { index, prev };
       prev = index;
-      link = view.getUint32(element, true);
+      link = u32[element >> 2]!;
     }
     return undefined;
   }
@@ -112,7 +130,8 @@ export class HashMap implements BpfMap {
   }
 
   #lookupIndex(key: Bytes): number | undefined {
-    return this.#find(key, this.#hash(key))?.index;
+    const index = this.#findIndex(key, this.#hash(key));
+    return index < 0 ? undefined : index;
   }
 
   /** Inserts or replaces; `value` is one value (program side, `cpu` set) or one per CPU (syscall side). */
@@ -134,12 +153,12 @@ export class HashMap implements BpfMap {
     bytes.fill(0, element, element + this.#elementSize);
     bytes.set(key.buf.subarray(key.at, key.at + this.#keySize), element + 8);
     this.#writeValue(index, value, cpu);
-    const view = this.arena.view;
-    const bucket = this.#bucketsAt + (hash & this.#mask) * 4;
-    view.setUint32(element + 4, hash, true);
-    view.setUint32(element, view.getUint32(bucket, true), true);
+    const u32 = this.arena.u32;
+    const bucket = (this.#bucketsAt >> 2) + (hash & this.#mask);
+    u32[(element >> 2) + 1] = hash;
+    u32[element >> 2] = u32[bucket]!;
     // Linked in last: a concurrent reader sees the whole element or none of it.
-    view.setUint32(bucket, index + 1, true);
+    Atomics.store(u32, bucket, index + 1);
     this.#count++;
   }
 
@@ -157,10 +176,10 @@ export class HashMap implements BpfMap {
     const hash = this.#hash(key);
     const found = this.#find(key, hash);
     if (!found) throw new BpfError('ENOENT', 'delete: no such key');
-    const view = this.arena.view;
-    const next = view.getUint32(this.#element(found.index), true);
-    if (found.prev < 0) view.setUint32(this.#bucketsAt + (hash & this.#mask) * 4, next, true);
-    else view.setUint32(this.#element(found.prev), next, true);
+    const u32 = this.arena.u32;
+    const next = u32[this.#element(found.index) >> 2]!;
+    if (found.prev < 0) Atomics.store(u32, (this.#bucketsAt >> 2) + (hash & this.#mask), next);
+    else Atomics.store(u32, this.#element(found.prev) >> 2, next);
     this.#deferred.push(found.index);
     this.#count--;
   }
@@ -185,7 +204,7 @@ export class HashMap implements BpfMap {
   }
 
   getNextKey(key: Uint8Array | undefined): Uint8Array {
-    const view = this.arena.view;
+    const u32 = this.arena.u32;
     let bucket = 0;
     if (key !== undefined) {
       checkLength('key', key, this.#keySize);
@@ -193,13 +212,13 @@ export class HashMap implements BpfMap {
       const hash = this.#hash(k);
       const found = this.#find(k, hash);
       if (found) {
-        const next = view.getUint32(this.#element(found.index), true);
+        const next = u32[this.#element(found.index) >> 2]!;
         if (next !== 0) return this.#keyOf(next - 1);
         bucket = (hash & this.#mask) + 1;
       }
     }
     for (; bucket < this.#buckets; bucket++) {
-      const head = view.getUint32(this.#bucketsAt + bucket * 4, true);
+      const head = u32[(this.#bucketsAt >> 2) + bucket]!;
       if (head !== 0) return this.#keyOf(head - 1);
     }
     throw new BpfError('ENOENT', 'get_next_key: no more keys');
@@ -211,8 +230,9 @@ export class HashMap implements BpfMap {
   }
 
   lookupAddress(keyAddress: number, cpu: number): number {
-    const index = this.#lookupIndex({ buf: this.arena.bytes, at: keyAddress });
-    return index === undefined ? 0 : this.#valueAddress(index, this.cpus === 1 ? 0 : cpu);
+    const key = { buf: this.arena.bytes, at: keyAddress };
+    const index = this.#findIndex(key, this.#hash(key));
+    return index < 0 ? 0 : this.#valueAddress(index, this.cpus === 1 ? 0 : cpu);
   }
 
   updateAt(keyAddress: number, valueAddress: number, flags: number, cpu: number): number {
