@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { type Service, type ServiceMsg, Svcm } from '@nats-io/services';
-import { type JitReply, type JitRequest, JitRequestSchema, QueueGroups, ServiceNames, Subjects, parseJson, toWireError, validateWire } from '@bpfhive/uapi';
+import { type Service, Svcm } from '@nats-io/services';
+import { type JitReply, type JitRequest, JitRequestSchema, QueueGroups, ServiceNames, Subjects, serve } from '@bpfhive/uapi';
 
 export interface JitServiceOptions {
   readonly version: string;
@@ -27,19 +27,9 @@ export async function startJitService(nc: NatsConnection, options: JitServiceOpt
     subject: Subjects.internalJit,
     handler: (err, msg) => {
       if (err) return;
-      respond(msg, () => options.compile(validateWire<JitRequest>(JitRequestSchema, parseJson(msg.data, Subjects.internalJit))));
+      serve<JitRequest>(msg, JitRequestSchema, (request) => options.compile(request));
     },
     metadata: { request_schema: 'bpf.v1.internal.jit.request', reply_schema: 'bpf.v1.internal.jit.reply' },
   });
   return service;
-}
-
-/** Answers with the handler's result as JSON, or with the error it threw as an errno reply. */
-export function respond(msg: ServiceMsg, handle: () => unknown): void {
-  try {
-    msg.respond(JSON.stringify(handle()));
-  } catch (e) {
-    const error = toWireError(e);
-    msg.respondError(error.errno, error.message, JSON.stringify(error));
-  }
 }

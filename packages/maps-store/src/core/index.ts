@@ -4,4 +4,5 @@ export type { BpfMap } from './map.js';
 export { ArrayMap } from './engines/array.js';
 export { HashMap } from './engines/hash.js';
 export { createMap, checkMapSpec } from './create.js';
+export { MapDirectory, type MapInfo, type CreateRequest, type BatchPage } from './directory.js';
 export { MAP_TYPES, type MapTypeSupport } from './engines/types.js';

@@ -16,7 +16,7 @@ export interface WireSchema {
 export function validateWire<T>(schema: WireSchema, value: unknown): T {
   let check = compiled.get(schema.$id);
   if (!check) {
-    ajv ??= new Ajv({ allErrors: true, strict: true });
+    ajv ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
     check = ajv.compile(schema);
     compiled.set(schema.$id, check);
   }

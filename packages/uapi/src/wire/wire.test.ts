@@ -25,6 +25,11 @@ describe('wire - validation', () => {
     expect(() => validateWire(JitRequestSchema, value)).toThrow(`bpf.v1.internal.jit.request: ${message}`);
   });
 
+  it.each(WIRE_SCHEMAS.map((s) => [s.$id, s] as const))('schema %s compiles in strict mode', (_id, schema) => {
+    // A value no schema accepts: the point is that compiling (on first use) does not throw.
+    expect(() => validateWire(schema, Symbol('nothing'))).toThrow(BpfError);
+  });
+
   it('rejects a body that is not JSON', () => {
     expect(() => parseJson('{oops', 'jit request')).toThrow(/jit request: the body is not JSON/);
   });

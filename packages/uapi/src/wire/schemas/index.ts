@@ -1,8 +1,32 @@
 import { ErrorReplySchema } from './common.js';
 import { JitReplySchema, JitRequestSchema } from './jit.js';
+import * as maps from './maps.js';
 
 export { ErrorReplySchema } from './common.js';
 export { JitReplySchema, JitRequestSchema, type JitReply, type JitRequest } from './jit.js';
+export * from './maps.js';
 
 /** Every wire schema, exported as packages/uapi/schema/<$id>.json for clients in other languages. */
-export const WIRE_SCHEMAS = [ErrorReplySchema, JitRequestSchema, JitReplySchema] as const;
+export const WIRE_SCHEMAS = [
+  ErrorReplySchema,
+  JitRequestSchema,
+  JitReplySchema,
+  maps.MapCreateRequestSchema,
+  maps.MapIdReplySchema,
+  maps.MapKeyRequestSchema,
+  maps.MapValueReplySchema,
+  maps.MapUpdateRequestSchema,
+  maps.MapNextKeyRequestSchema,
+  maps.MapNextKeyReplySchema,
+  maps.MapLookupBatchRequestSchema,
+  maps.MapLookupBatchReplySchema,
+  maps.MapUpdateBatchRequestSchema,
+  maps.MapDeleteBatchRequestSchema,
+  maps.CountReplySchema,
+  maps.EmptySchema,
+  maps.MapInfoReplySchema,
+  maps.GetNextIdRequestSchema,
+  maps.GetNextIdReplySchema,
+  maps.ObjPinRequestSchema,
+  maps.ObjGetRequestSchema,
+] as const;

@@ -1,0 +1,31 @@
+import { connect } from '@nats-io/transport-node';
+import { Container, Token } from 'typedi';
+import { Arena } from './core/arena.js';
+import { MapDirectory } from './core/directory.js';
+import { type MapsConfig, readMapsConfig } from './service/env.js';
+import { startMapsService } from './service/maps-service.js';
+
+/** Composition root of the maps-store: `node packages/maps-store/dist/main.js`. */
+const CONFIG = new Token<MapsConfig>('maps.config');
+const DIRECTORY = new Token<MapDirectory>('maps.directory');
+
+const container = Container.of('maps-store');
+container.set(CONFIG, readMapsConfig(process.env));
+const config = container.get(CONFIG);
+container.set(DIRECTORY, new MapDirectory(new Arena(), config.cpus));
+
+const nc = await connect({ servers: config.natsUrl, name: 'bpfhive-maps-store', noAsyncTraces: true, maxReconnectAttempts: -1 });
+const service = await startMapsService(nc, { version: '0.1.0', directory: container.get(DIRECTORY) });
+console.log(`maps-store: serving bpf.v1.map_create and bpf.v1.map.<id>.* on ${config.natsUrl} (service ${service.info().id})`);
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`maps-store: ${signal}, draining`);
+  await service.stop();
+  await nc.drain();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,0 +1,116 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { type NatsConnection, connect } from '@nats-io/transport-node';
+import { type NatsTestServer, startNatsServer } from '@bpfhive/testkit';
+import { Subjects, fromBase64, toBase64 } from '@bpfhive/uapi';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/** The maps-store as its own OS process (dist/main.js), against a real NATS server. */
+const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+let nats: NatsTestServer;
+let nc: NatsConnection;
+let service: ChildProcess;
+
+const u32 = (n: number): string => toBase64(new Uint8Array(new Uint32Array([n]).buffer));
+const readU32 = (b64: string): number => new DataView(fromBase64(b64, 'value').buffer).getUint32(0, true);
+
+async function call(subject: string, body: unknown): Promise<{ error?: string; body: Record<string, unknown> }> {
+  const msg = await nc.request(subject, typeof body === 'string' ? body : JSON.stringify(body), { timeout: 5_000 });
+  const error = msg.headers?.get('Nats-Service-Error-Code') || undefined;
+  return { ...(error !== undefined && { error }), body: JSON.parse(msg.string()) as Record<string, unknown> };
+}
+async function ok(subject: string, body: unknown): Promise<Record<string, unknown>> {
+  const reply = await call(subject, body);
+  if (reply.error) throw new Error(`${subject}: errno ${reply.error}: ${String(reply.body.message)}`);
+  return reply.body;
+}
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  nc = await connect({ servers: nats.url, noAsyncTraces: true });
+  service = spawn(process.execPath, [MAIN], { env: { ...process.env, NATS_URL: nats.url }, stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`maps-store did not start: ${out}`)), 15_000);
+    service.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('serving')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    service.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  });
+}, 30_000);
+
+afterAll(async () => {
+  service?.kill('SIGTERM');
+  await nc?.close();
+  await nats?.stop();
+});
+
+describe('maps-store service', () => {
+  it('creates a hash map by its bpftool name and serves the element commands', async () => {
+    const { map_id } = (await ok(Subjects.mapCreate, { map_type: 'hash', key_size: 4, value_size: 4, max_entries: 64, map_name: 'counts' })) as { map_id: number };
+    const map = (cmd: string) => Subjects.map(map_id, cmd);
+    await ok(map('update_elem'), { key: u32(1), value: u32(100) });
+    await ok(map('update_elem'), { key: u32(2), value: u32(200), flags: 1 });
+    expect(readU32((await ok(map('lookup_elem'), { key: u32(2) })).value as string)).toBe(200);
+    expect(await call(map('update_elem'), { key: u32(2), value: u32(1), flags: 1 })).toMatchObject({ error: '17', body: { code: 'EEXIST' } });
+    const first = (await ok(map('get_next_key'), {})).next_key as string;
+    const second = (await ok(map('get_next_key'), { key: first })).next_key as string;
+    expect(new Set([readU32(first), readU32(second)])).toEqual(new Set([1, 2]));
+    expect(await call(map('get_next_key'), { key: second })).toMatchObject({ error: '2', body: { code: 'ENOENT' } });
+    await ok(map('delete_elem'), { key: u32(1) });
+    expect(await call(map('lookup_elem'), { key: u32(1) })).toMatchObject({ error: '2' });
+    expect(await ok(map('info'), {})).toMatchObject({ map_id, type_name: 'hash', key_size: 4, name: 'counts', frozen: false });
+  });
+
+  it('moves elements in batches and pages through them', async () => {
+    const { map_id } = (await ok(Subjects.mapCreate, { map_type: 1, key_size: 4, value_size: 4, max_entries: 5000 })) as { map_id: number };
+    const keys = Array.from({ length: 3000 }, (_, i) => u32(i));
+    expect(await ok(Subjects.map(map_id, 'update_batch'), { keys, values: keys })).toEqual({ count: 3000 });
+    let seen = 0;
+    let in_batch: string | undefined;
+    for (;;) {
+      const page = (await ok(Subjects.map(map_id, 'lookup_batch'), { count: 1000, ...(in_batch && { in_batch }) })) as {
+        keys: string[];
+        values: string[];
+        out_batch?: string;
+        done: boolean;
+      };
+      page.keys.forEach((k, i) => expect(page.values[i]).toBe(k));
+      seen += page.keys.length;
+      if (page.done) break;
+      in_batch = page.out_batch;
+    }
+    expect(seen).toBe(3000);
+  });
+
+  it('freezes, pins, finds by pin and by next id', async () => {
+    const { map_id } = (await ok(Subjects.mapCreate, { map_type: 'array', key_size: 4, value_size: 8, max_entries: 4 })) as { map_id: number };
+    await ok(Subjects.map(map_id, 'freeze'), {});
+    expect(await call(Subjects.map(map_id, 'update_elem'), { key: u32(0), value: toBase64(new Uint8Array(8)) })).toMatchObject({ error: '1', body: { code: 'EPERM' } });
+    await ok(Subjects.objPin, { pathname: '/sys/fs/bpf/frozen_array', map_id });
+    expect(await ok(Subjects.objGet, { pathname: '/sys/fs/bpf/frozen_array' })).toEqual({ map_id });
+    expect(await call(Subjects.objGet, { pathname: '/sys/fs/bpf/missing' })).toMatchObject({ error: '2' });
+    expect(await ok(Subjects.getNextId('map'), { start_id: map_id - 1 })).toEqual({ next_id: map_id });
+  });
+
+  it.each([
+    ['an unknown map type', Subjects.mapCreate, { map_type: 'frobnicator', key_size: 4, value_size: 4, max_entries: 1 }, '22', /unknown map_type/],
+    ['an array with an 8-byte key', Subjects.mapCreate, { map_type: 'array', key_size: 8, value_size: 4, max_entries: 1 }, '22', /key_size must be 4/],
+    ['a missing field', Subjects.mapCreate, { map_type: 'hash', key_size: 4 }, '22', /must have required property 'value_size'/],
+    ['a body that is not JSON', Subjects.mapCreate, 'nope', '22', /not JSON/],
+    ['a map that does not exist', Subjects.map(99999, 'lookup_elem'), { key: u32(1) }, '2', /map 99999: no such map/],
+    ['an unknown command', Subjects.map(1, 'frobnicate'), {}, '22', /unknown map command 'frobnicate'/],
+    ['a key that is not base64', Subjects.map(1, 'lookup_elem'), { key: '!!' }, '22', /must match pattern/],
+    ['a key of the wrong size', Subjects.map(1, 'lookup_elem'), { key: toBase64(new Uint8Array(3)) }, '22', /key is 3 bytes, the map's key size is 4/],
+    ['a pin outside /sys/fs/bpf', Subjects.objPin, { pathname: '/tmp/x', map_id: 1 }, '22', /under \/sys\/fs\/bpf/],
+  ])('answers %s with an errno reply, and keeps serving', async (_title, subject, body, errno, message) => {
+    const reply = await call(subject, body);
+    expect(reply.error).toBe(errno);
+    expect(reply.body.message).toMatch(message);
+  });
+});

@@ -1,0 +1,31 @@
+import { toWireError } from './error.js';
+import { type WireSchema, parseJson, validateWire } from './validate.js';
+
+/**
+ * What a service needs of an incoming request: its body and the two ways the NATS micro
+ * services API answers (a structural type, so this module stays free of NATS imports).
+ */
+export interface ReplyableMessage {
+  readonly data: Uint8Array;
+  readonly subject: string;
+  respond(data: string): boolean;
+  respondError(code: number, description: string, data?: string): boolean;
+}
+
+/**
+ * Answers with what `handle` returns, as JSON, or with the error it threw as an errno reply (the
+ * number in the Nats-Service-Error-Code header, a WireError body). Never throws.
+ */
+export function respond(msg: ReplyableMessage, handle: () => unknown): void {
+  try {
+    msg.respond(JSON.stringify(handle()));
+  } catch (e) {
+    const error = toWireError(e);
+    msg.respondError(error.errno, error.message, JSON.stringify(error));
+  }
+}
+
+/** respond() for a request whose JSON body must match `schema`: parse, validate, handle. */
+export function serve<T>(msg: ReplyableMessage, schema: WireSchema, handle: (request: T) => unknown): void {
+  respond(msg, () => handle(validateWire<T>(schema, parseJson(msg.data, msg.subject))));
+}

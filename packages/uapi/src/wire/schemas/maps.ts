@@ -1,0 +1,135 @@
+import type { FromSchema } from 'json-schema-to-ts';
+import { base64, u32 } from './common.js';
+
+/**
+ * The map commands (BPF_MAP_* of bpf(2)), with union bpf_attr's field names. Keys and values are
+ * base64; their sizes must match the map's key_size and value_size (per-CPU maps: one value per
+ * CPU, each rounded up to 8 bytes).
+ */
+const object = <const P extends Record<string, unknown>, const R extends readonly string[]>(id: string, title: string, properties: P, required: R) =>
+  ({ $id: id, title, type: 'object', additionalProperties: false, required, properties }) as const;
+
+export const MapCreateRequestSchema = object(
+  'bpf.v1.map_create.request',
+  'BPF_MAP_CREATE',
+  {
+    map_type: { type: ['integer', 'string'], description: 'the uapi number (1) or the name bpftool prints (hash)' },
+    key_size: u32,
+    value_size: u32,
+    max_entries: u32,
+    map_flags: { ...u32, description: 'BPF_F_* bits' },
+    map_name: { type: 'string', maxLength: 15 },
+  },
+  ['map_type', 'key_size', 'value_size', 'max_entries'] as const,
+);
+export type MapCreateRequest = FromSchema<typeof MapCreateRequestSchema>;
+
+export const MapIdReplySchema = object('bpf.v1.map_id.reply', 'A map id', { map_id: u32 }, ['map_id'] as const);
+export type MapIdReply = FromSchema<typeof MapIdReplySchema>;
+
+export const MapKeyRequestSchema = object(
+  'bpf.v1.map.key.request',
+  'lookup_elem, delete_elem, lookup_and_delete_elem',
+  { key: base64 },
+  ['key'] as const,
+);
+export type MapKeyRequest = FromSchema<typeof MapKeyRequestSchema>;
+
+export const MapValueReplySchema = object('bpf.v1.map.value.reply', 'A value', { value: base64 }, ['value'] as const);
+export type MapValueReply = FromSchema<typeof MapValueReplySchema>;
+
+export const MapUpdateRequestSchema = object(
+  'bpf.v1.map.update_elem.request',
+  'update_elem',
+  { key: base64, value: base64, flags: { ...u32, description: 'BPF_ANY 0, BPF_NOEXIST 1, BPF_EXIST 2, | BPF_F_LOCK 4' } },
+  ['key', 'value'] as const,
+);
+export type MapUpdateRequest = FromSchema<typeof MapUpdateRequestSchema>;
+
+export const MapNextKeyRequestSchema = object(
+  'bpf.v1.map.get_next_key.request',
+  'get_next_key',
+  { key: { ...base64, description: 'absent: the first key' } },
+  [] as const,
+);
+export type MapNextKeyRequest = FromSchema<typeof MapNextKeyRequestSchema>;
+
+export const MapNextKeyReplySchema = object('bpf.v1.map.get_next_key.reply', 'The next key', { next_key: base64 }, ['next_key'] as const);
+export type MapNextKeyReply = FromSchema<typeof MapNextKeyReplySchema>;
+
+export const MapLookupBatchRequestSchema = object(
+  'bpf.v1.map.lookup_batch.request',
+  'lookup_batch',
+  { in_batch: { ...base64, description: 'the out_batch of the previous page; absent: from the start' }, count: { type: 'integer', minimum: 1, maximum: 1000000 } },
+  ['count'] as const,
+);
+export type MapLookupBatchRequest = FromSchema<typeof MapLookupBatchRequestSchema>;
+
+export const MapLookupBatchReplySchema = object(
+  'bpf.v1.map.lookup_batch.reply',
+  'A page of elements',
+  {
+    keys: { type: 'array', items: base64 },
+    values: { type: 'array', items: base64 },
+    out_batch: { ...base64, description: 'where the next page starts; absent once done' },
+    done: { type: 'boolean', description: 'true when the map is exhausted (where the kernel answers ENOENT)' },
+  },
+  ['keys', 'values', 'done'] as const,
+);
+export type MapLookupBatchReply = FromSchema<typeof MapLookupBatchReplySchema>;
+
+export const MapUpdateBatchRequestSchema = object(
+  'bpf.v1.map.update_batch.request',
+  'update_batch',
+  { keys: { type: 'array', items: base64 }, values: { type: 'array', items: base64 }, elem_flags: u32 },
+  ['keys', 'values'] as const,
+);
+export type MapUpdateBatchRequest = FromSchema<typeof MapUpdateBatchRequestSchema>;
+
+export const MapDeleteBatchRequestSchema = object(
+  'bpf.v1.map.delete_batch.request',
+  'delete_batch',
+  { keys: { type: 'array', items: base64 } },
+  ['keys'] as const,
+);
+export type MapDeleteBatchRequest = FromSchema<typeof MapDeleteBatchRequestSchema>;
+
+export const CountReplySchema = object('bpf.v1.count.reply', 'Elements processed', { count: u32 }, ['count'] as const);
+export type CountReply = FromSchema<typeof CountReplySchema>;
+
+export const EmptySchema = object('bpf.v1.empty', 'No fields (freeze, info requests; update/delete replies)', {}, [] as const);
+
+export const MapInfoReplySchema = object(
+  'bpf.v1.map.info.reply',
+  'BPF_OBJ_GET_INFO_BY_FD for a map',
+  {
+    map_id: u32,
+    map_type: u32,
+    type_name: { type: 'string' },
+    key_size: u32,
+    value_size: u32,
+    max_entries: u32,
+    map_flags: u32,
+    name: { type: 'string' },
+    frozen: { type: 'boolean' },
+  },
+  ['map_id', 'map_type', 'type_name', 'key_size', 'value_size', 'max_entries', 'map_flags', 'name', 'frozen'] as const,
+);
+export type MapInfoReply = FromSchema<typeof MapInfoReplySchema>;
+
+export const GetNextIdRequestSchema = object('bpf.v1.get_next_id.request', '*_GET_NEXT_ID', { start_id: u32 }, ['start_id'] as const);
+export type GetNextIdRequest = FromSchema<typeof GetNextIdRequestSchema>;
+
+export const GetNextIdReplySchema = object('bpf.v1.get_next_id.reply', 'The next id', { next_id: u32 }, ['next_id'] as const);
+export type GetNextIdReply = FromSchema<typeof GetNextIdReplySchema>;
+
+export const ObjPinRequestSchema = object(
+  'bpf.v1.obj_pin.request',
+  'BPF_OBJ_PIN',
+  { pathname: { type: 'string', description: 'an absolute path under /sys/fs/bpf' }, map_id: u32 },
+  ['pathname', 'map_id'] as const,
+);
+export type ObjPinRequest = FromSchema<typeof ObjPinRequestSchema>;
+
+export const ObjGetRequestSchema = object('bpf.v1.obj_get.request', 'BPF_OBJ_GET', { pathname: { type: 'string' } }, ['pathname'] as const);
+export type ObjGetRequest = FromSchema<typeof ObjGetRequestSchema>;
