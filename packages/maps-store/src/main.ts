@@ -2,8 +2,10 @@ import { connect } from '@nats-io/transport-node';
 import { Container, Token } from 'typedi';
 import { Arena } from './core/arena.js';
 import { MapDirectory } from './core/directory.js';
+import { PinnedMapSaver } from './core/pinned-saver.js';
 import { type MapsConfig, readMapsConfig } from './service/env.js';
 import { startMapsService } from './service/maps-service.js';
+import { fileSnapshotStore, kvSnapshotStore } from './service/snapshot-stores.js';
 
 /** Composition root of the maps-store: `node packages/maps-store/dist/main.js`. */
 const CONFIG = new Token<MapsConfig>('maps.config');
@@ -15,7 +17,13 @@ const config = container.get(CONFIG);
 container.set(DIRECTORY, new MapDirectory(new Arena(), config.cpus));
 
 const nc = await connect({ servers: config.natsUrl, name: 'bpfhive-maps-store', noAsyncTraces: true, maxReconnectAttempts: -1 });
-const service = await startMapsService(nc, { version: '0.1.0', directory: container.get(DIRECTORY) });
+// Pinned maps are durable: in JetStream when the server has it, else in files.
+const store = nc.info?.jetstream ? await kvSnapshotStore(nc) : await fileSnapshotStore(config.dataDir);
+const directory = container.get(DIRECTORY);
+const saver = new PinnedMapSaver(directory, store);
+const restored = await saver.restore();
+console.log(`maps-store: pinned maps kept in ${store.description}; ${restored} restored`);
+const service = await startMapsService(nc, { version: '0.1.0', directory, saver });
 console.log(`maps-store: serving bpf.v1.map_create and bpf.v1.map.<id>.* on ${config.natsUrl} (service ${service.info().id})`);
 
 let stopping = false;

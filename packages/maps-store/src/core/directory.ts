@@ -2,6 +2,7 @@ import { BpfError, MapFlag, mapTypeName, parseMapType } from '@bpfhive/uapi';
 import type { Arena } from './arena.js';
 import { createMap } from './create.js';
 import type { BpfMap } from './map.js';
+import type { MapSnapshot } from './snapshot.js';
 import type { MapSpec } from './spec.js';
 
 /** What BPF_OBJ_GET_INFO_BY_FD tells about a map. */
@@ -213,6 +214,38 @@ export class MapDirectory {
     const id = this.#pins.get(path);
     if (id === undefined) throw new BpfError('ENOENT', `obj_get: ${path}: no such pin`);
     return id;
+  }
+
+  /** The paths `id` is pinned at. */
+  pinsOf(id: number): string[] {
+    return [...this.#pins].filter(([, pinned]) => pinned === id).map(([path]) => path);
+  }
+
+  /** Everything needed to bring map `id` back after a restart (see MapSnapshot). */
+  snapshot(id: number): MapSnapshot {
+    const { map, frozen } = this.#entry(id);
+    const elements: [string, string][] = [];
+    let key: Uint8Array | undefined;
+    for (;;) {
+      try {
+        key = map.getNextKey(key);
+      } catch (e) {
+        if (e instanceof BpfError && e.code === 'ENOENT') break;
+        throw e;
+      }
+      elements.push([Buffer.from(key).toString('base64'), Buffer.from(map.lookup(key)).toString('base64')]);
+    }
+    return { map_id: id, spec: map.spec, frozen, pins: this.pinsOf(id), elements };
+  }
+
+  /** Brings a map back under its old id and pins; later ids continue above it. */
+  restore(snapshot: MapSnapshot): void {
+    if (this.#maps.has(snapshot.map_id)) throw new BpfError('EEXIST', `restore: map ${snapshot.map_id} exists already`);
+    const map = createMap(snapshot.spec, this.arena, this.cpus);
+    for (const [key, value] of snapshot.elements) map.update(Buffer.from(key, 'base64'), Buffer.from(value, 'base64'), 0);
+    this.#maps.set(snapshot.map_id, { id: snapshot.map_id, map, frozen: snapshot.frozen });
+    for (const path of snapshot.pins) this.#pins.set(path, snapshot.map_id);
+    this.#nextId = Math.max(this.#nextId, snapshot.map_id + 1);
   }
 
   /** Removes a pin (unlink on bpffs). */

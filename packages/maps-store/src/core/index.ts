@@ -5,4 +5,6 @@ export { ArrayMap } from './engines/array.js';
 export { HashMap } from './engines/hash.js';
 export { createMap, checkMapSpec } from './create.js';
 export { MapDirectory, type MapInfo, type CreateRequest, type BatchPage } from './directory.js';
+export type { MapSnapshot, SnapshotStore } from './snapshot.js';
+export { PinnedMapSaver } from './pinned-saver.js';
 export { MAP_TYPES, type MapTypeSupport } from './engines/types.js';

@@ -32,31 +32,38 @@ import {
   toBase64,
 } from '@bpfhive/uapi';
 import type { MapDirectory } from '../core/directory.js';
+import type { PinnedMapSaver } from '../core/pinned-saver.js';
 
 export interface MapsServiceOptions {
   readonly version: string;
   readonly directory: MapDirectory;
+  /** Keeps pinned maps durable; every change to one is stored before the reply. */
+  readonly saver?: PinnedMapSaver;
 }
 
 const key = (b64: string, field = 'key'): Uint8Array => fromBase64(b64, field);
 
-/** The map commands by name: bpf.v1.map.<id>.<command>. */
-function mapCommand(directory: MapDirectory, id: number, command: string, msg: ServiceMsg): void {
+/** The map commands by name: bpf.v1.map.<id>.<command>. Changes to a pinned map are stored before the reply. */
+function mapCommand(directory: MapDirectory, saver: PinnedMapSaver | undefined, id: number, command: string, msg: ServiceMsg): Promise<void> {
+  const changed = async <T>(result: T): Promise<T> => {
+    await saver?.persist(id);
+    return result;
+  };
   switch (command) {
     case 'lookup_elem':
       return serve<MapKeyRequest>(msg, MapKeyRequestSchema, (r) => ({ value: toBase64(directory.lookup(id, key(r.key))) }));
     case 'update_elem':
       return serve<MapUpdateRequest>(msg, MapUpdateRequestSchema, (r) => {
         directory.update(id, key(r.key), fromBase64(r.value, 'value'), r.flags ?? 0);
-        return {};
+        return changed({});
       });
     case 'delete_elem':
       return serve<MapKeyRequest>(msg, MapKeyRequestSchema, (r) => {
         directory.delete(id, key(r.key));
-        return {};
+        return changed({});
       });
     case 'lookup_and_delete_elem':
-      return serve<MapKeyRequest>(msg, MapKeyRequestSchema, (r) => ({ value: toBase64(directory.lookupAndDelete(id, key(r.key))) }));
+      return serve<MapKeyRequest>(msg, MapKeyRequestSchema, (r) => changed({ value: toBase64(directory.lookupAndDelete(id, key(r.key))) }));
     case 'get_next_key':
       return serve<MapNextKeyRequest>(msg, MapNextKeyRequestSchema, (r) => ({
         next_key: toBase64(directory.getNextKey(id, r.key === undefined ? undefined : key(r.key))),
@@ -72,15 +79,15 @@ function mapCommand(directory: MapDirectory, id: number, command: string, msg: S
         };
       });
     case 'update_batch':
-      return serve<MapUpdateBatchRequest>(msg, MapUpdateBatchRequestSchema, (r) => ({
-        count: directory.updateBatch(id, r.keys.map((k) => key(k)), r.values.map((v) => fromBase64(v, 'values')), r.elem_flags ?? 0),
-      }));
+      return serve<MapUpdateBatchRequest>(msg, MapUpdateBatchRequestSchema, (r) =>
+        changed({ count: directory.updateBatch(id, r.keys.map((k) => key(k)), r.values.map((v) => fromBase64(v, 'values')), r.elem_flags ?? 0) }),
+      );
     case 'delete_batch':
-      return serve<MapDeleteBatchRequest>(msg, MapDeleteBatchRequestSchema, (r) => ({ count: directory.deleteBatch(id, r.keys.map((k) => key(k))) }));
+      return serve<MapDeleteBatchRequest>(msg, MapDeleteBatchRequestSchema, (r) => changed({ count: directory.deleteBatch(id, r.keys.map((k) => key(k))) }));
     case 'freeze':
       return serve(msg, EmptySchema, () => {
         directory.freeze(id);
-        return {};
+        return changed({});
       });
     case 'info':
       return serve(msg, EmptySchema, () => directory.info(id));
@@ -97,11 +104,11 @@ function mapCommand(directory: MapDirectory, id: number, command: string, msg: S
  * validated against its schema; failures are errno replies, never crashes.
  */
 export async function startMapsService(nc: NatsConnection, options: MapsServiceOptions): Promise<Service> {
-  const { directory } = options;
+  const { directory, saver } = options;
   const svcm = new Svcm(nc as unknown as ConstructorParameters<typeof Svcm>[0]);
   const service = await svcm.add({ name: ServiceNames.mapsStore, version: options.version, description: 'map directory, pins, and every map no kernel is using' });
-  const endpoint = (name: string, subject: string, handle: (msg: ServiceMsg) => void): void => {
-    service.addEndpoint(name, { subject, handler: (err, msg) => (err ? undefined : handle(msg)) });
+  const endpoint = (name: string, subject: string, handle: (msg: ServiceMsg) => unknown): void => {
+    service.addEndpoint(name, { subject, handler: (err, msg) => (err ? undefined : void handle(msg)) });
   };
   endpoint('map_create', Subjects.mapCreate, (msg) =>
     serve<MapCreateRequest>(msg, MapCreateRequestSchema, (r) => ({
@@ -121,7 +128,7 @@ export async function startMapsService(nc: NatsConnection, options: MapsServiceO
     if (!/^\d+$/.test(idText ?? '')) return respond(msg, () => {
       throw new BpfError('EINVAL', `${msg.subject}: the map id must be a number`);
     });
-    mapCommand(directory, id, command ?? '', msg);
+    return mapCommand(directory, saver, id, command ?? '', msg);
   });
   endpoint('map_get_next_id', Subjects.getNextId('map'), (msg) =>
     serve<GetNextIdRequest>(msg, GetNextIdRequestSchema, (r) => ({ next_id: directory.nextId(r.start_id) })),
@@ -129,7 +136,7 @@ export async function startMapsService(nc: NatsConnection, options: MapsServiceO
   endpoint('obj_pin', Subjects.objPin, (msg) =>
     serve<ObjPinRequest>(msg, ObjPinRequestSchema, (r) => {
       directory.pin(r.pathname, r.map_id);
-      return {};
+      return saver ? saver.persist(r.map_id).then(() => ({})) : {};
     }),
   );
   endpoint('obj_get', Subjects.objGet, (msg) => serve<ObjGetRequest>(msg, ObjGetRequestSchema, (r) => ({ map_id: directory.pinned(r.pathname) })));

@@ -13,12 +13,13 @@ export interface ReplyableMessage {
 }
 
 /**
- * Answers with what `handle` returns, as JSON, or with the error it threw as an errno reply (the
- * number in the Nats-Service-Error-Code header, a WireError body). Never throws.
+ * Answers with what `handle` returns (or resolves to), as JSON, or with the error it threw as an
+ * errno reply (the number in the Nats-Service-Error-Code header, a WireError body). Never throws
+ * or rejects.
  */
-export function respond(msg: ReplyableMessage, handle: () => unknown): void {
+export async function respond(msg: ReplyableMessage, handle: () => unknown): Promise<void> {
   try {
-    msg.respond(JSON.stringify(handle()));
+    msg.respond(JSON.stringify(await handle()));
   } catch (e) {
     const error = toWireError(e);
     msg.respondError(error.errno, error.message, JSON.stringify(error));
@@ -26,6 +27,6 @@ export function respond(msg: ReplyableMessage, handle: () => unknown): void {
 }
 
 /** respond() for a request whose JSON body must match `schema`: parse, validate, handle. */
-export function serve<T>(msg: ReplyableMessage, schema: WireSchema, handle: (request: T) => unknown): void {
-  respond(msg, () => handle(validateWire<T>(schema, parseJson(msg.data, msg.subject))));
+export function serve<T>(msg: ReplyableMessage, schema: WireSchema, handle: (request: T) => unknown): Promise<void> {
+  return respond(msg, () => handle(validateWire<T>(schema, parseJson(msg.data, msg.subject))));
 }

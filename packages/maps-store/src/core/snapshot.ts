@@ -1,0 +1,23 @@
+import type { MapSpec } from './spec.js';
+
+/**
+ * A pinned map, as the maps-store keeps it across restarts: its id, spec, state, the paths it is
+ * pinned at, and every element as it reads on the syscall side (base64 key and value). Plain
+ * JSON, the same in every store.
+ */
+export interface MapSnapshot {
+  readonly map_id: number;
+  readonly spec: MapSpec;
+  readonly frozen: boolean;
+  readonly pins: readonly string[];
+  readonly elements: readonly (readonly [string, string])[];
+}
+
+/** Where snapshots live (JetStream KV, a directory of files…): the core's port for durability. */
+export interface SnapshotStore {
+  /** A name for logs, e.g. "JetStream KV bpfhive_maps". */
+  readonly description: string;
+  save(snapshot: MapSnapshot): Promise<void>;
+  remove(mapId: number): Promise<void>;
+  loadAll(): Promise<MapSnapshot[]>;
+}
