@@ -19,6 +19,8 @@ const warm = warmUpCompiler();
 console.log(`jit: compiler warmed up (${warm.programs} programs, ${warm.ms.toFixed(0)} ms)`);
 const nc = await connect({ servers: config.natsUrl, name: 'bpfhive-jit', noAsyncTraces: true, maxReconnectAttempts: -1 });
 const service = await startJitService(nc, container.get(OPTIONS));
+// Ready only once the server has our subscriptions: a request right after this line is served.
+await nc.flush();
 console.log(`jit: serving bpf.v1.internal.jit on ${config.natsUrl} (service ${service.info().id})`);
 
 let stopping = false;

@@ -24,6 +24,8 @@ const saver = new PinnedMapSaver(directory, store);
 const restored = await saver.restore();
 console.log(`maps-store: pinned maps kept in ${store.description}; ${restored} restored`);
 const service = await startMapsService(nc, { version: '0.1.0', directory, saver });
+// Ready only once the server has our subscriptions: a request right after this line is served.
+await nc.flush();
 console.log(`maps-store: serving bpf.v1.map_create and bpf.v1.map.<id>.* on ${config.natsUrl} (service ${service.info().id})`);
 
 let stopping = false;

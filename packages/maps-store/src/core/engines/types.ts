@@ -4,6 +4,8 @@ import type { BpfMap } from '../map.js';
 import { ACCESS_FLAGS, KMALLOC_MAX_SIZE, MAX_BPF_STACK, type MapSpec, PCPU_MIN_UNIT_SIZE, specError } from '../spec.js';
 import { ArrayMap } from './array.js';
 import { HashMap } from './hash.js';
+import { lpmTrieSupport } from './lpm-trie.js';
+import { lruHashSupport } from './lru-hash.js';
 
 /**
  * Every implemented map type: the map_flags it takes, its own create-time rules (after the
@@ -51,4 +53,7 @@ export const MAP_TYPES: ReadonlyMap<number, MapTypeSupport> = new Map([
   [MapType.PERCPU_ARRAY, arrayType(PCPU_MIN_UNIT_SIZE, MapFlag.NUMA_NODE | ACCESS_FLAGS | MapFlag.INNER_MAP)],
   [MapType.HASH, hashType(KMALLOC_MAX_SIZE - MAX_BPF_STACK - 64)],
   [MapType.PERCPU_HASH, hashType(PCPU_MIN_UNIT_SIZE)],
+  [MapType.LRU_HASH, lruHashSupport(MapType.LRU_HASH)],
+  [MapType.LRU_PERCPU_HASH, lruHashSupport(MapType.LRU_PERCPU_HASH)],
+  [MapType.LPM_TRIE, lpmTrieSupport],
 ]);
