@@ -3,9 +3,12 @@ import type { Arena } from '../arena.js';
 import type { BpfMap } from '../map.js';
 import { ACCESS_FLAGS, KMALLOC_MAX_SIZE, MAX_BPF_STACK, type MapSpec, PCPU_MIN_UNIT_SIZE, specError } from '../spec.js';
 import { ArrayMap } from './array.js';
+import { bloomFilterMapType } from './bloom-filter.js';
 import { HashMap } from './hash.js';
 import { lpmTrieSupport } from './lpm-trie.js';
 import { lruHashSupport } from './lru-hash.js';
+import { queueStackMapType } from './queue-stack.js';
+import { ringbufMapType } from './ringbuf.js';
 
 /**
  * Every implemented map type: the map_flags it takes, its own create-time rules (after the
@@ -56,4 +59,8 @@ export const MAP_TYPES: ReadonlyMap<number, MapTypeSupport> = new Map([
   [MapType.LRU_HASH, lruHashSupport(MapType.LRU_HASH)],
   [MapType.LRU_PERCPU_HASH, lruHashSupport(MapType.LRU_PERCPU_HASH)],
   [MapType.LPM_TRIE, lpmTrieSupport],
+  [MapType.QUEUE, queueStackMapType],
+  [MapType.STACK, queueStackMapType],
+  [MapType.BLOOM_FILTER, bloomFilterMapType],
+  [MapType.RINGBUF, ringbufMapType],
 ]);
