@@ -1,10 +1,12 @@
 import {
+  AtomicOp,
   InsnClass,
   type Instruction,
   JA,
   JA32,
   JmpOp,
   LD_IMM64,
+  Mode,
   PseudoCall,
   PseudoLdImm64,
   classOf,
@@ -21,15 +23,80 @@ import { JitCompileError } from './errors.js';
 /** How a basic block ends. Targets are block ids. */
 export type Terminator =
   | { readonly kind: 'goto'; readonly target: number }
-  /** A conditional jump (or `may_goto`) at `insnIndex`: `taken` when it holds, else `fallthrough`. */
-  | { readonly kind: 'cond'; readonly insnIndex: number; readonly taken: number; readonly fallthrough: number }
+  /**
+   * A conditional jump (or `may_goto`) at `insnIndex`: `taken` when it holds, else `fallthrough`.
+   * With `check` it is no instruction of the program but one test in front of a loop that
+   * unroll.ts versioned: `taken` when the check holds.
+   */
+  | {
+      readonly kind: 'cond';
+      readonly insnIndex: number;
+      readonly taken: number;
+      readonly fallthrough: number;
+      readonly check?: CounterCheck;
+    }
   | { readonly kind: 'exit' };
+
+/**
+ * One comparison of a versioned loop's test (unroll.ts): `left op right`, or with `minus`,
+ * `(left - minus) op right`, on 64-bit values.
+ */
+export interface CounterCheck {
+  readonly left: number;
+  readonly minus?: number;
+  readonly op: 'lt_u' | 'le_u' | 'lt_s' | 'le_s' | 'gt_u' | 'ge_u' | 'gt_s' | 'ge_s';
+  readonly right: { readonly reg: number } | { readonly imm: bigint };
+  /** Compares the low 32 bits of `left` (with a constant `right` below 2^32) instead. */
+  readonly low32?: boolean;
+}
 
 export interface BasicBlock {
   readonly id: number;
   /** Instruction indexes of the straight-line body (without a jump or exit that ends the block). */
   readonly body: readonly number[];
   readonly term: Terminator;
+  /** For the straight-line copies of a versioned loop (unroll.ts): how to compute in them. */
+  readonly fast?: FastBlock;
+}
+
+/**
+ * Registers the code of a versioned loop's straight-line block F may compute differently, from
+ * their values where F starts (codegen.ts): `counters` change only by adding constants, so each
+ * of their values is computed from the start value (the copies' updates do not chain); `sums`
+ * are accumulators, `sum += x`, whose additions are regrouped as `start + (x1 + x2 + ...)`.
+ * Every register still holds its own value after every instruction.
+ */
+export interface FastBlock {
+  readonly counters: readonly number[];
+  readonly sums: readonly number[];
+  /**
+   * Counters that F's test proved do not carry out of their low 32 bits in F (for any offset at
+   * which F accesses memory through them): `u32(start + c) = u32(start) + c`, so an access at
+   * `counter + off` can put `c + off` into the memarg offset (codegen.ts address()).
+   */
+  readonly folded: readonly number[];
+}
+
+/** The register an access to memory goes through, if `insn` accesses memory. */
+export function memoryBase(insn: Instruction): number | undefined {
+  const cls = classOf(insn.opcode);
+  const mode = insn.opcode & 0xe0;
+  if (cls === InsnClass.LDX) return mode === Mode.MEM || mode === Mode.MEMSX ? insn.src : undefined;
+  if (cls !== InsnClass.ST && cls !== InsnClass.STX) return undefined;
+  if (mode === Mode.ATOMIC) return insn.imm === AtomicOp.LOAD_ACQ ? insn.src : insn.dst;
+  return mode === Mode.MEM ? insn.dst : undefined;
+}
+
+/** Registers an instruction writes (calls and packet loads excluded: they also clobber r1..r5). */
+export function registersWritten(insn: Instruction): number[] {
+  const cls = classOf(insn.opcode);
+  if (cls === InsnClass.ALU || cls === InsnClass.ALU64 || cls === InsnClass.LDX || cls === InsnClass.LD) return [insn.dst];
+  if ((cls === InsnClass.STX || cls === InsnClass.ST) && (insn.opcode & 0xe0) === Mode.ATOMIC) {
+    if (insn.imm === AtomicOp.LOAD_ACQ) return [insn.dst];
+    if (insn.imm === AtomicOp.CMPXCHG) return [0];
+    if ((insn.imm & AtomicOp.FETCH) !== 0) return [insn.src];
+  }
+  return [];
 }
 
 export interface FunctionCfg {
@@ -161,7 +228,7 @@ export function successors(term: Terminator): number[] {
 }
 
 /** Reverse postorder, immediate dominators (Cooper, Harvey and Kennedy), reducibility. */
-function analyse(blocks: readonly BasicBlock[]): Pick<FunctionCfg, 'rpo' | 'rpoIndex' | 'idom' | 'reducible'> {
+export function analyse(blocks: readonly BasicBlock[]): Pick<FunctionCfg, 'rpo' | 'rpoIndex' | 'idom' | 'reducible'> {
   const post: number[] = [];
   const visited = new Array<boolean>(blocks.length).fill(false);
   // Iterative DFS: a stack of (block, next successor to visit).

@@ -20,9 +20,9 @@ import {
 } from '@bpfhive/uapi';
 import { BPF_FUNC_TAIL_CALL, STACK_SIZE } from '../interp/limits.js';
 import type { Instr, MemoryOp, PlainOp } from '../wasm/ir.js';
-import type { BasicBlock, Terminator } from './cfg.js';
+import { type BasicBlock, type CounterCheck, type FastBlock, type Terminator, registersWritten } from './cfg.js';
 import { JitCompileError } from './errors.js';
-import { LOOPS, T, T32, U, get, getLocal, i32, i64, set, setLocal, teeLocal } from './locals.js';
+import { FAST_LOCALS, LOOPS, T, T32, U, get, getLocal, i32, i64, push, set, setLocal, teeLocal } from './locals.js';
 import type { FunctionIndexes } from './module-layout.js';
 
 /**
@@ -42,6 +42,11 @@ export interface CodegenContext {
 
 const op = (o: PlainOp): Instr => ({ op: o });
 
+const ALU64_ADD_K = InsnClass.ALU64 | AluOp.ADD | Source.K;
+const ALU64_SUB_K = InsnClass.ALU64 | AluOp.SUB | Source.K;
+const ALU64_ADD_X = InsnClass.ALU64 | AluOp.ADD | Source.X;
+const ALU64_MOV_X = InsnClass.ALU64 | AluOp.MOV | Source.X;
+
 /** Conditional jumps by operation: the wasm comparison suffix. */
 const COMPARE: ReadonlyMap<number, string> = new Map([
   [JmpOp.JEQ, 'eq'],
@@ -54,6 +59,20 @@ const COMPARE: ReadonlyMap<number, string> = new Map([
   [JmpOp.JSGE, 'ge_s'],
   [JmpOp.JSLT, 'lt_s'],
   [JmpOp.JSLE, 'le_s'],
+]);
+
+/** The comparison that holds exactly when COMPARE's does not. */
+const NEGATED_COMPARE: ReadonlyMap<number, string> = new Map([
+  [JmpOp.JEQ, 'ne'],
+  [JmpOp.JNE, 'eq'],
+  [JmpOp.JGT, 'le_u'],
+  [JmpOp.JGE, 'lt_u'],
+  [JmpOp.JLT, 'ge_u'],
+  [JmpOp.JLE, 'gt_u'],
+  [JmpOp.JSGT, 'le_s'],
+  [JmpOp.JSGE, 'lt_s'],
+  [JmpOp.JSLT, 'ge_s'],
+  [JmpOp.JSLE, 'gt_s'],
 ]);
 
 /** Arithmetic that maps onto one wasm operation of the same width. */
@@ -88,26 +107,178 @@ const STORES: ReadonlyMap<number, MemoryOp> = new Map([
 ]);
 const mem = (o: MemoryOp, offset: number, align: number): Instr => ({ op: o, offset, align });
 
-/** Pushes the i32 address `u32(reg) + off` and returns the memarg offset to use with it. */
-function address(reg: number, off: number): { code: Instr[]; offset: number } {
-  if (off >= 0) return { code: [get(reg), op('i32.wrap_i64')], offset: off };
-  return { code: [get(reg), op('i32.wrap_i64'), i32(off), op('i32.add')], offset: 0 };
+/**
+ * Leaves the function body with the i64 on the stack as r0, from `depth` labels inside it: a `br`
+ * to the body's own label. In an eBPF function that is a return; the same code inlined in
+ * run_batch stands in a `block (result i64)` there, so the `br` ends one run of the entry.
+ */
+const leave = (depth: number): Instr => ({ op: 'br', depth });
+
+/** A counter register of a versioned loop's F block: its value is `start + offset` (codegen #fastBody). */
+interface CounterValue {
+  readonly local: number;
+  offset: bigint;
+  /** F's test proved that u32(start + offset) = u32(start) + offset at every access (FastBlock.folded). */
+  readonly folded: boolean;
+}
+
+const U32 = 0xffff_ffffn;
+
+/**
+ * Pushes the i32 address `u32(reg) + off` and returns the memarg offset to use with it. For a
+ * counter (in an F block) the address comes from its start value, so the copies' accesses do not
+ * wait for each other's pointer updates: `u32(start) + u32(offset)` (the same value, mod 2^32),
+ * or where F's test proved that this does not carry, `u32(start)` with `offset + off` in the memarg.
+ */
+function address(reg: number, off: number, counter?: CounterValue): { code: Instr[]; offset: number } {
+  if (counter?.folded && counter.offset >= 0n && counter.offset + BigInt(off) >= 0n && counter.offset + BigInt(off) <= U32) {
+    return { code: [getLocal(counter.local), op('i32.wrap_i64')], offset: Number(counter.offset + BigInt(off)) };
+  }
+  const base: Instr[] = counter
+    ? [getLocal(counter.local), op('i32.wrap_i64'), ...(BigInt.asUintN(32, counter.offset) === 0n ? [] : [i32(Number(BigInt.asIntN(32, counter.offset))), op('i32.add')])]
+    : [get(reg), op('i32.wrap_i64')];
+  if (off >= 0) return { code: base, offset: off };
+  return { code: [...base, i32(off), op('i32.add')], offset: 0 };
+}
+
+/** The opposite of each comparison of a versioned loop's test. */
+const NEGATED_CHECK: Readonly<Record<CounterCheck['op'], CounterCheck['op']>> = {
+  lt_u: 'ge_u',
+  ge_u: 'lt_u',
+  le_u: 'gt_u',
+  gt_u: 'le_u',
+  lt_s: 'ge_s',
+  ge_s: 'lt_s',
+  le_s: 'gt_s',
+  gt_s: 'le_s',
+};
+
+/** One comparison of a versioned loop's test (unroll.ts): non-zero when it holds (zero, `negated`). */
+function counterCheck(check: CounterCheck, negated: boolean): Instr[] {
+  const name = negated ? NEGATED_CHECK[check.op] : check.op;
+  if (check.low32 && 'imm' in check.right) return [get(check.left), op('i32.wrap_i64'), i32(Number(BigInt.asIntN(32, check.right.imm))), op(`i32.${name}`)];
+  const left: Instr[] = check.minus === undefined ? [get(check.left)] : [get(check.left), get(check.minus), op('i64.sub')];
+  const right = 'reg' in check.right ? get(check.right.reg) : i64(check.right.imm);
+  return [...left, right, op(`i64.${name}`)];
+}
+
+/**
+ * The sums of an F block (#fastBody): sum m keeps its start value and its partial in two locals,
+ * and each register known to hold `start + partial` of a sum is noted with the partial's version
+ * then; only registers of the current version may stand for the sum.
+ */
+class Sums {
+  readonly #versions: number[];
+  readonly #form = new Map<number, { sum: number; version: number }>();
+
+  constructor(
+    fast: FastBlock,
+    private readonly first: number,
+  ) {
+    this.#versions = fast.sums.map(() => 0);
+    fast.sums.forEach((r, m) => this.#form.set(r, { sum: m, version: 0 }));
+  }
+
+  start(m: number): number {
+    return this.first + 2 * m;
+  }
+
+  partial(m: number): number {
+    return this.first + 2 * m + 1;
+  }
+
+  /** The sum that register r holds the current value of, if any. */
+  of(r: number): number | undefined {
+    const f = this.#form.get(r);
+    return f !== undefined && f.version === this.#versions[f.sum] ? f.sum : undefined;
+  }
+
+  /** Sum m's partial grew and register r holds its new value. */
+  added(m: number, r: number): void {
+    this.#form.set(r, { sum: m, version: ++this.#versions[m]! });
+  }
+
+  copied(to: number, from: number): void {
+    const f = this.#form.get(from);
+    if (f) this.#form.set(to, f);
+    else this.#form.delete(to);
+  }
+
+  overwritten(r: number): void {
+    this.#form.delete(r);
+  }
 }
 
 export class FunctionCodegen {
+  /** While #fastBody generates a versioned loop's F block: its counters. */
+  #counters: Map<number, CounterValue> | undefined;
+
   constructor(private readonly ctx: CodegenContext) {}
 
-  body(block: BasicBlock): Instr[] {
+  /** The code of a block's body, `depth` labels inside the function body (see leave()). */
+  body(block: BasicBlock, depth: number): Instr[] {
+    if (block.fast) return this.#fastBody(block, block.fast, depth);
     const out: Instr[] = [];
-    for (const i of block.body) for (const x of this.instruction(i)) out.push(x);
+    for (const i of block.body) for (const x of this.instruction(i, depth)) push(out, x);
     return out;
   }
 
-  exit(): Instr[] {
-    return [get(0), op('return')];
+  /**
+   * The straight-line block F of a versioned loop (unroll.ts, cfg.ts FastBlock). Counters: each
+   * `c += k` is `c = start + (sum of the k so far)`, so the copies' updates are independent and
+   * the ones nothing reads vanish, and addresses off a counter are computed from its start
+   * value too (see address()). Sums: `s += x` is `partial += x; s = start + partial`, so the
+   * additions of one trip chain among themselves but only their total joins the value carried
+   * around the loop. Every register still holds its own value after every instruction. Start
+   * values and partials live in the locals from FAST_LOCALS on.
+   */
+  #fastBody(block: BasicBlock, fast: FastBlock, depth: number): Instr[] {
+    const out: Instr[] = [];
+    const emit = (code: readonly Instr[]): void => {
+      for (const x of code) push(out, x);
+    };
+    const counters = new Map<number, CounterValue>();
+    fast.counters.forEach((r, k) => {
+      counters.set(r, { local: FAST_LOCALS + k, offset: 0n, folded: fast.folded.includes(r) });
+      emit([get(r), setLocal(FAST_LOCALS + k)]);
+    });
+    const sums = new Sums(fast, FAST_LOCALS + fast.counters.length);
+    fast.sums.forEach((r, m) => emit([get(r), setLocal(sums.start(m)), i64(0), setLocal(sums.partial(m))]));
+    this.#counters = counters;
+    try {
+      for (const i of block.body) {
+        const insn = this.ctx.insns[i]!;
+        const d = insn.dst;
+        const counter = counters.get(d);
+        if (counter && (insn.opcode === ALU64_ADD_K || insn.opcode === ALU64_SUB_K)) {
+          counter.offset += insn.opcode === ALU64_ADD_K ? BigInt(insn.imm) : -BigInt(insn.imm);
+          emit(counter.offset === 0n ? [getLocal(counter.local), set(d)] : [getLocal(counter.local), i64(counter.offset), op('i64.add'), set(d)]);
+          continue;
+        }
+        const m = insn.opcode === ALU64_ADD_X && insn.src !== d ? (sums.of(insn.src) ?? sums.of(d)) : undefined;
+        if (m !== undefined) {
+          const other = sums.of(insn.src) === m ? d : insn.src;
+          emit([getLocal(sums.partial(m)), get(other), op('i64.add'), teeLocal(sums.partial(m)), getLocal(sums.start(m)), op('i64.add'), set(d)]);
+          sums.added(m, d);
+          continue;
+        }
+        emit(this.instruction(i, depth));
+        if (insn.opcode === ALU64_MOV_X && insn.off === 0) sums.copied(d, insn.src);
+        else for (const r of registersWritten(insn)) sums.overwritten(r);
+      }
+    } finally {
+      this.#counters = undefined;
+    }
+    return out;
   }
 
-  condition(term: Extract<Terminator, { kind: 'cond' }>): Instr[] {
+  exit(depth: number): Instr[] {
+    return [get(0), leave(depth)];
+  }
+
+  /** An i32 that is non-zero when the jump is taken, or with `negated` when it is not. */
+  condition(term: Extract<Terminator, { kind: 'cond' }>, negated: boolean): Instr[] {
+    if (term.check) return counterCheck(term.check, negated);
     const insn = this.ctx.insns[term.insnIndex]!;
     if (insn.opcode === MAY_GOTO) {
       // Linux rewrites may_goto into a countdown: taken once the budget is spent.
@@ -117,8 +288,8 @@ export class FunctionCodegen {
         {
           op: 'if',
           result: 'i32',
-          then: [i32(1)],
-          else: [getLocal(LOOPS), i64(1), op('i64.sub'), setLocal(LOOPS), i32(0)],
+          then: [i32(negated ? 0 : 1)],
+          else: [getLocal(LOOPS), i64(1), op('i64.sub'), setLocal(LOOPS), i32(negated ? 1 : 0)],
         },
       ];
     }
@@ -128,13 +299,14 @@ export class FunctionCodegen {
     const rhs: Instr[] = bySrc ? (is32 ? [get(insn.src), op('i32.wrap_i64')] : [get(insn.src)]) : [is32 ? i32(insn.imm) : i64(insn.imm)];
     const t = is32 ? 'i32' : 'i64';
     const jop = insn.opcode & 0xf0;
-    if (jop === JmpOp.JSET) return [...lhs, ...rhs, op(`${t}.and`), op(`${t}.eqz`), op('i32.eqz')];
-    const name = COMPARE.get(jop);
+    if (jop === JmpOp.JSET) return [...lhs, ...rhs, op(`${t}.and`), op(`${t}.eqz`), ...(negated ? [] : [op('i32.eqz')])];
+    const name = (negated ? NEGATED_COMPARE : COMPARE).get(jop);
     if (name === undefined) throw new JitCompileError(term.insnIndex, `unsupported jump opcode 0x${insn.opcode.toString(16)}`);
     return [...lhs, ...rhs, op(`${t}.${name}` as PlainOp)];
   }
 
-  instruction(i: number): Instr[] {
+  /** The code of instruction i, `depth` labels inside the function body. */
+  instruction(i: number, depth: number): Instr[] {
     const insn = this.ctx.insns[i]!;
     switch (classOf(insn.opcode)) {
       case InsnClass.ALU:
@@ -146,9 +318,9 @@ export class FunctionCodegen {
       case InsnClass.STX:
         return (insn.opcode & 0xe0) === Mode.ATOMIC ? this.#atomic(i, insn) : this.#store(insn);
       case InsnClass.LD:
-        return this.#ld(i, insn);
+        return this.#ld(i, insn, depth);
       case InsnClass.JMP:
-        return this.#call(i, insn);
+        return this.#call(i, insn, depth);
       default:
         throw new JitCompileError(i, `unexpected instruction 0x${insn.opcode.toString(16)} in a block body`);
     }
@@ -271,14 +443,14 @@ export class FunctionCodegen {
   #load(insn: Instruction): Instr[] {
     const signed = (insn.opcode & 0xe0) === Mode.MEMSX;
     const bytes = sizeBytes((insn.opcode & 0x18) as Size);
-    const a = address(insn.src, insn.off);
+    const a = address(insn.src, insn.off, this.#counters?.get(insn.src));
     return [...a.code, mem((signed ? SIGNED_LOADS : LOADS).get(bytes)!, a.offset, 0), set(insn.dst)];
   }
 
   #store(insn: Instruction): Instr[] {
     const bytes = sizeBytes((insn.opcode & 0x18) as Size);
     const value = classOf(insn.opcode) === InsnClass.ST ? i64(insn.imm) : get(insn.src);
-    const a = address(insn.dst, insn.off);
+    const a = address(insn.dst, insn.off, this.#counters?.get(insn.dst));
     return [...a.code, value, mem(STORES.get(bytes)!, a.offset, 0)];
   }
 
@@ -288,17 +460,17 @@ export class FunctionCodegen {
     const align = Math.log2(bytes);
     if (insn.imm === AtomicOp.LOAD_ACQ) {
       const name: Record<number, MemoryOp> = { 1: 'i64.atomic.load8_u', 2: 'i64.atomic.load16_u', 4: 'i64.atomic.load32_u', 8: 'i64.atomic.load' };
-      const a = address(insn.src, insn.off);
+      const a = address(insn.src, insn.off, this.#counters?.get(insn.src));
       return [...a.code, mem(name[bytes]!, a.offset, align), set(insn.dst)];
     }
     if (insn.imm === AtomicOp.STORE_REL) {
       const name: Record<number, MemoryOp> = { 1: 'i64.atomic.store8', 2: 'i64.atomic.store16', 4: 'i64.atomic.store32', 8: 'i64.atomic.store' };
-      const a = address(insn.dst, insn.off);
+      const a = address(insn.dst, insn.off, this.#counters?.get(insn.dst));
       return [...a.code, get(insn.src), mem(name[bytes]!, a.offset, align)];
     }
     const w = bytes === 8 ? 'i64.atomic.rmw' : 'i64.atomic.rmw32';
     const u = bytes === 8 ? '' : '_u';
-    const a = address(insn.dst, insn.off);
+    const a = address(insn.dst, insn.off, this.#counters?.get(insn.dst));
     if (insn.imm === AtomicOp.CMPXCHG) {
       return [...a.code, get(0), get(insn.src), mem(`${w}.cmpxchg${u}` as MemoryOp, a.offset, align), set(0)];
     }
@@ -311,7 +483,7 @@ export class FunctionCodegen {
     return [...a.code, get(insn.src), rmw, fetch ? set(insn.src) : op('drop')];
   }
 
-  #ld(i: number, insn: Instruction): Instr[] {
+  #ld(i: number, insn: Instruction, depth: number): Instr[] {
     if (insn.opcode === LD_IMM64) {
       const value = insn.src === PseudoLdImm64.IMM64 ? imm64Of(insn) : this.ctx.ldImm64(i);
       return [i64(value), set(insn.dst)];
@@ -330,13 +502,13 @@ export class FunctionCodegen {
       teeLocal(T),
       i64(-1),
       op('i64.eq'),
-      { op: 'if', then: [i64(0), op('return')] },
+      { op: 'if', then: [i64(0), leave(depth + 1)] },
       getLocal(T),
       set(0),
     ];
   }
 
-  #call(i: number, insn: Instruction): Instr[] {
+  #call(i: number, insn: Instruction, depth: number): Instr[] {
     const args = [get(1), get(2), get(3), get(4), get(5)];
     const { indexes } = this.ctx;
     if (insn.opcode === CALLX) {
@@ -353,7 +525,7 @@ export class FunctionCodegen {
         return [...args, { op: 'call', func: f }, set(0)];
       }
       default: {
-        if (insn.imm === BPF_FUNC_TAIL_CALL) return this.#tailCall(i);
+        if (insn.imm === BPF_FUNC_TAIL_CALL) return this.#tailCall(i, depth);
         const f = indexes.helpers.get(insn.imm);
         if (f === undefined) throw new JitCompileError(i, `internal: helper ${insn.imm} not imported`);
         return [...args, { op: 'call', func: f }, set(0)];
@@ -366,7 +538,7 @@ export class FunctionCodegen {
    * (or -1: empty slot, out of range, or the 33-call limit reached), and a successful call never
    * comes back: this function returns what the tail-called program returns, in this frame's stack.
    */
-  #tailCall(i: number): Instr[] {
+  #tailCall(i: number, depth: number): Instr[] {
     const { tailCall, programType } = this.ctx.indexes;
     if (tailCall === undefined) throw new JitCompileError(i, 'internal: tail call without its import');
     return [
@@ -381,7 +553,7 @@ export class FunctionCodegen {
       op('i64.ge_s'),
       {
         op: 'if',
-        then: [get(1), i64(0), i64(0), i64(0), i64(0), get(10), getLocal(T), op('i32.wrap_i64'), { op: 'call_indirect', type: programType, table: 0 }, op('return')],
+        then: [get(1), i64(0), i64(0), i64(0), i64(0), get(10), getLocal(T), op('i32.wrap_i64'), { op: 'call_indirect', type: programType, table: 0 }, leave(depth + 1)],
       },
       getLocal(T),
       set(0),

@@ -8,9 +8,10 @@ import { printWat } from '../wasm/wat.js';
 import { type ProgramCfg, buildProgramCfg, jumpTarget } from './cfg.js';
 import { FunctionCodegen } from './codegen.js';
 import { JitCompileError } from './errors.js';
-import { LOCALS, LOOPS, PARAM_NAMES, PC, i64, setLocal } from './locals.js';
+import { LOCALS, LOOPS, PARAM_NAMES, PC, functionLocals, i64, setLocal } from './locals.js';
 import { type FunctionIndexes, type ProgramNeeds, TYPES, TYPE_BATCH, TYPE_CALLX, TYPE_PROGRAM, layout, scanNeeds } from './module-layout.js';
 import { structureFunction } from './structure.js';
+import { unrollLoops } from './unroll.js';
 
 export interface MemoryShape {
   /** Pages (64 KiB) the module requires at least. Default 1. */
@@ -53,6 +54,8 @@ export interface CompiledProgram {
  * Compiles a verified eBPF program to a WebAssembly module. The module imports the kernel's
  * memory (`env.memory`) and whatever helpers, kfuncs and hooks the program uses, and exports
  * `main` (r1..r5, fp) -> r0, `run_batch` and, for programs with callx, `callx`.
+ * Per function: control flow (cfg.ts), small loops versioned and unrolled (unroll.ts),
+ * structured (structure.ts), each block's code (codegen.ts).
  * Throws JitCompileError (EINVAL) for control flow or instructions it cannot translate.
  */
 export function compile(insns: readonly Instruction[], options: CompileOptions = {}): CompiledProgram {
@@ -70,19 +73,22 @@ export function compile(insns: readonly Instruction[], options: CompileOptions =
 
   let structured = true;
   const funcs: Func[] = cfg.functions.map((fn, f) => {
-    const code = structureFunction(fn, {
-      body: (b) => codegen.body(b),
-      condition: (t) => codegen.condition(t),
-      exit: () => codegen.exit(),
+    const unrolled = unrollLoops(fn, insns);
+    const fastLocals = Math.max(0, ...unrolled.blocks.map((b) => (b.fast ? b.fast.counters.length + 2 * b.fast.sums.length : 0)));
+    const code = structureFunction(unrolled, {
+      body: (b, depth) => codegen.body(b, depth),
+      condition: (t, negated) => codegen.condition(t, negated),
+      exit: (depth) => codegen.exit(depth),
       dispatchLocal: PC,
     });
     structured &&= code.structured;
     const usesMayGoto = insns.slice(fn.start, fn.end).some((x) => x.opcode === MAY_GOTO);
     const prologue: Instr[] = usesMayGoto ? [i64(BPF_MAX_LOOPS), setLocal(LOOPS)] : [];
-    return { type: TYPE_PROGRAM, name: f === 0 ? 'main' : `f${f}_insn${fn.start}`, paramNames: PARAM_NAMES, locals: LOCALS, body: [...prologue, ...code.body] };
+    return { type: TYPE_PROGRAM, name: f === 0 ? 'main' : `f${f}_insn${fn.start}`, paramNames: PARAM_NAMES, locals: functionLocals(fastLocals), body: [...prologue, ...code.body] };
   });
   if (indexes.callx !== undefined) funcs.push(callxDispatcher(cfg, indexes));
-  funcs.push(batchEntry(indexes));
+  const entry = funcs[0]!;
+  funcs.push(batchEntry(indexes, cfg.functions[0]!.end - cfg.functions[0]!.start <= INLINE_ENTRY_MAX_INSNS ? entry : undefined));
 
   const memory = { initial: options.memory?.initial ?? 1, maximum: options.memory?.maximum ?? 65536, shared: options.memory?.shared ?? true };
   const allImports: Import[] = [
@@ -153,53 +159,69 @@ function callxDispatcher(cfg: ProgramCfg, indexes: FunctionIndexes): Func {
   return { type: TYPE_CALLX, name: 'callx', paramNames: ['target', 'r1', 'r2', 'r3', 'r4', 'r5', 'r10'], locals: [], body };
 }
 
+/** run_batch inlines an entry function of at most this many instructions (a larger one is called). */
+export const INLINE_ENTRY_MAX_INSNS = 1024;
+
 /**
  * run_batch(base, stride, count, out, fp): runs the entry once per context at base + i * stride
- * (r1 = that address) and stores each r0 as a u64 at out + i * 8, all inside wasm.
+ * (r1 = that address, r2..r5 = 0, r10 = fp) and stores each r0 as a u64 at out + i * 8, all
+ * inside wasm. Its signature is an eBPF function's, (r1 r2 r3 r4 r5 r10) with no result, and its
+ * locals start with the entry's: r1..r4 bring base, stride, count and out (they move to locals
+ * of their own first), so the entry's body, given as `inline`, runs right in the loop, in
+ * a `block (result i64)` that its exits branch out of with r0 (codegen.ts, leave()). Without
+ * `inline` (a large entry) the loop calls the entry.
  */
-function batchEntry(indexes: FunctionIndexes): Func {
-  const [base, stride, count, out, fp, i] = [0, 1, 2, 3, 4, 5];
+function batchEntry(indexes: FunctionIndexes, inline: Func | undefined): Func {
+  const entryLocals = inline?.locals ?? LOCALS;
+  const first = PARAM_NAMES.length + entryLocals.length;
+  const [ctx, stride, count, out, fp] = [first, first + 1, first + 2, first + 3, first + 4];
+  const [r1, r2, r3, r4, r5, r10] = [0, 1, 2, 3, 4, 5];
   const get = (index: number): Instr => ({ op: 'local.get', index });
+  const set = (index: number): Instr => ({ op: 'local.set', index });
+  const param32 = (param: number, local: number): Instr[] => [get(param), { op: 'i32.wrap_i64' }, set(local)];
+  const registers: Instr[] = [get(ctx), { op: 'i64.extend_i32_u' }, set(r1), ...[r2, r3, r4, r5].flatMap((r) => [i64(0), set(r)]), get(fp), set(r10)];
+  // r0 and r6..r9 start at 0 in every run, as in a call.
+  const inlined: Instr[] = [...registers, ...LOCALS.slice(0, 5).flatMap((_, k) => [i64(0), set(PARAM_NAMES.length + k)]), { op: 'block', label: 'run', result: 'i64', body: inline?.body ?? [] }];
+  const call: Instr[] = [get(ctx), { op: 'i64.extend_i32_u' }, i64(0), i64(0), i64(0), i64(0), get(fp), { op: 'call', func: indexes.functions[0]! }];
   const body: Instr[] = [
+    ...param32(r1, ctx),
+    ...param32(r2, stride),
+    ...param32(r3, count),
+    ...param32(r4, out),
+    get(r10),
+    set(fp),
     {
       op: 'block',
       label: 'done',
       body: [
+        get(count),
+        { op: 'i32.eqz' },
+        { op: 'br_if', depth: 0 },
         {
           op: 'loop',
           label: 'next',
           body: [
-            get(i),
-            get(count),
-            { op: 'i32.ge_u' },
-            { op: 'br_if', depth: 1 },
             get(out),
-            get(i),
-            { op: 'i32.const', value: 8 },
-            { op: 'i32.mul' },
-            { op: 'i32.add' },
-            get(base),
-            get(i),
-            get(stride),
-            { op: 'i32.mul' },
-            { op: 'i32.add' },
-            { op: 'i64.extend_i32_u' },
-            i64(0),
-            i64(0),
-            i64(0),
-            i64(0),
-            get(fp),
-            { op: 'call', func: indexes.functions[0]! },
+            ...(inline ? inlined : call),
             { op: 'i64.store', offset: 0, align: 3 },
-            get(i),
-            { op: 'i32.const', value: 1 },
+            get(out),
+            { op: 'i32.const', value: 8 },
             { op: 'i32.add' },
-            { op: 'local.set', index: i },
-            { op: 'br', depth: 0 },
+            set(out),
+            get(ctx),
+            get(stride),
+            { op: 'i32.add' },
+            set(ctx),
+            get(count),
+            { op: 'i32.const', value: 1 },
+            { op: 'i32.sub' },
+            { op: 'local.tee', index: count },
+            { op: 'br_if', depth: 0 },
           ],
         },
       ],
     },
   ];
-  return { type: TYPE_BATCH, name: 'run_batch', paramNames: ['base', 'stride', 'count', 'out', 'fp'], locals: [{ type: 'i32', name: 'i' }], body };
+  const locals = [...entryLocals, ...['ctx', 'stride', 'count', 'out'].map((name) => ({ type: 'i32' as const, name })), { type: 'i64' as const, name: 'fp' }];
+  return { type: TYPE_BATCH, name: 'run_batch', paramNames: PARAM_NAMES, locals, body };
 }

@@ -32,6 +32,13 @@ export const T32 = 13;
 export const PC = 14;
 /** may_goto's per-frame budget. */
 export const LOOPS = 15;
+/** The first of the i64 locals a function has beyond LOCALS when it needs them (codegen.ts #fastBody). */
+export const FAST_LOCALS = 16;
+
+/** A function's locals: LOCALS, then `fast` more i64 locals s0, s1, … */
+export function functionLocals(fast: number): Local[] {
+  return [...LOCALS, ...Array.from({ length: fast }, (_, k): Local => ({ type: 'i64', name: `s${k}` }))];
+}
 
 export const get = (reg: number): Instr => ({ op: 'local.get', index: REGISTER_LOCAL[reg]! });
 export const set = (reg: number): Instr => ({ op: 'local.set', index: REGISTER_LOCAL[reg]! });
@@ -40,3 +47,13 @@ export const setLocal = (index: number): Instr => ({ op: 'local.set', index });
 export const teeLocal = (index: number): Instr => ({ op: 'local.tee', index });
 export const i64 = (value: bigint | number): Instr => ({ op: 'i64.const', value: BigInt.asIntN(64, BigInt(value)) });
 export const i32 = (value: number): Instr => ({ op: 'i32.const', value: value | 0 });
+
+/**
+ * Appends `x` to `out`, turning `local.set n; local.get n` into `local.tee n` (a register written
+ * by one instruction and read by the next): smaller code for V8's baseline compiler to run.
+ */
+export function push(out: Instr[], x: Instr): void {
+  const last = out[out.length - 1];
+  if (x.op === 'local.get' && last?.op === 'local.set' && last.index === x.index) out[out.length - 1] = teeLocal(x.index);
+  else out.push(x);
+}

@@ -15,7 +15,7 @@ import type { FuncImport, FuncType } from '../wasm/ir.js';
  *             env.programs    the program table      (when the program tail-calls)
  *   functions f0..fn          the eBPF functions     (r1 r2 r3 r4 r5 fp) -> r0
  *             callx           dispatcher             (target, r1..r5, fp) -> r0
- *             run_batch       batched entry          (base, stride, count, out, fp)
+ *             run_batch       batched entry          (base, stride, count, out, 0, fp)
  */
 
 export const TYPE_PROGRAM = 0;
@@ -26,7 +26,7 @@ export const TYPE_CALLX = 3;
 export const TYPES: readonly FuncType[] = [
   { params: ['i64', 'i64', 'i64', 'i64', 'i64', 'i64'], results: ['i64'] },
   { params: ['i64', 'i64', 'i64', 'i64', 'i64'], results: ['i64'] },
-  { params: ['i32', 'i32', 'i32', 'i32', 'i64'], results: [] },
+  { params: ['i64', 'i64', 'i64', 'i64', 'i64', 'i64'], results: [] },
   { params: ['i64', 'i64', 'i64', 'i64', 'i64', 'i64', 'i64'], results: ['i64'] },
 ];
 

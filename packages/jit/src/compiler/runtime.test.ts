@@ -1,7 +1,7 @@
 import { asm } from '@bpfhive/uapi';
 import { describe, expect, it } from 'vitest';
 import { HelperRegistry } from '../interp/registry.js';
-import { compile } from './compile.js';
+import { INLINE_ENTRY_MAX_INSNS, compile } from './compile.js';
 import { JitCompileError } from './errors.js';
 import { JitExecutionError, JitProgram } from './runtime.js';
 
@@ -23,6 +23,106 @@ describe('jit runtime', () => {
     jit.runBatch(0x4000, 16, 100, 0x8000, FP);
     const results = Array.from({ length: 100 }, (_, i) => view.getBigUint64(0x8000 + i * 8, true));
     expect(results).toEqual(Array.from({ length: 100 }, (_, i) => BigInt(i * 2 + 1)));
+  });
+
+  it('run_batch leaves each run from anywhere: nested exits, LD_ABS past the packet, the dispatch loop, a call', () => {
+    const memory = newMemory();
+    const view = new DataView(memory.buffer);
+    const batch = (jit: JitProgram, count: number): bigint[] => {
+      jit.runBatch(0x4000, 16, count, 0x8000, FP);
+      return Array.from({ length: count }, (_, i) => view.getBigUint64(0x8000 + i * 8, true));
+    };
+    for (let i = 0; i < 8; i++) view.setUint32(0x4000 + i * 16, i, true);
+    // Exits from inside a loop and from an if, and at the end.
+    const nested = asm`
+      r2 = *(u32 *)(r1 + 0)
+      r0 = 0
+      loop:
+      if r0 == r2 goto found
+      r0 += 1
+      if r0 < 5 goto loop
+      r0 = 100
+      exit
+      found:
+      if r2 == 3 goto three
+      r0 += 10
+      exit
+      three:
+      r0 = 33
+      exit`;
+    expect(batch(new JitProgram(compile(nested), { memory }), 8)).toEqual([10n, 11n, 12n, 33n, 14n, 100n, 100n, 100n]);
+    // LD_ABS past the packet ends that run with r0 = 0; the next runs go on.
+    const packet = (ctx: bigint) => new Uint8Array(Number(ctx - 0x4000n) / 16 + 1).fill(7);
+    const ldAbs = asm`
+      r6 = r1
+      r0 = *(u8 *)skb[2]
+      r0 += 1
+      exit`;
+    expect(batch(new JitProgram(compile(ldAbs), { memory, packet }), 5)).toEqual([0n, 0n, 8n, 8n, 8n]);
+    // An irreducible entry (the dispatch loop).
+    const irreducible = asm`
+      r2 = *(u32 *)(r1 + 0)
+      r0 = 0
+      if r2 == 0 goto second
+      first:
+      r0 += 1
+      if r0 s> 5 goto done
+      second:
+      r0 += 2
+      goto first
+      done:
+      exit`;
+    const dispatch = compile(irreducible);
+    expect(dispatch.stats.structured).toBe(false);
+    const single = new JitProgram(dispatch, { memory });
+    const expected = [0, 1, 2].map((i) => single.run([0x4000n + BigInt(16 * i)], FP));
+    expect(batch(new JitProgram(dispatch, { memory }), 3)).toEqual(expected);
+    // A bpf-to-bpf call from the inlined entry.
+    const call = asm`
+      r1 = *(u32 *)(r1 + 0)
+      call twice
+      r0 += 1
+      exit
+      twice:
+      r0 = r1
+      r0 += r1
+      exit`;
+    expect(batch(new JitProgram(compile(call), { memory }), 4)).toEqual([1n, 3n, 5n, 7n]);
+  });
+
+  it('run_batch calls a large entry instead of inlining it', () => {
+    const memory = newMemory();
+    const view = new DataView(memory.buffer);
+    const lines = ['r0 = *(u32 *)(r1 + 0)', ...Array.from({ length: INLINE_ENTRY_MAX_INSNS }, () => 'r0 += 1'), 'exit'];
+    const compiled = compile(asm`${lines.join('\n')}`);
+    expect(compiled.wat()).toMatch(/call \$main/);
+    for (let i = 0; i < 3; i++) view.setUint32(0x4000 + i * 8, i, true);
+    new JitProgram(compiled, { memory }).runBatch(0x4000, 8, 3, 0x8000, FP);
+    const n = BigInt(INLINE_ENTRY_MAX_INSNS);
+    expect([0, 1, 2].map((i) => view.getBigUint64(0x8000 + i * 8, true))).toEqual([n, n + 1n, n + 2n]);
+  });
+
+  it('run_batch runs a tail call to the end of that run', () => {
+    const memory = newMemory();
+    const view = new DataView(memory.buffer);
+    const programs = new WebAssembly.Table({ initial: 4, element: 'anyfunc' });
+    const target = new JitProgram(compile(asm`
+      r0 = *(u32 *)(r1 + 0)
+      r0 += 1000
+      exit`), { memory });
+    programs.set(1, target.entry as never);
+    const caller = new JitProgram(
+      compile(asm`
+        r6 = *(u32 *)(r1 + 0)
+        r3 = r6
+        call 12
+        r0 = r6
+        exit`),
+      { memory, programs, tailCall: ({ index }) => (index % 2n === 1n ? 1 : undefined) },
+    );
+    for (let i = 0; i < 4; i++) view.setUint32(0x4000 + i * 8, i, true);
+    caller.runBatch(0x4000, 8, 4, 0x8000, FP);
+    expect(Array.from({ length: 4 }, (_, i) => view.getBigUint64(0x8000 + i * 8, true))).toEqual([0n, 1001n, 2n, 1003n]);
   });
 
   it('a tail call jumps through the shared program table and does not come back', () => {

@@ -37,7 +37,7 @@ class ProgramExit {
 
 interface Exports {
   main(r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, fp: bigint): bigint;
-  run_batch(base: number, stride: number, count: number, out: number, fp: number | bigint): void;
+  run_batch(base: bigint, stride: bigint, count: bigint, out: bigint, unused: bigint, fp: bigint): void;
   callx?(target: bigint, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, fp: bigint): bigint;
 }
 
@@ -161,6 +161,6 @@ export class JitProgram {
    */
   runBatch(base: number, stride: number, count: number, out: number, fp: bigint): void {
     this.#fp = fp;
-    this.#exports.run_batch(base, stride, count, out, fp);
+    this.#exports.run_batch(BigInt(base), BigInt(stride), BigInt(count), BigInt(out), 0n, fp);
   }
 }

@@ -1,5 +1,6 @@
 import type { Instr } from '../wasm/ir.js';
 import { type BasicBlock, type FunctionCfg, type Terminator, successors } from './cfg.js';
+import { push } from './locals.js';
 
 /**
  * Turns a function's control-flow graph into WebAssembly's structured control flow.
@@ -16,12 +17,19 @@ type CondTerminator = Extract<Terminator, { kind: 'cond' }>;
 
 /** What the code generator supplies; structure.ts only arranges it. */
 export interface BlockEmitter {
-  /** The straight-line body of a block. */
-  body(block: BasicBlock): Instr[];
-  /** Pushes an i32 that is non-zero when the jump is taken; evaluated exactly once. */
-  condition(term: CondTerminator): Instr[];
-  /** Leaves the function with its r0. */
-  exit(): Instr[];
+  /**
+   * The straight-line body of a block. `depth` is the number of labels (loops, blocks, ifs) the
+   * code stands inside: a `br depth` there leaves the function body, which returns in a function
+   * and ends the entry's copy inlined in run_batch (see codegen.ts, leave()).
+   */
+  body(block: BasicBlock, depth: number): Instr[];
+  /**
+   * Pushes an i32 that is non-zero when the jump is taken (with `negated`, when it is not);
+   * evaluated exactly once.
+   */
+  condition(term: CondTerminator, negated: boolean): Instr[];
+  /** Leaves the function body with r0, from `depth` labels deep. */
+  exit(depth: number): Instr[];
   /** An i32 local the dispatch fallback may use for the next block number. */
   readonly dispatchLocal: number;
 }
@@ -95,11 +103,11 @@ class Structurer {
       return;
     }
     const block = this.cfg.blocks[x]!;
-    append(out, this.emit.body(block));
+    append(out, this.emit.body(block, scopes.length));
     const term = block.term;
     switch (term.kind) {
       case 'exit':
-        append(out, this.emit.exit());
+        append(out, this.emit.exit(scopes.length));
         break;
       case 'goto':
         this.#branch(x, term.target, scopes, out);
@@ -127,18 +135,20 @@ class Structurer {
   }
 
   #conditional(x: number, term: CondTerminator, scopes: readonly Scope[], out: Instr[]): void {
-    append(out, this.emit.condition(term));
     const { taken, fallthrough } = term;
     if (this.#isBr(x, taken)) {
+      append(out, this.emit.condition(term, false));
       out.push({ op: 'br_if', depth: this.#depth(taken, this.#backward(x, taken), scopes) });
       this.#branch(x, fallthrough, scopes, out);
       return;
     }
     if (this.#isBr(x, fallthrough)) {
-      out.push({ op: 'i32.eqz' }, { op: 'br_if', depth: this.#depth(fallthrough, this.#backward(x, fallthrough), scopes) });
+      append(out, this.emit.condition(term, true));
+      out.push({ op: 'br_if', depth: this.#depth(fallthrough, this.#backward(x, fallthrough), scopes) });
       this.#branch(x, taken, scopes, out);
       return;
     }
+    append(out, this.emit.condition(term, false));
     const inIf: Scope[] = [{ kind: 'if' }, ...scopes];
     const then: Instr[] = [];
     const otherwise: Instr[] = [];
@@ -150,7 +160,7 @@ class Structurer {
 
 /** Appends without spreading (a spread of a long array can overflow the call stack). */
 function append(out: Instr[], code: readonly Instr[]): void {
-  for (const c of code) out.push(c);
+  for (const c of code) push(out, c);
 }
 
 /**
@@ -167,16 +177,17 @@ function dispatchLoop(cfg: FunctionCfg, emit: BlockEmitter): Instr[] {
   ];
   let inner: Instr[] = [{ op: 'local.get', index: pc }, { op: 'br_table', depths: [...Array(n).keys()], default: 0 }];
   for (let k = 0; k < n; k++) {
-    // The code of block k stands inside blocks k+1 .. n-1, then the loop: n-1-k labels up.
+    // The code of block k stands inside blocks k+1 .. n-1, then the loop: its `br depth` goes to
+    // the loop, `br depth + 1` leaves the function body.
     const depth = n - 1 - k;
     const block = cfg.blocks[k]!;
-    const code = emit.body(block);
+    const code = emit.body(block, depth + 1);
     const term = block.term;
-    if (term.kind === 'exit') code.push(...emit.exit());
+    if (term.kind === 'exit') code.push(...emit.exit(depth + 1));
     else if (term.kind === 'goto') code.push(...jumpTo(term.target, depth));
     else {
       code.push(
-        ...emit.condition(term),
+        ...emit.condition(term, false),
         { op: 'if', then: jumpTo(term.taken, depth + 1), else: jumpTo(term.fallthrough, depth + 1) },
         { op: 'unreachable' },
       );

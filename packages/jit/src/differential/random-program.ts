@@ -43,7 +43,8 @@ import { Rng } from './rng.js';
  *   fold every live register into r0: what an engine computes wrongly shows in the result;
  * - the only backward jumps are loop latches on a counter no other instruction writes, so every
  *   program ends; loops nest, have several exits, and are sometimes entered in the middle
- *   (irreducible control flow);
+ *   (irreducible control flow); counted loops (a pointer walking the input, a sum, a counter
+ *   against a bound, up to 40 trips) take the shapes the JIT versions and unrolls;
  * - K-form shifts stay below the operand width (X-form shifts take any count).
  *
  * Functions: the entry (r6 = input base) and up to three bpf-to-bpf callees, each called with
@@ -99,6 +100,8 @@ export const FEATURES = [
   'call-from-callee',
   'helper-exit',
   'cmpxchg-loaded',
+  'loop-counted',
+  'loop-counted-long',
 ] as const;
 export type Feature = (typeof FEATURES)[number];
 
@@ -160,6 +163,79 @@ const CONDITIONS = [JmpOp.JEQ, JmpOp.JGT, JmpOp.JGE, JmpOp.JSET, JmpOp.JNE, JmpO
 const SIZES = [Size.B, Size.H, Size.W, Size.DW] as const;
 const BYTES: Record<Size, 1 | 2 | 4 | 8> = { [Size.B]: 1, [Size.H]: 2, [Size.W]: 4, [Size.DW]: 8 };
 const RMW = [AtomicOp.ADD, AtomicOp.OR, AtomicOp.AND, AtomicOp.XOR];
+/** Start values of counted loops' counters next to where comparisons wrap. */
+const COUNTER_EDGES = [0x7fff_fff0n, -0x8000_0000n, 0x7fff_ffff_ffff_fff0n, -0x7fff_ffff_ffff_fffcn, 0xffff_fffan, -6n, -0x1_0000_0005n];
+const NEGATED_JUMP: ReadonlyMap<number, number> = new Map([
+  [JmpOp.JEQ, JmpOp.JNE],
+  [JmpOp.JNE, JmpOp.JEQ],
+  [JmpOp.JGT, JmpOp.JLE],
+  [JmpOp.JLE, JmpOp.JGT],
+  [JmpOp.JGE, JmpOp.JLT],
+  [JmpOp.JLT, JmpOp.JGE],
+  [JmpOp.JSGT, JmpOp.JSLE],
+  [JmpOp.JSLE, JmpOp.JSGT],
+  [JmpOp.JSGE, JmpOp.JSLT],
+  [JmpOp.JSLT, JmpOp.JSGE],
+]);
+const SWAPPED_JUMP: ReadonlyMap<number, number> = new Map([
+  [JmpOp.JEQ, JmpOp.JEQ],
+  [JmpOp.JNE, JmpOp.JNE],
+  [JmpOp.JGT, JmpOp.JLT],
+  [JmpOp.JLT, JmpOp.JGT],
+  [JmpOp.JGE, JmpOp.JLE],
+  [JmpOp.JLE, JmpOp.JGE],
+  [JmpOp.JSGT, JmpOp.JSLT],
+  [JmpOp.JSLT, JmpOp.JSGT],
+  [JmpOp.JSGE, JmpOp.JSLE],
+  [JmpOp.JSLE, JmpOp.JSGE],
+]);
+
+/** Whether `a op b` holds for a conditional jump of class JMP (64-bit) or JMP32. */
+function jumpHolds(cls: number, op: number, a: bigint, b: bigint): boolean {
+  const bits = cls === InsnClass.JMP ? 64 : 32;
+  const [ua, ub, sa, sb] = [BigInt.asUintN(bits, a), BigInt.asUintN(bits, b), BigInt.asIntN(bits, a), BigInt.asIntN(bits, b)];
+  switch (op) {
+    case JmpOp.JEQ:
+      return ua === ub;
+    case JmpOp.JNE:
+      return ua !== ub;
+    case JmpOp.JGT:
+      return ua > ub;
+    case JmpOp.JGE:
+      return ua >= ub;
+    case JmpOp.JLT:
+      return ua < ub;
+    case JmpOp.JLE:
+      return ua <= ub;
+    case JmpOp.JSGT:
+      return sa > sb;
+    case JmpOp.JSGE:
+      return sa >= sb;
+    case JmpOp.JSLT:
+      return sa < sb;
+    case JmpOp.JSLE:
+      return sa <= sb;
+    default:
+      throw new Error(`jumpHolds: op 0x${op.toString(16)}`);
+  }
+}
+
+/**
+ * Trips of a counted loop (#countedLoop): the counter starts at i0; each trip may leave on
+ * `i breakOp at` (before the step), then steps by inc and goes on while `i op bound`. Undefined
+ * when that is more than `most` trips. The bound and the break value are as the jumps see them
+ * (a 32-bit immediate is sign-extended).
+ */
+function countedTrips(cls: number, i0: bigint, inc: bigint, op: number, bound: bigint, brk: { op: number; at: bigint } | undefined, most: number): number | undefined {
+  let i = BigInt.asUintN(64, i0);
+  const b = BigInt.asUintN(64, cls === InsnClass.JMP ? BigInt.asIntN(64, bound) : BigInt.asIntN(32, bound));
+  for (let trip = 1; trip <= most; trip++) {
+    if (brk && jumpHolds(cls, brk.op, i, BigInt.asUintN(64, BigInt.asIntN(32, brk.at)))) return trip;
+    i = BigInt.asUintN(64, i + inc);
+    if (!jumpHolds(cls, op, i, b)) return trip;
+  }
+  return undefined;
+}
 
 const EDGE32 = [0, 1, -1, 2, 3, 7, 8, 31, 32, 33, 63, 64, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff, -0x80000000, -2, -0x81, 0x12345678];
 const EDGE64 = [
@@ -626,6 +702,7 @@ class FunctionGenerator {
       whileLoop: loop ? 2 : 0,
       irreducible: loop ? 1 : 0,
       twoLatches: loop ? 1.5 : 0,
+      counted: loop && this.#writable().length >= 6 ? 2 : 0,
       earlyExit: 1,
       escape: 2.5,
     });
@@ -658,6 +735,8 @@ class FunctionGenerator {
         return this.#twoLatches(left, nesting);
       case 'irreducible':
         return this.#irreducible(left, nesting);
+      case 'counted':
+        return this.#countedLoop(left, nesting);
       case 'earlyExit':
         return this.#earlyExit();
       case 'escape':
@@ -1172,6 +1251,123 @@ class FunctionGenerator {
     this.#latch(loop.counter, head);
     this.#endLoop(loop);
     this.program.count('irreducible-loop');
+  }
+
+  /**
+   * A counted loop as compilers emit them, the shape the JIT versions (compiler/unroll.ts): a
+   * pointer walks the input, a sum takes what it loads, a counter runs to a bound; sometimes an
+   * exit on the counter inside and a few statements of any kind. The trip count (simulated here
+   * with the jumps' semantics) goes up to 40, past the copies a versioned loop runs at once.
+   *   p = r6 + start; i = i0; [n = bound]
+   *   head: x = *(p + off); s += x (or x += s; s = x); [if i > k goto exit]; …; p += step; i += inc
+   *         if i <op> n goto head        (or n <op'> i; or if !(i <op> n) goto exit; goto head)
+   *   exit:
+   */
+  #countedLoop(left: number, nesting: number): void {
+    const rng = this.#rng;
+    const s = this.#writableScalar();
+    const x = this.#target([s]);
+    const i = this.#target([s, x]);
+    const n = this.#target([s, x, i]);
+    const p = this.#target([s, x, i, n]);
+    const jmp = rng.chance(0.85) ? InsnClass.JMP : InsnClass.JMP32;
+    // The counter: start, step, the continue condition and the bound, for `trips` trips.
+    const maxTrips = Math.min(40, Math.floor(MAX_MULTIPLIER / this.#multiplier));
+    const want = rng.chance(0.3) ? rng.range(1, 8) : rng.range(1, maxTrips);
+    const inc = rng.pick([1, 1, 1, 2, 3, -1, -1, -2]);
+    const i0 = rng.chance(0.8) ? BigInt(rng.range(-20, 20)) : rng.pick(COUNTER_EDGES);
+    const up = inc > 0;
+    const op = rng.chance(0.85)
+      ? rng.pick(up ? [JmpOp.JLT, JmpOp.JLE, JmpOp.JNE, JmpOp.JSLT, JmpOp.JSLE] : [JmpOp.JGT, JmpOp.JGE, JmpOp.JNE, JmpOp.JSGT, JmpOp.JSGE])
+      : rng.pick(CONDITIONS.filter((c) => c !== JmpOp.JSET));
+    const last = i0 + BigInt(want * inc); // the counter after the last trip
+    const before = i0 + BigInt((want - 1) * inc);
+    let bound = op === JmpOp.JNE ? last : op === JmpOp.JLT || op === JmpOp.JSLT || op === JmpOp.JGE || op === JmpOp.JSGE ? last : before;
+    if (rng.chance(0.15)) bound += BigInt(rng.range(-2, 2));
+    const breakAt = rng.chance(0.25) ? BigInt(rng.range(-5, 30)) : undefined;
+    const breakOp = rng.pick([JmpOp.JGT, JmpOp.JSGT, JmpOp.JEQ]);
+    const trips = countedTrips(jmp, i0, BigInt(inc), op, bound, breakAt === undefined ? undefined : { op: breakOp, at: breakAt }, maxTrips);
+    if (trips === undefined) return this.#alu(); // runs too long: not this time
+    // The walk: every access, trip 0 .. trips - 1, lies in the input.
+    const size = rng.pick(SIZES);
+    const bytes = BYTES[size];
+    const { hi } = this.#bounds('input');
+    const most = trips > 1 ? Math.floor((hi - bytes) / (trips - 1)) : 8;
+    const step = Math.min(most, rng.pick([bytes, bytes, 1, 2, 4, 8])) * (rng.chance(0.2) ? -1 : 1);
+    const extent = Math.abs(step) * (trips - 1);
+    const first = step >= 0 ? rng.range(0, hi - bytes - extent) : rng.range(extent, hi - bytes);
+    const off = rng.range(-8, 8);
+
+    this.#emit(insn(ALU64 | AluOp.MOV | Source.X, p, 6, 0, 0));
+    if (first - off !== 0) this.#emit(insn(ALU64 | AluOp.ADD | Source.K, p, 0, 0, first - off));
+    // A pointer whose offset moves: nothing but this loop's loads may use it.
+    this.#set(p, UNINIT);
+    const fitsImm = (v: bigint): boolean => v >= -0x8000_0000n && v <= 0x7fff_ffffn;
+    if (fitsImm(i0)) this.#emit(insn(ALU64 | AluOp.MOV | Source.K, i, 0, 0, Number(i0)));
+    else this.#lddw(i, i0);
+    this.#set(i, SCALAR);
+    const boundImm = jmp === InsnClass.JMP ? BigInt.asIntN(64, bound) : BigInt.asIntN(32, bound);
+    const byReg = !fitsImm(boundImm) || rng.chance(0.5);
+    if (byReg) {
+      if (fitsImm(BigInt.asIntN(64, bound))) this.#emit(insn(ALU64 | AluOp.MOV | Source.K, n, 0, 0, Number(BigInt.asIntN(64, bound))));
+      else this.#lddw(n, BigInt.asIntN(64, bound));
+      this.#set(n, SCALAR);
+    }
+    for (const r of [p, i, n]) this.#locked.add(r);
+    this.#loops.push({ noCalls: [p, i, n].some((r) => r <= 5) });
+    this.#multiplier *= trips;
+    const exit = this.program.label(true);
+    this.#open.push(exit);
+    const head = this.program.label();
+    head.fixed = this.#headState();
+    this.#place(head);
+
+    const signed = size !== Size.DW && rng.chance(0.3);
+    this.#emit(insn(InsnClass.LDX | (signed ? Mode.MEMSX : Mode.MEM) | size, x, p, off, 0));
+    this.program.count('input-access');
+    if (rng.chance(0.25)) {
+      // As clang keeps a sum: the new total in the loaded register, then copied back.
+      this.#emit(insn(ALU64 | AluOp.ADD | Source.X, x, s, 0, 0));
+      this.#emit(insn(ALU64 | AluOp.MOV | Source.X, s, x, 0, 0));
+    } else {
+      const how = rng.weighted({ add64: 6, add32: 1, sub: 1, xor: 1 });
+      const cls = how === 'add32' ? ALU32 : ALU64;
+      this.#emit(insn(cls | (how === 'sub' ? AluOp.SUB : how === 'xor' ? AluOp.XOR : AluOp.ADD) | Source.X, s, x, 0, 0));
+    }
+    this.#computed(x);
+    this.#computed(s);
+    if (breakAt !== undefined) this.#jump(exit, { opcode: jmp | breakOp | Source.K, dst: i, src: 0, imm: Number(BigInt.asIntN(32, breakAt)) });
+    if (rng.chance(0.3)) this.#block(rng.range(0, 4), nesting + 1);
+    if (this.#reachable) {
+      if (step !== 0 || rng.chance(0.5)) this.#emit(this.#addK(p, step));
+      this.#emit(this.#addK(i, inc));
+      const latch = rng.below(3);
+      if (latch === 0 || !byReg) {
+        const stay = { opcode: jmp | op | (byReg ? Source.X : Source.K), dst: i, src: byReg ? n : 0, imm: byReg ? 0 : Number(boundImm) };
+        if (rng.chance(0.25)) {
+          this.#jump(exit, { ...stay, opcode: (stay.opcode & 0x0f) | NEGATED_JUMP.get(op)! });
+          this.#jump(head);
+        } else {
+          this.#jump(head, stay);
+        }
+      } else {
+        this.#jump(head, { opcode: jmp | SWAPPED_JUMP.get(op)! | Source.X, dst: n, src: i, imm: 0 });
+      }
+    }
+    this.#open.pop();
+    this.#multiplier /= trips;
+    this.#loops.pop();
+    for (const r of [p, i, n]) this.#locked.delete(r);
+    this.#place(exit);
+    this.#set(p, UNINIT);
+    if (this.#kind(i).k === 's') this.#computed(i);
+    this.program.count('loop-counted');
+    if (trips > 8) this.program.count('loop-counted-long');
+  }
+
+  /** `r += k` (or `r -= -k`). */
+  #addK(r: number, k: number): Instruction {
+    return this.#rng.chance(0.7) ? insn(ALU64 | AluOp.ADD | Source.K, r, 0, 0, k) : insn(ALU64 | AluOp.SUB | Source.K, r, 0, 0, -k);
   }
 
   /** A loop body, with now and then an extra exit. */

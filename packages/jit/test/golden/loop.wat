@@ -1,77 +1,1709 @@
 (module
   (type (;0;) (func (param i64 i64 i64 i64 i64 i64) (result i64)))
   (type (;1;) (func (param i64 i64 i64 i64 i64) (result i64)))
-  (type (;2;) (func (param i32 i32 i32 i32 i64)))
+  (type (;2;) (func (param i64 i64 i64 i64 i64 i64)))
   (type (;3;) (func (param i64 i64 i64 i64 i64 i64 i64) (result i64)))
   (import "env" "memory" (memory 1 1 shared))
   (export "main" (func $main))
   (export "run_batch" (func $run_batch))
   (func $main (type 0) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r10 i64) (result i64)
-    (local $r0 i64) (local $r6 i64) (local $r7 i64) (local $r8 i64) (local $r9 i64) (local $t i64) (local $u i64) (local $t32 i32) (local $pc i32) (local $loops i64)
+    (local $r0 i64) (local $r6 i64) (local $r7 i64) (local $r8 i64) (local $r9 i64) (local $t i64) (local $u i64) (local $t32 i32) (local $pc i32) (local $loops i64) (local $s0 i64) (local $s1 i64) (local $s2 i64) (local $s3 i64)
     i64.const 0
     local.set $r0
     local.get $r1
     local.set $r3
-    loop $loop1
-      local.get $r2
-      i64.const 0
-      i64.eq
-      if
-        local.get $r0
-        return
-      else
+    loop $loop4
+      block $to7
+        local.get $r2
+        i64.const 15
+        i64.le_u
+        br_if 0 ;; -> $to7
         local.get $r3
+        i32.wrap_i64
+        i32.const -121
+        i32.gt_u
+        br_if 0 ;; -> $to7
+        local.get $r2
+        local.set $s0
+        local.get $r3
+        local.set $s1
+        local.get $r0
+        local.set $s2
+        i64.const 0
+        local.set $s3
+        local.get $s1
         i32.wrap_i64
         i64.load align=1
         local.set $r4
-        local.get $r0
+        local.get $s3
         local.get $r4
         i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
         local.set $r0
-        local.get $r3
+        local.get $s1
         i64.const 8
         i64.add
         local.set $r3
+        local.get $s0
+        i64.const -1
+        i64.add
+        local.set $r2
+        local.get $s1
+        i32.wrap_i64
+        i64.load offset=8 align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 16
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -2
+        i64.add
+        local.set $r2
+        local.get $s1
+        i32.wrap_i64
+        i64.load offset=16 align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 24
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -3
+        i64.add
+        local.set $r2
+        local.get $s1
+        i32.wrap_i64
+        i64.load offset=24 align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 32
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -4
+        i64.add
+        local.set $r2
+        local.get $s1
+        i32.wrap_i64
+        i64.load offset=32 align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 40
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -5
+        i64.add
+        local.set $r2
+        local.get $s1
+        i32.wrap_i64
+        i64.load offset=40 align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 48
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -6
+        i64.add
+        local.set $r2
+        local.get $s1
+        i32.wrap_i64
+        i64.load offset=48 align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 56
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -7
+        i64.add
+        local.set $r2
+        local.get $s1
+        i32.wrap_i64
+        i64.load offset=56 align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 64
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -8
+        i64.add
+        local.set $r2
+        local.get $s1
+        i32.wrap_i64
+        i64.load offset=64 align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 72
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -9
+        i64.add
+        local.set $r2
+        local.get $s1
+        i32.wrap_i64
+        i64.load offset=72 align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 80
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -10
+        i64.add
+        local.set $r2
+        local.get $s1
+        i32.wrap_i64
+        i64.load offset=80 align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 88
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -11
+        i64.add
+        local.set $r2
+        local.get $s1
+        i32.wrap_i64
+        i64.load offset=88 align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 96
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -12
+        i64.add
+        local.set $r2
+        local.get $s1
+        i32.wrap_i64
+        i64.load offset=96 align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 104
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -13
+        i64.add
+        local.set $r2
+        local.get $s1
+        i32.wrap_i64
+        i64.load offset=104 align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 112
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -14
+        i64.add
+        local.set $r2
+        local.get $s1
+        i32.wrap_i64
+        i64.load offset=112 align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 120
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -15
+        i64.add
+        local.set $r2
+        local.get $s1
+        i32.wrap_i64
+        i64.load offset=120 align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 128
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -16
+        i64.add
+        local.set $r2
+        br 1 ;; -> $loop4
+      end
+      block $to10
+        local.get $r2
+        i64.const 7
+        i64.le_u
+        br_if 0 ;; -> $to10
+        local.get $r3
+        i32.wrap_i64
+        i32.const -57
+        i32.gt_u
+        br_if 0 ;; -> $to10
+        local.get $r2
+        local.set $s0
+        local.get $r3
+        local.set $s1
+        local.get $r0
+        local.set $s2
+        i64.const 0
+        local.set $s3
+        local.get $s1
+        i32.wrap_i64
+        i64.load align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 8
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -1
+        i64.add
+        local.set $r2
+        local.get $s1
+        i32.wrap_i64
+        i64.load offset=8 align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 16
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -2
+        i64.add
+        local.set $r2
+        local.get $s1
+        i32.wrap_i64
+        i64.load offset=16 align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 24
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -3
+        i64.add
+        local.set $r2
+        local.get $s1
+        i32.wrap_i64
+        i64.load offset=24 align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 32
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -4
+        i64.add
+        local.set $r2
+        local.get $s1
+        i32.wrap_i64
+        i64.load offset=32 align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 40
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -5
+        i64.add
+        local.set $r2
+        local.get $s1
+        i32.wrap_i64
+        i64.load offset=40 align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 48
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -6
+        i64.add
+        local.set $r2
+        local.get $s1
+        i32.wrap_i64
+        i64.load offset=48 align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 56
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -7
+        i64.add
+        local.set $r2
+        local.get $s1
+        i32.wrap_i64
+        i64.load offset=56 align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 64
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -8
+        i64.add
+        local.set $r2
+        br 0 ;; -> $to10
+      end
+      block $to13
+        local.get $r2
+        i64.const 3
+        i64.le_u
+        br_if 0 ;; -> $to13
+        local.get $r3
+        i32.wrap_i64
+        i32.const -25
+        i32.gt_u
+        br_if 0 ;; -> $to13
+        local.get $r2
+        local.set $s0
+        local.get $r3
+        local.set $s1
+        local.get $r0
+        local.set $s2
+        i64.const 0
+        local.set $s3
+        local.get $s1
+        i32.wrap_i64
+        i64.load align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 8
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -1
+        i64.add
+        local.set $r2
+        local.get $s1
+        i32.wrap_i64
+        i64.load offset=8 align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 16
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -2
+        i64.add
+        local.set $r2
+        local.get $s1
+        i32.wrap_i64
+        i64.load offset=16 align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 24
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -3
+        i64.add
+        local.set $r2
+        local.get $s1
+        i32.wrap_i64
+        i64.load offset=24 align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 32
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -4
+        i64.add
+        local.set $r2
+        br 0 ;; -> $to13
+      end
+      block $to1
         local.get $r2
         i64.const 1
-        i64.sub
+        i64.le_u
+        br_if 0 ;; -> $to1
+        local.get $r3
+        i32.wrap_i64
+        i32.const -9
+        i32.gt_u
+        br_if 0 ;; -> $to1
+        local.get $r2
+        local.set $s0
+        local.get $r3
+        local.set $s1
+        local.get $r0
+        local.set $s2
+        i64.const 0
+        local.set $s3
+        local.get $s1
+        i32.wrap_i64
+        i64.load align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 8
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -1
+        i64.add
         local.set $r2
-        br 1 ;; -> $loop1
+        local.get $s1
+        i32.wrap_i64
+        i64.load offset=8 align=1
+        local.set $r4
+        local.get $s3
+        local.get $r4
+        i64.add
+        local.tee $s3
+        local.get $s2
+        i64.add
+        local.set $r0
+        local.get $s1
+        i64.const 16
+        i64.add
+        local.set $r3
+        local.get $s0
+        i64.const -2
+        i64.add
+        local.set $r2
+        br 1 ;; -> $loop4
+      end
+      loop $loop1
+        block $to3
+          local.get $r2
+          i64.const 0
+          i64.eq
+          br_if 0 ;; -> $to3
+          local.get $r3
+          i32.wrap_i64
+          i64.load align=1
+          local.set $r4
+          local.get $r0
+          local.get $r4
+          i64.add
+          local.set $r0
+          local.get $r3
+          i64.const 8
+          i64.add
+          local.set $r3
+          local.get $r2
+          i64.const 1
+          i64.sub
+          local.tee $r2
+          i64.const 0
+          i64.eq
+          br_if 0 ;; -> $to3
+          local.get $r3
+          i32.wrap_i64
+          i64.load align=1
+          local.set $r4
+          local.get $r0
+          local.get $r4
+          i64.add
+          local.set $r0
+          local.get $r3
+          i64.const 8
+          i64.add
+          local.set $r3
+          local.get $r2
+          i64.const 1
+          i64.sub
+          local.tee $r2
+          i64.const 0
+          i64.eq
+          br_if 0 ;; -> $to3
+          local.get $r3
+          i32.wrap_i64
+          i64.load align=1
+          local.set $r4
+          local.get $r0
+          local.get $r4
+          i64.add
+          local.set $r0
+          local.get $r3
+          i64.const 8
+          i64.add
+          local.set $r3
+          local.get $r2
+          i64.const 1
+          i64.sub
+          local.tee $r2
+          i64.const 0
+          i64.eq
+          br_if 0 ;; -> $to3
+          local.get $r3
+          i32.wrap_i64
+          i64.load align=1
+          local.set $r4
+          local.get $r0
+          local.get $r4
+          i64.add
+          local.set $r0
+          local.get $r3
+          i64.const 8
+          i64.add
+          local.set $r3
+          local.get $r2
+          i64.const 1
+          i64.sub
+          local.tee $r2
+          i64.const 0
+          i64.eq
+          br_if 0 ;; -> $to3
+          local.get $r3
+          i32.wrap_i64
+          i64.load align=1
+          local.set $r4
+          local.get $r0
+          local.get $r4
+          i64.add
+          local.set $r0
+          local.get $r3
+          i64.const 8
+          i64.add
+          local.set $r3
+          local.get $r2
+          i64.const 1
+          i64.sub
+          local.tee $r2
+          i64.const 0
+          i64.eq
+          br_if 0 ;; -> $to3
+          local.get $r3
+          i32.wrap_i64
+          i64.load align=1
+          local.set $r4
+          local.get $r0
+          local.get $r4
+          i64.add
+          local.set $r0
+          local.get $r3
+          i64.const 8
+          i64.add
+          local.set $r3
+          local.get $r2
+          i64.const 1
+          i64.sub
+          local.tee $r2
+          i64.const 0
+          i64.eq
+          br_if 0 ;; -> $to3
+          local.get $r3
+          i32.wrap_i64
+          i64.load align=1
+          local.set $r4
+          local.get $r0
+          local.get $r4
+          i64.add
+          local.set $r0
+          local.get $r3
+          i64.const 8
+          i64.add
+          local.set $r3
+          local.get $r2
+          i64.const 1
+          i64.sub
+          local.tee $r2
+          i64.const 0
+          i64.eq
+          br_if 0 ;; -> $to3
+          local.get $r3
+          i32.wrap_i64
+          i64.load align=1
+          local.set $r4
+          local.get $r0
+          local.get $r4
+          i64.add
+          local.set $r0
+          local.get $r3
+          i64.const 8
+          i64.add
+          local.set $r3
+          local.get $r2
+          i64.const 1
+          i64.sub
+          local.set $r2
+          br 1 ;; -> $loop1
+        end
+        local.get $r0
+        br 2
       end
     end
     unreachable
   )
-  (func $run_batch (type 2) (param $base i32) (param $stride i32) (param $count i32) (param $out i32) (param $fp i64)
-    (local $i i32)
+  (func $run_batch (type 2) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r10 i64)
+    (local $r0 i64) (local $r6 i64) (local $r7 i64) (local $r8 i64) (local $r9 i64) (local $t i64) (local $u i64) (local $t32 i32) (local $pc i32) (local $loops i64) (local $s0 i64) (local $s1 i64) (local $s2 i64) (local $s3 i64) (local $ctx i32) (local $stride i32) (local $count i32) (local $out i32) (local $fp i64)
+    local.get $r1
+    i32.wrap_i64
+    local.set $ctx
+    local.get $r2
+    i32.wrap_i64
+    local.set $stride
+    local.get $r3
+    i32.wrap_i64
+    local.set $count
+    local.get $r4
+    i32.wrap_i64
+    local.set $out
+    local.get $r10
+    local.set $fp
     block $done
+      local.get $count
+      i32.eqz
+      br_if 0 ;; -> $done
       loop $next
-        local.get $i
-        local.get $count
-        i32.ge_u
-        br_if 1 ;; -> $done
         local.get $out
-        local.get $i
-        i32.const 8
-        i32.mul
-        i32.add
-        local.get $base
-        local.get $i
-        local.get $stride
-        i32.mul
-        i32.add
+        local.get $ctx
         i64.extend_i32_u
+        local.set $r1
         i64.const 0
+        local.set $r2
         i64.const 0
+        local.set $r3
         i64.const 0
+        local.set $r4
         i64.const 0
+        local.set $r5
         local.get $fp
-        call $main
+        local.set $r10
+        i64.const 0
+        local.set $r0
+        i64.const 0
+        local.set $r6
+        i64.const 0
+        local.set $r7
+        i64.const 0
+        local.set $r8
+        i64.const 0
+        local.set $r9
+        block $run (result i64)
+          i64.const 0
+          local.set $r0
+          local.get $r1
+          local.set $r3
+          loop $loop4
+            block $to7
+              local.get $r2
+              i64.const 15
+              i64.le_u
+              br_if 0 ;; -> $to7
+              local.get $r3
+              i32.wrap_i64
+              i32.const -121
+              i32.gt_u
+              br_if 0 ;; -> $to7
+              local.get $r2
+              local.set $s0
+              local.get $r3
+              local.set $s1
+              local.get $r0
+              local.set $s2
+              i64.const 0
+              local.set $s3
+              local.get $s1
+              i32.wrap_i64
+              i64.load align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 8
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -1
+              i64.add
+              local.set $r2
+              local.get $s1
+              i32.wrap_i64
+              i64.load offset=8 align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 16
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -2
+              i64.add
+              local.set $r2
+              local.get $s1
+              i32.wrap_i64
+              i64.load offset=16 align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 24
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -3
+              i64.add
+              local.set $r2
+              local.get $s1
+              i32.wrap_i64
+              i64.load offset=24 align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 32
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -4
+              i64.add
+              local.set $r2
+              local.get $s1
+              i32.wrap_i64
+              i64.load offset=32 align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 40
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -5
+              i64.add
+              local.set $r2
+              local.get $s1
+              i32.wrap_i64
+              i64.load offset=40 align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 48
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -6
+              i64.add
+              local.set $r2
+              local.get $s1
+              i32.wrap_i64
+              i64.load offset=48 align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 56
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -7
+              i64.add
+              local.set $r2
+              local.get $s1
+              i32.wrap_i64
+              i64.load offset=56 align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 64
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -8
+              i64.add
+              local.set $r2
+              local.get $s1
+              i32.wrap_i64
+              i64.load offset=64 align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 72
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -9
+              i64.add
+              local.set $r2
+              local.get $s1
+              i32.wrap_i64
+              i64.load offset=72 align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 80
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -10
+              i64.add
+              local.set $r2
+              local.get $s1
+              i32.wrap_i64
+              i64.load offset=80 align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 88
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -11
+              i64.add
+              local.set $r2
+              local.get $s1
+              i32.wrap_i64
+              i64.load offset=88 align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 96
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -12
+              i64.add
+              local.set $r2
+              local.get $s1
+              i32.wrap_i64
+              i64.load offset=96 align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 104
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -13
+              i64.add
+              local.set $r2
+              local.get $s1
+              i32.wrap_i64
+              i64.load offset=104 align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 112
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -14
+              i64.add
+              local.set $r2
+              local.get $s1
+              i32.wrap_i64
+              i64.load offset=112 align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 120
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -15
+              i64.add
+              local.set $r2
+              local.get $s1
+              i32.wrap_i64
+              i64.load offset=120 align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 128
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -16
+              i64.add
+              local.set $r2
+              br 1 ;; -> $loop4
+            end
+            block $to10
+              local.get $r2
+              i64.const 7
+              i64.le_u
+              br_if 0 ;; -> $to10
+              local.get $r3
+              i32.wrap_i64
+              i32.const -57
+              i32.gt_u
+              br_if 0 ;; -> $to10
+              local.get $r2
+              local.set $s0
+              local.get $r3
+              local.set $s1
+              local.get $r0
+              local.set $s2
+              i64.const 0
+              local.set $s3
+              local.get $s1
+              i32.wrap_i64
+              i64.load align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 8
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -1
+              i64.add
+              local.set $r2
+              local.get $s1
+              i32.wrap_i64
+              i64.load offset=8 align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 16
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -2
+              i64.add
+              local.set $r2
+              local.get $s1
+              i32.wrap_i64
+              i64.load offset=16 align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 24
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -3
+              i64.add
+              local.set $r2
+              local.get $s1
+              i32.wrap_i64
+              i64.load offset=24 align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 32
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -4
+              i64.add
+              local.set $r2
+              local.get $s1
+              i32.wrap_i64
+              i64.load offset=32 align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 40
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -5
+              i64.add
+              local.set $r2
+              local.get $s1
+              i32.wrap_i64
+              i64.load offset=40 align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 48
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -6
+              i64.add
+              local.set $r2
+              local.get $s1
+              i32.wrap_i64
+              i64.load offset=48 align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 56
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -7
+              i64.add
+              local.set $r2
+              local.get $s1
+              i32.wrap_i64
+              i64.load offset=56 align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 64
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -8
+              i64.add
+              local.set $r2
+              br 0 ;; -> $to10
+            end
+            block $to13
+              local.get $r2
+              i64.const 3
+              i64.le_u
+              br_if 0 ;; -> $to13
+              local.get $r3
+              i32.wrap_i64
+              i32.const -25
+              i32.gt_u
+              br_if 0 ;; -> $to13
+              local.get $r2
+              local.set $s0
+              local.get $r3
+              local.set $s1
+              local.get $r0
+              local.set $s2
+              i64.const 0
+              local.set $s3
+              local.get $s1
+              i32.wrap_i64
+              i64.load align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 8
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -1
+              i64.add
+              local.set $r2
+              local.get $s1
+              i32.wrap_i64
+              i64.load offset=8 align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 16
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -2
+              i64.add
+              local.set $r2
+              local.get $s1
+              i32.wrap_i64
+              i64.load offset=16 align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 24
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -3
+              i64.add
+              local.set $r2
+              local.get $s1
+              i32.wrap_i64
+              i64.load offset=24 align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 32
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -4
+              i64.add
+              local.set $r2
+              br 0 ;; -> $to13
+            end
+            block $to1
+              local.get $r2
+              i64.const 1
+              i64.le_u
+              br_if 0 ;; -> $to1
+              local.get $r3
+              i32.wrap_i64
+              i32.const -9
+              i32.gt_u
+              br_if 0 ;; -> $to1
+              local.get $r2
+              local.set $s0
+              local.get $r3
+              local.set $s1
+              local.get $r0
+              local.set $s2
+              i64.const 0
+              local.set $s3
+              local.get $s1
+              i32.wrap_i64
+              i64.load align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 8
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -1
+              i64.add
+              local.set $r2
+              local.get $s1
+              i32.wrap_i64
+              i64.load offset=8 align=1
+              local.set $r4
+              local.get $s3
+              local.get $r4
+              i64.add
+              local.tee $s3
+              local.get $s2
+              i64.add
+              local.set $r0
+              local.get $s1
+              i64.const 16
+              i64.add
+              local.set $r3
+              local.get $s0
+              i64.const -2
+              i64.add
+              local.set $r2
+              br 1 ;; -> $loop4
+            end
+            loop $loop1
+              block $to3
+                local.get $r2
+                i64.const 0
+                i64.eq
+                br_if 0 ;; -> $to3
+                local.get $r3
+                i32.wrap_i64
+                i64.load align=1
+                local.set $r4
+                local.get $r0
+                local.get $r4
+                i64.add
+                local.set $r0
+                local.get $r3
+                i64.const 8
+                i64.add
+                local.set $r3
+                local.get $r2
+                i64.const 1
+                i64.sub
+                local.tee $r2
+                i64.const 0
+                i64.eq
+                br_if 0 ;; -> $to3
+                local.get $r3
+                i32.wrap_i64
+                i64.load align=1
+                local.set $r4
+                local.get $r0
+                local.get $r4
+                i64.add
+                local.set $r0
+                local.get $r3
+                i64.const 8
+                i64.add
+                local.set $r3
+                local.get $r2
+                i64.const 1
+                i64.sub
+                local.tee $r2
+                i64.const 0
+                i64.eq
+                br_if 0 ;; -> $to3
+                local.get $r3
+                i32.wrap_i64
+                i64.load align=1
+                local.set $r4
+                local.get $r0
+                local.get $r4
+                i64.add
+                local.set $r0
+                local.get $r3
+                i64.const 8
+                i64.add
+                local.set $r3
+                local.get $r2
+                i64.const 1
+                i64.sub
+                local.tee $r2
+                i64.const 0
+                i64.eq
+                br_if 0 ;; -> $to3
+                local.get $r3
+                i32.wrap_i64
+                i64.load align=1
+                local.set $r4
+                local.get $r0
+                local.get $r4
+                i64.add
+                local.set $r0
+                local.get $r3
+                i64.const 8
+                i64.add
+                local.set $r3
+                local.get $r2
+                i64.const 1
+                i64.sub
+                local.tee $r2
+                i64.const 0
+                i64.eq
+                br_if 0 ;; -> $to3
+                local.get $r3
+                i32.wrap_i64
+                i64.load align=1
+                local.set $r4
+                local.get $r0
+                local.get $r4
+                i64.add
+                local.set $r0
+                local.get $r3
+                i64.const 8
+                i64.add
+                local.set $r3
+                local.get $r2
+                i64.const 1
+                i64.sub
+                local.tee $r2
+                i64.const 0
+                i64.eq
+                br_if 0 ;; -> $to3
+                local.get $r3
+                i32.wrap_i64
+                i64.load align=1
+                local.set $r4
+                local.get $r0
+                local.get $r4
+                i64.add
+                local.set $r0
+                local.get $r3
+                i64.const 8
+                i64.add
+                local.set $r3
+                local.get $r2
+                i64.const 1
+                i64.sub
+                local.tee $r2
+                i64.const 0
+                i64.eq
+                br_if 0 ;; -> $to3
+                local.get $r3
+                i32.wrap_i64
+                i64.load align=1
+                local.set $r4
+                local.get $r0
+                local.get $r4
+                i64.add
+                local.set $r0
+                local.get $r3
+                i64.const 8
+                i64.add
+                local.set $r3
+                local.get $r2
+                i64.const 1
+                i64.sub
+                local.tee $r2
+                i64.const 0
+                i64.eq
+                br_if 0 ;; -> $to3
+                local.get $r3
+                i32.wrap_i64
+                i64.load align=1
+                local.set $r4
+                local.get $r0
+                local.get $r4
+                i64.add
+                local.set $r0
+                local.get $r3
+                i64.const 8
+                i64.add
+                local.set $r3
+                local.get $r2
+                i64.const 1
+                i64.sub
+                local.set $r2
+                br 1 ;; -> $loop1
+              end
+              local.get $r0
+              br 2 ;; -> $run
+            end
+          end
+          unreachable
+        end
         i64.store
-        local.get $i
-        i32.const 1
+        local.get $out
+        i32.const 8
         i32.add
-        local.set $i
-        br 0 ;; -> $next
+        local.set $out
+        local.get $ctx
+        local.get $stride
+        i32.add
+        local.set $ctx
+        local.get $count
+        i32.const 1
+        i32.sub
+        local.tee $count
+        br_if 0 ;; -> $next
       end
     end
   )
