@@ -20,6 +20,7 @@ import {
   slotIndex,
   splitImm64,
 } from '@bpfhive/uapi';
+import { conditionHolds } from '../interp/jump.js';
 import { UNWIND_HELPER_ID } from '../conformance/helpers.js';
 import { STACK_SIZE } from '../interp/limits.js';
 import { Rng } from './rng.js';
@@ -190,35 +191,9 @@ const SWAPPED_JUMP: ReadonlyMap<number, number> = new Map([
   [JmpOp.JSLE, JmpOp.JSGE],
 ]);
 
-/** Whether `a op b` holds for a conditional jump of class JMP (64-bit) or JMP32. */
-function jumpHolds(cls: number, op: number, a: bigint, b: bigint): boolean {
-  const bits = cls === InsnClass.JMP ? 64 : 32;
-  const [ua, ub, sa, sb] = [BigInt.asUintN(bits, a), BigInt.asUintN(bits, b), BigInt.asIntN(bits, a), BigInt.asIntN(bits, b)];
-  switch (op) {
-    case JmpOp.JEQ:
-      return ua === ub;
-    case JmpOp.JNE:
-      return ua !== ub;
-    case JmpOp.JGT:
-      return ua > ub;
-    case JmpOp.JGE:
-      return ua >= ub;
-    case JmpOp.JLT:
-      return ua < ub;
-    case JmpOp.JLE:
-      return ua <= ub;
-    case JmpOp.JSGT:
-      return sa > sb;
-    case JmpOp.JSGE:
-      return sa >= sb;
-    case JmpOp.JSLT:
-      return sa < sb;
-    case JmpOp.JSLE:
-      return sa <= sb;
-    default:
-      throw new Error(`jumpHolds: op 0x${op.toString(16)}`);
-  }
-}
+/** Whether `a op b` holds for a conditional jump of class JMP (64-bit) or JMP32: the interpreter's rule. */
+const jumpHolds = (cls: number, op: number, a: bigint, b: bigint): boolean =>
+  conditionHolds(op as JmpOp, cls === InsnClass.JMP ? 64 : 32, a, b);
 
 /**
  * Trips of a counted loop (#countedLoop): the counter starts at i0; each trip may leave on

@@ -1,4 +1,4 @@
-import { BpfError, UpdateFlag } from '@bpfhive/uapi';
+import { BpfError, UpdateFlag, errnoNumber } from '@bpfhive/uapi';
 import type { Arena } from './arena.js';
 import type { MapSpec } from './spec.js';
 
@@ -60,10 +60,7 @@ export function asErrno(run: () => void): number {
     run();
     return 0;
   } catch (e) {
-    if (e instanceof BpfError) return -errnoOf(e.code);
+    if (e instanceof BpfError) return -(errnoNumber(e.code) ?? 22);
     throw e;
   }
 }
-
-const ERRNO: Readonly<Record<string, number>> = { ENOENT: 2, E2BIG: 7, ENOMEM: 12, EEXIST: 17, EINVAL: 22, EBUSY: 16 };
-const errnoOf = (code: string): number => ERRNO[code] ?? 22;

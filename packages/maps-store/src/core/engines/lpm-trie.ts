@@ -1,6 +1,6 @@
-import { BpfError, MapFlag, errnoNumber } from '@bpfhive/uapi';
+import { BpfError, MapFlag } from '@bpfhive/uapi';
 import type { Arena } from '../arena.js';
-import { type BpfMap, type Bytes, checkLength, checkUpdateFlags, round8 } from '../map.js';
+import { type BpfMap, type Bytes, asErrno, checkLength, checkUpdateFlags, round8 } from '../map.js';
 import { ACCESS_FLAGS, KMALLOC_MAX_SIZE, type MapSpec, specError } from '../spec.js';
 import type { MapTypeSupport } from './types.js';
 
@@ -394,24 +394,14 @@ export class LpmTrieMap implements BpfMap {
     // The key and value are copied first: a new node may grow the memory (and `bytes` with it).
     const key = this.arena.bytes.slice(keyAddress, keyAddress + this.spec.key_size);
     const value = this.arena.bytes.slice(valueAddress, valueAddress + this.spec.value_size);
-    return errno(() => this.#update({ buf: key, at: 0 }, { buf: value, at: 0 }, flags));
+    return asErrno(() => this.#update({ buf: key, at: 0 }, { buf: value, at: 0 }, flags));
   }
 
   deleteAt(keyAddress: number): number {
-    return errno(() => this.#delete({ buf: this.arena.bytes, at: keyAddress }));
+    return asErrno(() => this.#delete({ buf: this.arena.bytes, at: keyAddress }));
   }
 }
 
-/** 0, or the negative errno a BpfError carries (ENOSPC included, which map.ts's asErrno does not know yet). */
-function errno(run: () => void): number {
-  try {
-    run();
-    return 0;
-  } catch (e) {
-    if (e instanceof BpfError) return -(errnoNumber(e.code) ?? 22);
-    throw e;
-  }
-}
 
 /** The MAP_TYPES entry for BPF_MAP_TYPE_LPM_TRIE: trie_alloc's checks, every one EINVAL. */
 export const lpmTrieSupport: MapTypeSupport = {

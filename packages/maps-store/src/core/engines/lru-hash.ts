@@ -1,5 +1,6 @@
 import { BpfError, MapFlag, MapType, UpdateFlag } from '@bpfhive/uapi';
 import type { Arena } from '../arena.js';
+import { hashKey } from './key-hash.js';
 import { type BpfMap, type Bytes, asErrno, checkLength, checkUpdateFlags, round8 } from '../map.js';
 import { ACCESS_FLAGS, KMALLOC_MAX_SIZE, type MapSpec, PCPU_MIN_UNIT_SIZE, specError } from '../spec.js';
 import type { MapTypeSupport } from './types.js';
@@ -491,23 +492,10 @@ export class LruHashMap implements BpfMap {
     this.#retired = [];
   }
 
-  /** murmur3's mixing over the key's 32-bit words, then its tail bytes. */
   #hash(key: Bytes): number {
-    const { buf, at } = key;
-    let h = this.#seed ^ this.#keySize;
-    let i = 0;
-    for (; i + 4 <= this.#keySize; i += 4) {
-      const w = buf[at + i]! | (buf[at + i + 1]! << 8) | (buf[at + i + 2]! << 16) | (buf[at + i + 3]! << 24);
-      h = Math.imul(h ^ Math.imul(w, 0xcc9e2d51), 0x1b873593);
-      h = (h << 13) | (h >>> 19);
-    }
-    for (; i < this.#keySize; i++) h = Math.imul(h ^ buf[at + i]!, 0x01000193);
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    return (h ^ (h >>> 16)) >>> 0;
+    return hashKey(this.#seed, this.#keySize, key.buf, key.at);
   }
+
 
   #bucketWord(hash: number): number {
     return (this.#bucketsAt >> 2) + (hash & this.#mask);
