@@ -3,10 +3,12 @@ import type { Command } from './command.js';
 import { asmCommand } from './commands/asm.js';
 import { conformancePluginCommand } from './commands/conformance-plugin.js';
 import { disasmCommand } from './commands/disasm.js';
+import { pingCommand } from './commands/ping.js';
+import { upCommand } from './commands/up.js';
 import { type CliIo, UsageError, processIo } from './io.js';
 
 /** Every command, in the order `bpfhive help` lists them. */
-export const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, conformancePluginCommand];
+export const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, conformancePluginCommand, upCommand, pingCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
