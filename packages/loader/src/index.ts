@@ -6,3 +6,4 @@
 export { runCli, COMMANDS } from './cli/main.js';
 export type { CliIo } from './cli/io.js';
 export type { Command } from './cli/command.js';
+export * from './client/index.js';

@@ -7,5 +7,7 @@ export interface Command {
   readonly summary: string;
   /** The full usage text, bpftool style. */
   readonly usage: string;
+  /** The usage `--help` prints for these arguments (a subcommand's own); `usage` when absent. */
+  help?(args: readonly string[]): string;
   run(args: string[], io: CliIo): Promise<number>;
 }

@@ -3,12 +3,13 @@ import type { Command } from './command.js';
 import { asmCommand } from './commands/asm.js';
 import { conformancePluginCommand } from './commands/conformance-plugin.js';
 import { disasmCommand } from './commands/disasm.js';
+import { mapCommand } from './commands/map.js';
 import { pingCommand } from './commands/ping.js';
 import { upCommand } from './commands/up.js';
 import { type CliIo, UsageError, processIo } from './io.js';
 
 /** Every command, in the order `bpfhive help` lists them. */
-export const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, conformancePluginCommand, upCommand, pingCommand];
+export const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, conformancePluginCommand, upCommand, pingCommand, mapCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -20,12 +21,16 @@ function help(): string {
     '',
     "Run 'bpfhive COMMAND --help' for a command's usage.",
     '',
+    'Exit status: 0 on success; 255 when a bpftool-style command (map) fails, as bpftool exits;',
+    '1 on any other error.',
+    '',
   ].join('\n');
 }
 
 /**
  * Runs one command line (without the program name) and returns the exit status: 0 on success,
- * 1 on an error, printed to stderr as `Error: …` the way bpftool prints it.
+ * 1 on an error, printed to stderr as `Error: …` the way bpftool prints it (commands that mimic
+ * bpftool, like `map`, report their own errors and exit 255 as bpftool does).
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...args] = argv;
@@ -39,7 +44,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 1;
   }
   if (args.includes('--help') || args.includes('-h')) {
-    io.stdout(`${command.usage}\n`);
+    io.stdout(`${command.help?.(args) ?? command.usage}\n`);
     return 0;
   }
   try {

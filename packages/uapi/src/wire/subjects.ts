@@ -14,6 +14,10 @@ export const Subjects = {
   objPin: `${SUBJECT_PREFIX}.obj_pin`,
   objGet: `${SUBJECT_PREFIX}.obj_get`,
   btfLoad: `${SUBJECT_PREFIX}.btf_load`,
+  /** A loaded BTF object's commands (`info`), as `map`/`prog`/`link` are for theirs. */
+  btf: (id: number, cmd: string): string => `${SUBJECT_PREFIX}.btf.${id}.${cmd}`,
+  /** Opens a session that holds the objects created under it (DESIGN.md §2, `Bpf-Session`). */
+  sessionOpen: `${SUBJECT_PREFIX}.session_open`,
   getNextId: (kind: 'map' | 'prog' | 'link' | 'btf'): string => `${SUBJECT_PREFIX}.${kind}_get_next_id`,
   /** Inside PROG_LOAD: the verifier and the JIT, each a queue group. */
   internalVerify: `${SUBJECT_PREFIX}.internal.verify`,

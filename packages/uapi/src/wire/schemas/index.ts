@@ -1,10 +1,12 @@
 import { ErrorReplySchema } from './common.js';
 import { JitReplySchema, JitRequestSchema } from './jit.js';
 import * as maps from './maps.js';
+import * as prog from './prog.js';
 
 export { ErrorReplySchema } from './common.js';
 export { JitReplySchema, JitRequestSchema, type JitReply, type JitRequest } from './jit.js';
 export * from './maps.js';
+export * from './prog.js';
 
 /** Every wire schema, exported as packages/uapi/schema/<$id>.json for clients in other languages. */
 export const WIRE_SCHEMAS = [
@@ -29,4 +31,9 @@ export const WIRE_SCHEMAS = [
   maps.GetNextIdReplySchema,
   maps.ObjPinRequestSchema,
   maps.ObjGetRequestSchema,
+  prog.ProgLoadRequestSchema,
+  prog.ProgLoadReplySchema,
+  prog.ProgTestRunRequestSchema,
+  prog.ProgTestRunReplySchema,
+  prog.ProgInfoReplySchema,
 ] as const;
