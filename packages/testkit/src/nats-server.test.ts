@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
+import { BPFHIVE_NATS_DEV_ENV, bpfhiveNatsOptions, readEnvFile } from './deploy-config.js';
 import { NatsServerUnavailableError, startNatsServer } from './nats-server.js';
 
 describe('testkit nats server', () => {
@@ -25,6 +29,31 @@ describe('testkit nats server', () => {
     const server = await startNatsServer({ env: { NATS_URL: 'nats://example.invalid:4222' } });
     expect(server).toMatchObject({ url: 'nats://example.invalid:4222', kind: 'env' });
     await server.stop();
+  });
+
+  it('starts a configured server, its passwords from serverEnv, even when NATS_URL is set', async () => {
+    const env = { PATH: process.env.PATH, NATS_URL: 'nats://example.invalid:4222' };
+    const server = await startNatsServer({ ...bpfhiveNatsOptions(), env, containers: false });
+    try {
+      expect(server.kind).toBe('binary');
+      const nc = await connect({ servers: server.url, user: 'user', pass: readEnvFile(BPFHIVE_NATS_DEV_ENV).BPFHIVE_USER_PASSWORD, noAsyncTraces: true });
+      await nc.close();
+      await expect(connect({ servers: server.url, noAsyncTraces: true })).rejects.toThrow(/Authorization Violation/);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('says what is wrong with a configuration nats-server refuses', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpfhive-conf-'));
+    const config = join(dir, 'broken.conf');
+    writeFileSync(config, 'authorization { users: [ { user: a, password: $BPFHIVE_TESTKIT_NEVER_SET } ] }\n');
+    try {
+      const attempt = startNatsServer({ config, env: { PATH: process.env.PATH }, containers: false });
+      await expect(attempt).rejects.toThrow(/variable reference for 'BPFHIVE_TESTKIT_NEVER_SET'/i);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('fails clearly, never silently, when no server can be found', async () => {

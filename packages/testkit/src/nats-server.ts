@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 
 /** A NATS server that a test can connect to. */
 export interface NatsTestServer {
@@ -24,6 +24,19 @@ export interface NatsServerOptions {
   readonly searchPath?: readonly string[];
   /** Try a testcontainers container when a Docker engine seems present (default true). */
   readonly containers?: boolean;
+  /**
+   * A nats-server configuration file (accounts, users, permissions) to start the server with,
+   * e.g. deploy/nats/bpfhive.conf. The server still listens on a random loopback port with a
+   * temporary JetStream store, so the file must not set `store_dir` (nats-server refuses it
+   * twice) and should not `include` other files. NATS_URL is then ignored: a server someone
+   * else started does not run this configuration.
+   */
+  readonly config?: string;
+  /**
+   * Environment variables for nats-server on top of process.env: the values of the config's
+   * `$NAME` references (passwords), which nats-server reads from its environment.
+   */
+  readonly serverEnv?: Readonly<Record<string, string>>;
 }
 
 /** No NATS server could be found or started; the message says how to get one. */
@@ -31,7 +44,7 @@ export class NatsServerUnavailableError extends Error {}
 
 /**
  * A real NATS server for a test, found in this order (DESIGN.md §7):
- * 1. `NATS_URL` when set — used as it is, never stopped;
+ * 1. `NATS_URL` when set — used as it is, never stopped (skipped when `config` is given);
  * 2. a testcontainers `nats` container when a Docker engine answers;
  * 3. the `nats-server` binary from PATH, on a random loopback port with a temporary store.
  * A missing server is an error with install hints, never a silent skip.
@@ -40,9 +53,10 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const env = options.env ?? process.env;
   const jetstream = options.jetstream ?? true;
   const timeoutMs = options.timeoutMs ?? 15_000;
-  if (env.NATS_URL) return { url: env.NATS_URL, kind: 'env', stop: async () => {} };
+  const config = options.config || options.serverEnv ? { file: options.config, env: options.serverEnv ?? {} } : undefined;
+  if (env.NATS_URL && !options.config) return { url: env.NATS_URL, kind: 'env', stop: async () => {} };
   if ((options.containers ?? true) && dockerEngineLikely(env)) {
-    const container = await startContainer(jetstream).catch(() => undefined);
+    const container = await startContainer(jetstream, config).catch(() => undefined);
     if (container) return container;
   }
   const binary = findExecutable('nats-server', options.searchPath ?? defaultSearchPath(env));
@@ -52,7 +66,13 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
         '(Debian/Ubuntu: apt-get install nats-server; macOS: brew install nats-server)',
     );
   }
-  return startBinary(binary, jetstream, timeoutMs);
+  return startBinary(binary, jetstream, timeoutMs, config);
+}
+
+/** A configuration file for nats-server and the environment its `$NAME` references read. */
+export interface ServerConfig {
+  readonly file?: string;
+  readonly env: Readonly<Record<string, string>>;
 }
 
 function dockerEngineLikely(env: NodeJS.ProcessEnv): boolean {
@@ -70,10 +90,15 @@ export function findExecutable(name: string, dirs: readonly string[]): string | 
   return dirs.map((dir) => join(dir, name)).find((file) => existsSync(file));
 }
 
-async function startContainer(jetstream: boolean): Promise<NatsTestServer> {
+const CONTAINER_CONFIG = '/etc/nats/bpfhive-test.conf';
+
+async function startContainer(jetstream: boolean, config?: ServerConfig): Promise<NatsTestServer> {
   const { GenericContainer, Wait } = await import('testcontainers');
-  const container = await new GenericContainer('nats:2')
-    .withCommand(jetstream ? ['-js'] : [])
+  let image = new GenericContainer('nats:2');
+  if (config?.file) image = image.withCopyFilesToContainer([{ source: resolve(config.file), target: CONTAINER_CONFIG }]);
+  if (config) image = image.withEnvironment({ ...config.env });
+  const container = await image
+    .withCommand([...(config?.file ? ['-c', CONTAINER_CONFIG] : []), ...(jetstream ? ['-js'] : [])])
     .withExposedPorts(4222)
     .withWaitStrategy(Wait.forLogMessage(/Server is ready/))
     .start();
@@ -86,11 +111,19 @@ async function startContainer(jetstream: boolean): Promise<NatsTestServer> {
   };
 }
 
-/** Starts nats-server on a random loopback port and resolves once it logs that it is ready. */
-export function startBinary(binary: string, jetstream: boolean, timeoutMs: number): Promise<NatsTestServer> {
+/**
+ * Starts nats-server on a random loopback port (with `config.file` when given, its variables
+ * from `config.env`) and resolves once it logs that it is ready.
+ */
+export function startBinary(binary: string, jetstream: boolean, timeoutMs: number, config?: ServerConfig): Promise<NatsTestServer> {
   const storeDir = mkdtempSync(join(tmpdir(), 'bpfhive-nats-'));
-  const args = ['-a', '127.0.0.1', '-p', '-1', ...(jetstream ? ['-js', '-sd', storeDir] : [])];
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [
+    ...(config?.file ? ['-c', resolve(config.file)] : []),
+    ...['-a', '127.0.0.1', '-p', '-1'],
+    ...(jetstream ? ['-js', '-sd', storeDir] : []),
+  ];
+  const env = config ? { ...process.env, ...config.env } : process.env;
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   const cleanup = (): void => rmSync(storeDir, { recursive: true, force: true });
   return new Promise((resolve, reject) => {
     let log = '';

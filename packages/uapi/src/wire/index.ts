@@ -4,3 +4,4 @@ export { toBase64, fromBase64 } from './base64.js';
 export { validateWire, parseJson, type WireSchema } from './validate.js';
 export { respond, serve, type ReplyableMessage } from './respond.js';
 export * from './schemas/index.js';
+export * from './identity.js';
