@@ -1,0 +1,51 @@
+/**
+ * The world's ports: what it needs from the kernel-sim core, and what it hands it. The world
+ * holds no NATS and runs no programs; the core implements these over its shared memory and its
+ * program table, and tests use the small implementations beside them (proc/array-memory.ts,
+ * proc/kernel-objects.ts).
+ */
+import type { WorldEvent } from './events.js';
+import type { FiveTuple } from './net/flow.js';
+
+/**
+ * Where hook events go. The core runs the programs attached to each event's hook, in order,
+ * on the event's CPU; a batch is in time order.
+ */
+export interface HookSink {
+  fire(batch: readonly WorldEvent[]): void;
+}
+
+/**
+ * Memory that programs can read with `bpf_probe_read_user` (and `_kernel`: bpfhive has one address
+ * space, the kernel's shared memory). The world keeps each task's strings and buffers, and the
+ * registers its system calls saved, in blocks it allocates here.
+ */
+export interface UserMemory {
+  /** A zeroed block of `size` bytes; returns its address (never 0). */
+  alloc(size: number): number;
+  /** Copies `bytes` to `address` (inside a block from alloc). */
+  write(address: number, bytes: Uint8Array): void;
+  /** Gives a block back (when its task is gone). */
+  free(address: number, size: number): void;
+}
+
+/** A kernel object a probe argument points to, named by what the world knows about it. */
+export type KernelObject =
+  | { readonly type: 'task_struct'; readonly pid: number; readonly tgid: number; readonly comm: string }
+  | { readonly type: 'file'; readonly pid: number; readonly fd: number; readonly path: string }
+  | { readonly type: 'loff_t'; readonly pid: number; readonly fd: number }
+  | { readonly type: 'sock'; readonly pid: number; readonly fd: number; readonly family: number; readonly tuple?: FiveTuple }
+  | { readonly type: 'linux_binprm'; readonly pid: number; readonly path: string }
+  | { readonly type: 'filename'; readonly pid: number; readonly path: string }
+  | { readonly type: 'kernel_clone_args'; readonly pid: number; readonly flags: bigint }
+  | { readonly type: 'kernel_siginfo'; readonly pid: number; readonly sig: number }
+  | { readonly type: 'files_struct'; readonly pid: number };
+
+/**
+ * Addresses of kernel objects. The core, which owns the simulated kernel's BTF, may lay the
+ * objects out in its memory (a task_struct with pid and comm, a sock with its addresses) so that
+ * CO-RE reads find them; the world only needs a stable address per object.
+ */
+export interface KernelObjects {
+  address(obj: KernelObject): bigint;
+}
