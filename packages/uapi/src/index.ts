@@ -15,3 +15,4 @@ export * from './tables/index.js';
 export * from './progtypes/index.js';
 export * from './wire/index.js';
 export * from './errors.js';
+export * from './btf/index.js';

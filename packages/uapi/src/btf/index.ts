@@ -1,0 +1,21 @@
+/**
+ * BTF, the BPF Type Format (Documentation/bpf/btf.rst), as data:
+ *
+ * - parseBtf / encodeBtf: `.BTF` bytes (either byte order) to the type model and back
+ * - validateBtf: the kernel's structural checks, loops in type chains included
+ * - query: skip modifiers and typedefs, btfSizeOf, btfAlignOf, findBtfMember, find types by name
+ * - dumpBtfRaw: `bpftool btf dump` text; dumpBtfC: `format c`
+ * - parseBtfExt: `.BTF.ext` func_info, line_info and CO-RE relocation records
+ */
+export * from './kinds.js';
+export * from './types.js';
+export { BtfError } from './errors.js';
+export { type BtfStrings, StringTableBuilder, btfStringAt } from './strings.js';
+export { type BtfHeader, type ParsedBtf, btfEndianOf, parseBtf, parseBtfHeader } from './parse.js';
+export { type EncodeBtfOptions, encodeBtf } from './encode.js';
+export { btfTypeLabel, validateBtf } from './validate.js';
+export * from './query.js';
+export { dumpBtfRaw, dumpBtfType } from './dump.js';
+export { type DumpBtfCOptions, dumpBtfC } from './dump-c.js';
+export * from './core.js';
+export * from './ext.js';
