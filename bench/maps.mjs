@@ -1,7 +1,8 @@
-// Map engine speed from inside the process (@bpfhive/maps-store), for `npm run bench`: ns per
-// lookup and update on a 1M-entry hash map with 4-byte keys and on a 1M-entry array, through the
-// program-side API a helper call uses (key and value addresses in the arena) and through the
-// syscall-side API (byte arrays in and out). Median of rounds; keys in a random order.
+// Map engine speed from inside the process (@bpfhive/maps-store): ns per lookup and update on
+// 1M-entry hash maps (4-byte keys, and 16-byte keys for the general path) and on a 1M-entry array,
+// through the program-side API a helper call uses (key and value addresses in the arena) and
+// through the syscall-side API (byte arrays in and out). Median of rounds; keys in a random order.
+// Run from the repository root after building: node bench/maps.mjs [--quick]
 import { Arena, createMap } from '@bpfhive/maps-store';
 
 const ENTRIES = 1 << 20;
@@ -25,6 +26,7 @@ export function runMapsBench({ quick = false } = {}) {
   const n = quick ? 100_000 : 1_000_000;
   const arena = new Arena({ initialPages: 2048, maximumPages: 16384 });
   const hash = createMap({ map_type: HASH, key_size: 4, value_size: 8, max_entries: ENTRIES, map_flags: 0 }, arena);
+  const hash16 = createMap({ map_type: HASH, key_size: 16, value_size: 8, max_entries: ENTRIES, map_flags: 0 }, arena);
   const array = createMap({ map_type: ARRAY, key_size: 4, value_size: 8, max_entries: ENTRIES, map_flags: 0 }, arena);
 
   // Keys 0..ENTRIES-1 inserted, then looked up in a random order held in the arena (as a program holds its key on the stack).
@@ -45,6 +47,20 @@ export function runMapsBench({ quick = false } = {}) {
     kv.setUint32(0, k, true);
     hash.update(key, val, 0);
   }
+  // 16-byte keys (a flow 5-tuple's size): the key number in the first and last word.
+  const key16 = new Uint8Array(16);
+  const kv16 = new DataView(key16.buffer);
+  for (let k = 0; k < ENTRIES; k++) {
+    kv16.setUint32(0, k, true);
+    kv16.setUint32(12, k ^ 0x5a5a5a5a, true);
+    hash16.update(key16, val, 0);
+  }
+  const keys16 = arena.alloc(n * 16);
+  const view16 = arena.view; // the memory may have grown
+  for (let i = 0; i < n; i++) {
+    view16.setUint32(keys16 + i * 16, order[i], true);
+    view16.setUint32(keys16 + i * 16 + 12, order[i] ^ 0x5a5a5a5a, true);
+  }
 
   let sink = 0;
   const rows = [
@@ -58,6 +74,7 @@ export function runMapsBench({ quick = false } = {}) {
         sink ^= hash.lookup(key)[0];
       }),
     },
+    { map: 'hash (1M, 16-byte key)', op: 'lookup (program side)', ns: time(n, rounds, (i) => (sink ^= hash16.lookupAddress(keys16 + i * 16, 0))) },
     { map: 'array (1M)', op: 'lookup (program side)', target_ns: 10, ns: time(n, rounds, (i) => (sink ^= array.lookupAddress(keys + i * 4, 0))) },
     { map: 'array (1M)', op: 'update (program side)', ns: time(n, rounds, (i) => (sink ^= array.updateAt(keys + i * 4, value, 0, 0))) },
   ];

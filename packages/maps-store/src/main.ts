@@ -14,7 +14,7 @@ const DIRECTORY = new Token<MapDirectory>('maps.directory');
 const container = Container.of('maps-store');
 container.set(CONFIG, readMapsConfig(process.env));
 const config = container.get(CONFIG);
-container.set(DIRECTORY, new MapDirectory(new Arena(), config.cpus));
+container.set(DIRECTORY, new MapDirectory(new Arena(), { cpus: config.cpus, leaseTtlMs: config.leaseTtlMs }));
 
 const nc = await connect({ servers: config.natsUrl, name: 'bpfhive-maps-store', noAsyncTraces: true, maxReconnectAttempts: -1 });
 // Pinned maps are durable: in JetStream when the server has it, else in files.
@@ -23,7 +23,7 @@ const directory = container.get(DIRECTORY);
 const saver = new PinnedMapSaver(directory, store);
 const restored = await saver.restore();
 console.log(`maps-store: pinned maps kept in ${store.description}; ${restored} restored`);
-const service = await startMapsService(nc, { version: '0.1.0', directory, saver });
+const service = await startMapsService(nc, { version: '0.1.0', directory, saver, log: (line) => console.log(`maps-store: ${line}`) });
 // Ready only once the server has our subscriptions: a request right after this line is served.
 await nc.flush();
 console.log(`maps-store: serving bpf.v1.map_create and bpf.v1.map.<id>.* on ${config.natsUrl} (service ${service.info().id})`);

@@ -1,12 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { type NatsConnection, connect } from '@nats-io/transport-node';
 import { type NatsTestServer, startNatsServer } from '@bpfhive/testkit';
 import { Subjects, fromBase64, toBase64 } from '@bpfhive/uapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-/** The maps-store as its own OS process (dist/main.js), against a real NATS server. */
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+import { call as callOn, ok as okOn, startMapsStore as startProcess } from './maps-store-process.js';
 
 let nats: NatsTestServer;
 let nc: NatsConnection;
@@ -14,35 +11,9 @@ let service: ChildProcess;
 
 const u32 = (n: number): string => toBase64(new Uint8Array(new Uint32Array([n]).buffer));
 const readU32 = (b64: string): number => new DataView(fromBase64(b64, 'value').buffer).getUint32(0, true);
-
-async function call(subject: string, body: unknown): Promise<{ error?: string; body: Record<string, unknown> }> {
-  const msg = await nc.request(subject, typeof body === 'string' ? body : JSON.stringify(body), { timeout: 5_000 });
-  const error = msg.headers?.get('Nats-Service-Error-Code') || undefined;
-  return { ...(error !== undefined && { error }), body: JSON.parse(msg.string()) as Record<string, unknown> };
-}
-async function ok(subject: string, body: unknown): Promise<Record<string, unknown>> {
-  const reply = await call(subject, body);
-  if (reply.error) throw new Error(`${subject}: errno ${reply.error}: ${String(reply.body.message)}`);
-  return reply.body;
-}
-
-/** Starts dist/main.js and resolves once it serves, with what it printed. */
-function startMapsStore(env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; out: () => string }> {
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, NATS_URL: nats.url, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`maps-store did not start: ${out}`)), 15_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('serving')) {
-        clearTimeout(timer);
-        resolve({ child, out: () => out });
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => reject(new Error(`maps-store exited with ${code}: ${out}`)));
-  });
-}
+const call = (subject: string, body: unknown) => callOn(nc, subject, body);
+const ok = (subject: string, body: unknown) => okOn(nc, subject, body);
+const startMapsStore = (env: NodeJS.ProcessEnv = {}) => startProcess(nats.url, env);
 
 beforeAll(async () => {
   nats = await startNatsServer();
@@ -102,6 +73,31 @@ describe('maps-store service', () => {
     expect(await ok(Subjects.objGet, { pathname: '/sys/fs/bpf/frozen_array' })).toEqual({ map_id });
     expect(await call(Subjects.objGet, { pathname: '/sys/fs/bpf/missing' })).toMatchObject({ error: '2' });
     expect(await ok(Subjects.getNextId('map'), { start_id: map_id - 1 })).toEqual({ next_id: map_id });
+  });
+
+  it('routes a queue, a stack and a bloom filter through update (push), lookup (peek) and lookup_and_delete (pop), with kernel errnos', async () => {
+    const create = async (map_type: string, extra: object = {}) =>
+      ((await ok(Subjects.mapCreate, { map_type, key_size: 0, value_size: 4, max_entries: 2, ...extra })) as { map_id: number }).map_id;
+    const queue = await create('queue');
+    await ok(Subjects.map(queue, 'update_elem'), { key: '', value: u32(1) });
+    await ok(Subjects.map(queue, 'update_elem'), { key: '', value: u32(2) });
+    expect(await call(Subjects.map(queue, 'update_elem'), { key: '', value: u32(3) })).toMatchObject({ error: '7', body: { code: 'E2BIG' } });
+    expect(readU32((await ok(Subjects.map(queue, 'lookup_elem'), {})).value as string)).toBe(1);
+    expect(readU32((await ok(Subjects.map(queue, 'lookup_and_delete_elem'), {})).value as string)).toBe(1);
+    expect(await call(Subjects.map(queue, 'lookup_and_delete_elem'), { flags: 4 })).toMatchObject({ error: '22' });
+    expect(await call(Subjects.map(queue, 'delete_elem'), {})).toMatchObject({ error: '22' });
+    const stack = await create('stack');
+    await ok(Subjects.map(stack, 'update_elem'), { key: '', value: u32(1) });
+    await ok(Subjects.map(stack, 'update_elem'), { key: '', value: u32(2) });
+    await ok(Subjects.map(stack, 'update_elem'), { key: '', value: u32(3), flags: 2 });
+    expect(readU32((await ok(Subjects.map(stack, 'lookup_and_delete_elem'), {})).value as string)).toBe(3);
+    expect(await call(Subjects.map(stack, 'update_elem'), { key: '', value: u32(4), flags: 1 })).toMatchObject({ error: '22' });
+    const bloom = await create('bloom_filter', { max_entries: 100, map_extra: 2 });
+    await ok(Subjects.map(bloom, 'update_elem'), { key: '', value: u32(42) });
+    expect(await ok(Subjects.map(bloom, 'lookup_elem'), { value: u32(42) })).toEqual({ value: u32(42) });
+    expect(await call(Subjects.map(bloom, 'lookup_elem'), { value: u32(43) })).toMatchObject({ error: '2' });
+    expect(await call(Subjects.map(bloom, 'lookup_and_delete_elem'), {})).toMatchObject({ error: '524', body: { code: 'ENOTSUPP' } });
+    expect(await ok(Subjects.map(bloom, 'info'), {})).toMatchObject({ type_name: 'bloom_filter', map_extra: 2 });
   });
 
   it.each([

@@ -35,6 +35,7 @@ export class Arena {
   #view: DataView;
   #allocated = 0;
   readonly #onQuiescent: (() => void)[] = [];
+  readonly #onGrow: (() => void)[] = [];
 
   constructor(options: ArenaOptions = {}) {
     this.memory =
@@ -101,6 +102,11 @@ export class Arena {
     this.#deferred.push([address, rounded]);
   }
 
+  /** Runs `listener` after the memory grew: views taken of `u32` / `bytes` before are too short then. */
+  onGrow(listener: () => void): void {
+    this.#onGrow.push(listener);
+  }
+
   /** Runs `reclaim` at every grace period (maps reuse their own freed elements then). */
   onQuiescent(reclaim: () => void): void {
     this.#onQuiescent.push(reclaim);
@@ -129,5 +135,6 @@ export class Arena {
     this.#bytes = new Uint8Array(this.memory.buffer);
     this.#u32 = new Uint32Array(this.memory.buffer);
     this.#view = new DataView(this.memory.buffer);
+    for (const listener of this.#onGrow) listener();
   }
 }

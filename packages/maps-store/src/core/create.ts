@@ -2,6 +2,8 @@ import { BpfError, mapTypeName } from '@bpfhive/uapi';
 import type { Arena } from './arena.js';
 import { MAP_TYPES } from './engines/types.js';
 import type { BpfMap } from './map.js';
+import { mapPointer } from './map-pointer.js';
+import type { MapPorts } from './ports.js';
 import { type MapSpec, checkCommonSpec } from './spec.js';
 
 /**
@@ -16,8 +18,14 @@ export function checkMapSpec(spec: MapSpec): void {
   support.check(spec);
 }
 
-/** Creates a map of any implemented type in `arena`, after the kernel's create-time checks. */
-export function createMap(spec: MapSpec, arena: Arena, cpus = 1): BpfMap {
+/**
+ * Creates a map of any implemented type in `arena`, after the kernel's create-time checks, with
+ * its map pointer (map-pointer.ts). `cpus` is the number of possible CPUs; `ports` the kernel
+ * objects its values may name (none: detached, see ports.ts).
+ */
+export function createMap(spec: MapSpec, arena: Arena, cpus = 1, ports: MapPorts = {}): BpfMap {
   checkMapSpec(spec);
-  return MAP_TYPES.get(spec.map_type)!.create(spec, arena, cpus);
+  const map = MAP_TYPES.get(spec.map_type)!.create(spec, arena, cpus, ports);
+  mapPointer(map);
+  return map;
 }

@@ -1,7 +1,13 @@
-import { BpfError, MapFlag, mapTypeName, parseMapType } from '@bpfhive/uapi';
+import { BpfError, MapType, mapTypeName, parseMapType } from '@bpfhive/uapi';
 import type { Arena } from './arena.js';
-import { createMap } from './create.js';
+import { createMap, checkMapSpec } from './create.js';
+import { innerMapSpec } from './engines/map-in-map.js';
+import { type Lease, LeaseBook, type LeaseGrant } from './leases.js';
 import type { BpfMap } from './map.js';
+import * as commands from './map-commands.js';
+import type { BatchPage, HostedMap } from './map-commands.js';
+import type { MapPorts } from './ports.js';
+import { type MapRecord, clearMap, loadRecords, mapRecords } from './records.js';
 import type { MapSnapshot } from './snapshot.js';
 import type { MapSpec } from './spec.js';
 
@@ -14,14 +20,13 @@ export interface MapInfo {
   readonly value_size: number;
   readonly max_entries: number;
   readonly map_flags: number;
+  readonly map_extra: number;
   readonly name: string;
   readonly frozen: boolean;
 }
 
-interface Entry {
-  readonly id: number;
+interface Entry extends HostedMap {
   readonly map: BpfMap;
-  frozen: boolean;
 }
 
 /** A request to create a map: the bpf_attr fields; map_type as a number or a bpftool name. */
@@ -32,45 +37,78 @@ export interface CreateRequest {
   readonly max_entries: number;
   readonly map_flags?: number;
   readonly map_name?: string;
+  readonly map_extra?: number;
+  /** ARRAY_OF_MAPS / HASH_OF_MAPS: the map every inner map must look like (attr->inner_map_fd). */
+  readonly inner_map_id?: number;
 }
 
-/** One page of a batch lookup: at most `count` elements after the position `inBatch`. */
-export interface BatchPage {
-  readonly keys: Uint8Array[];
-  readonly values: Uint8Array[];
-  /** Where the next call continues; undefined once the map is exhausted (`done`). */
-  readonly outBatch?: Uint8Array;
-  readonly done: boolean;
+export interface DirectoryOptions {
+  /** CPUs per-CPU maps keep values for (default 1). */
+  readonly cpus?: number;
+  /** How long a lease lasts without a renewal, in ms (default 10 000). */
+  readonly leaseTtlMs?: number;
+  /** The clock leases expire by (default Date.now). */
+  readonly now?: () => number;
 }
+
+export type { BatchPage };
+
+const MAP_IN_MAP = new Set<number>([MapType.ARRAY_OF_MAPS, MapType.HASH_OF_MAPS]);
 
 /**
- * The maps-store's core: the maps it hosts by id, the bpffs-like pin namespace, and the syscall
- * commands with Linux's rules on top of the engines — freeze, BPF_F_RDONLY/WRONLY (EPERM), ids
- * that are never reused, pins that keep a map alive. No NATS here: the service adapter decodes
- * requests and calls these methods; every error is a BpfError with the errno Linux returns.
+ * The maps-store's core: the maps it hosts by id, the bpffs-like pin namespace, the syscall
+ * commands (map-commands.ts) with Linux's rules, and leases (leases.ts): a kernel that loads a
+ * program using a map takes the map away and gives it back. Ids are never reused; pins keep a
+ * map alive. No NATS here: the service adapter decodes requests and calls these methods; every
+ * error is a BpfError with the errno Linux returns.
+ *
+ * While a map is leased its engine here holds the contents of the last checkpoint (or of the
+ * grant): what comes back into service if the holder is lost, and what snapshots of a pinned
+ * map store.
  */
 export class MapDirectory {
   readonly #maps = new Map<number, Entry>();
   readonly #pins = new Map<string, number>();
+  readonly #cpus: number;
+  readonly #ports: MapPorts;
+  readonly leases: LeaseBook;
   #nextId = 1;
 
   constructor(
     private readonly arena: Arena,
-    private readonly cpus = 1,
-  ) {}
+    options: DirectoryOptions | number = {},
+  ) {
+    const o = typeof options === 'number' ? { cpus: options } : options;
+    this.#cpus = o.cpus ?? 1;
+    this.leases = new LeaseBook(o.leaseTtlMs ?? 10_000, o.now ?? Date.now);
+    // Inner maps of a map of maps are maps of this directory; the maps-store can see no other kernel object.
+    this.#ports = {
+      maps: {
+        acquire: (id) => this.#maps.get(id)?.map,
+        release: () => undefined,
+      },
+    };
+  }
 
   create(request: CreateRequest): number {
     const map_type = parseMapType(request.map_type);
     if (map_type === undefined) throw new BpfError('EINVAL', `map create: unknown map_type ${JSON.stringify(request.map_type)}`);
-    const spec: MapSpec = {
+    let spec: MapSpec = {
       map_type,
       key_size: request.key_size,
       value_size: request.value_size,
       max_entries: request.max_entries,
       map_flags: request.map_flags ?? 0,
       ...(request.map_name !== undefined && { map_name: request.map_name }),
+      ...(request.map_extra !== undefined && request.map_extra !== 0 && { map_extra: request.map_extra }),
     };
-    const map = createMap(spec, this.arena, this.cpus);
+    if (MAP_IN_MAP.has(map_type)) {
+      checkMapSpec(spec);
+      const inner = request.inner_map_id === undefined ? undefined : this.#maps.get(request.inner_map_id);
+      if (!inner) throw new BpfError('EBADF', `map create: inner_map_id ${request.inner_map_id ?? '(none)'} names no map; give the map every inner map will look like`);
+      spec = { ...spec, inner_map: innerMapSpec(inner.map) };
+    }
+    const map = createMap(spec, this.arena, this.#cpus, this.#ports);
     const id = this.#nextId++;
     this.#maps.set(id, { id, map, frozen: false });
     return id;
@@ -81,99 +119,51 @@ export class MapDirectory {
     return this.#entry(id).map;
   }
 
+  /** The map with this id as the map commands take it (map-commands.ts), or ENOENT. */
+  hosted(id: number): HostedMap {
+    return this.#entry(id);
+  }
+
   #entry(id: number): Entry {
     const entry = this.#maps.get(id);
     if (!entry) throw new BpfError('ENOENT', `map ${id}: no such map`);
     return entry;
   }
 
-  #readable(entry: Entry): BpfMap {
-    if ((entry.map.spec.map_flags & MapFlag.WRONLY) !== 0) throw new BpfError('EPERM', `map ${entry.id}: created with BPF_F_WRONLY, user space may not read it`);
-    return entry.map;
-  }
-
-  #writable(entry: Entry): BpfMap {
-    if ((entry.map.spec.map_flags & MapFlag.RDONLY) !== 0) throw new BpfError('EPERM', `map ${entry.id}: created with BPF_F_RDONLY, user space may not write it`);
-    if (entry.frozen) throw new BpfError('EPERM', `map ${entry.id}: frozen, user space may not write it`);
-    return entry.map;
-  }
-
-  lookup(id: number, key: Uint8Array): Uint8Array {
-    return this.#readable(this.#entry(id)).lookup(key);
+  lookup(id: number, key: Uint8Array, value?: Uint8Array): Uint8Array {
+    return commands.lookupElem(this.#entry(id), key, value);
   }
 
   update(id: number, key: Uint8Array, value: Uint8Array, flags: number): void {
-    this.#writable(this.#entry(id)).update(key, value, flags);
+    commands.updateElem(this.#entry(id), key, value, flags);
   }
 
   delete(id: number, key: Uint8Array): void {
-    this.#writable(this.#entry(id)).delete(key);
+    commands.deleteElem(this.#entry(id), key);
   }
 
   getNextKey(id: number, key: Uint8Array | undefined): Uint8Array {
-    return this.#readable(this.#entry(id)).getNextKey(key);
+    return commands.getNextKey(this.#entry(id), key);
   }
 
-  /** BPF_MAP_LOOKUP_AND_DELETE_ELEM for hash maps: the value, then the key is gone. */
-  lookupAndDelete(id: number, key: Uint8Array): Uint8Array {
-    const entry = this.#entry(id);
-    const value = this.#readable(entry).lookup(key);
-    this.#writable(entry).delete(key);
-    return value;
+  lookupAndDelete(id: number, key: Uint8Array, flags = 0): Uint8Array {
+    return commands.lookupAndDeleteElem(this.#entry(id), key, flags);
   }
 
-  /**
-   * BPF_MAP_LOOKUP_BATCH: up to `count` elements in get_next_key order, starting after the key
-   * in `inBatch` (the opaque position a previous page returned).
-   */
   lookupBatch(id: number, inBatch: Uint8Array | undefined, count: number): BatchPage {
-    if (!Number.isInteger(count) || count < 1) throw new BpfError('EINVAL', `lookup_batch: count must be at least 1, got ${count}`);
-    const map = this.#readable(this.#entry(id));
-    const keys: Uint8Array[] = [];
-    const values: Uint8Array[] = [];
-    let key = inBatch;
-    while (keys.length < count) {
-      try {
-        key = map.getNextKey(key);
-      } catch (e) {
-        if (e instanceof BpfError && e.code === 'ENOENT') return { keys, values, done: true };
-        throw e;
-      }
-      keys.push(key);
-      values.push(map.lookup(key));
-    }
-    return { keys, values, outBatch: key!, done: false };
+    return commands.lookupBatch(this.#entry(id), inBatch, count);
   }
 
-  /** BPF_MAP_UPDATE_BATCH: applies in order; on an error, says how many went in before it. */
   updateBatch(id: number, keys: readonly Uint8Array[], values: readonly Uint8Array[], flags: number): number {
-    if (keys.length !== values.length) throw new BpfError('EINVAL', `update_batch: ${keys.length} keys but ${values.length} values`);
-    const map = this.#writable(this.#entry(id));
-    keys.forEach((key, i) => this.#batchStep('update_batch', i, () => map.update(key, values[i]!, flags)));
-    return keys.length;
+    return commands.updateBatch(this.#entry(id), keys, values, flags);
   }
 
-  /** BPF_MAP_DELETE_BATCH. */
   deleteBatch(id: number, keys: readonly Uint8Array[]): number {
-    const map = this.#writable(this.#entry(id));
-    keys.forEach((key, i) => this.#batchStep('delete_batch', i, () => map.delete(key)));
-    return keys.length;
+    return commands.deleteBatch(this.#entry(id), keys);
   }
 
-  #batchStep(what: string, done: number, step: () => void): void {
-    try {
-      step();
-    } catch (e) {
-      if (e instanceof BpfError) throw new BpfError(e.code, `${what}: ${done} elements done, then: ${e.message}`, { cause: e });
-      throw e;
-    }
-  }
-
-  /** BPF_MAP_FREEZE: user space may no longer write; a second freeze is EBUSY. */
   freeze(id: number): void {
-    const entry = this.#entry(id);
-    if (entry.frozen) throw new BpfError('EBUSY', `map ${id}: already frozen`);
-    entry.frozen = true;
+    commands.freezeMap(this.#entry(id));
   }
 
   info(id: number): MapInfo {
@@ -187,6 +177,7 @@ export class MapDirectory {
       value_size: s.value_size,
       max_entries: s.max_entries,
       map_flags: s.map_flags,
+      map_extra: s.map_extra ?? 0,
       name: s.map_name ?? '',
       frozen,
     };
@@ -221,36 +212,86 @@ export class MapDirectory {
     return [...this.#pins].filter(([, pinned]) => pinned === id).map(([path]) => path);
   }
 
-  /** Everything needed to bring map `id` back after a restart (see MapSnapshot). */
-  snapshot(id: number): MapSnapshot {
-    const { map, frozen } = this.#entry(id);
-    const elements: [string, string][] = [];
-    let key: Uint8Array | undefined;
-    for (;;) {
-      try {
-        key = map.getNextKey(key);
-      } catch (e) {
-        if (e instanceof BpfError && e.code === 'ENOENT') break;
-        throw e;
-      }
-      elements.push([Buffer.from(key).toString('base64'), Buffer.from(map.lookup(key)).toString('base64')]);
-    }
-    return { map_id: id, spec: map.spec, frozen, pins: this.pinsOf(id), elements };
-  }
-
-  /** Brings a map back under its old id and pins; later ids continue above it. */
-  restore(snapshot: MapSnapshot): void {
-    if (this.#maps.has(snapshot.map_id)) throw new BpfError('EEXIST', `restore: map ${snapshot.map_id} exists already`);
-    const map = createMap(snapshot.spec, this.arena, this.cpus);
-    for (const [key, value] of snapshot.elements) map.update(Buffer.from(key, 'base64'), Buffer.from(value, 'base64'), 0);
-    this.#maps.set(snapshot.map_id, { id: snapshot.map_id, map, frozen: snapshot.frozen });
-    for (const path of snapshot.pins) this.#pins.set(path, snapshot.map_id);
-    this.#nextId = Math.max(this.#nextId, snapshot.map_id + 1);
-  }
-
   /** Removes a pin (unlink on bpffs). */
   unpin(path: string): void {
     if (!this.#pins.delete(path)) throw new BpfError('ENOENT', `unpin: ${path}: no such pin`);
+  }
+
+  // Durability: snapshots of pinned maps (snapshot.ts, pinned-saver.ts).
+
+  /** Everything needed to bring map `id` back after a restart (see MapSnapshot). */
+  snapshot(id: number): MapSnapshot {
+    const { map, frozen } = this.#entry(id);
+    const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64');
+    const lease = this.leases.get(id);
+    return {
+      map_id: id,
+      spec: map.spec,
+      frozen,
+      pins: this.pinsOf(id),
+      elements: mapRecords(map).map(([k, v]) => [b64(k), b64(v)] as const),
+      epoch: this.leases.epochOf(id),
+      ...(lease && { lease: { holder: lease.holder } }),
+    };
+  }
+
+  /**
+   * Brings maps back under their old ids, pins and leases; later ids continue above them. All maps
+   * are created before any is filled, so a map of maps finds its inner maps; a record that no
+   * longer loads (an inner map that was not kept) is dropped.
+   */
+  restore(snapshots: readonly MapSnapshot[]): void {
+    for (const s of snapshots) if (this.#maps.has(s.map_id)) throw new BpfError('EEXIST', `restore: map ${s.map_id} exists already`);
+    for (const s of snapshots) {
+      this.#maps.set(s.map_id, { id: s.map_id, map: createMap(s.spec, this.arena, this.#cpus, this.#ports), frozen: s.frozen });
+      for (const path of s.pins) this.#pins.set(path, s.map_id);
+      this.leases.restore(s.map_id, s.epoch ?? 0, s.lease?.holder);
+      this.#nextId = Math.max(this.#nextId, s.map_id + 1);
+    }
+    for (const s of snapshots) loadRecords(this.#entry(s.map_id).map, s.elements.map(([k, v]) => [Buffer.from(k, 'base64'), Buffer.from(v, 'base64')] as const));
+  }
+
+  // Leases (leases.ts): a kernel takes a map's data away and gives it back.
+
+  /** Whether map `id` is leased: the maps-store does not answer its data commands then. */
+  isLeased(id: number): boolean {
+    return this.leases.get(id) !== undefined;
+  }
+
+  /** Hands map `id` to `holder`: its spec, contents and the new epoch. EBUSY when another holder has it. */
+  grantLease(id: number, holder: string): LeaseGrant {
+    const entry = this.#entry(id);
+    const epoch = this.leases.grant(id, holder);
+    return { map_id: id, spec: entry.map.spec, frozen: entry.frozen, epoch, records: mapRecords(entry.map) };
+  }
+
+  /** The holder's contents become the map's here (what a restart or a lost holder brings back); the lease goes on. */
+  checkpointLease(id: number, holder: string, epoch: number, records: readonly MapRecord[], frozen?: boolean): void {
+    const entry = this.#entry(id);
+    this.leases.check(id, holder, epoch);
+    this.#replaceContents(entry, records, frozen);
+    this.leases.renew(holder);
+  }
+
+  /** The map comes home with the holder's contents; the maps-store serves it again. */
+  releaseLease(id: number, holder: string, epoch: number, records: readonly MapRecord[], frozen?: boolean): void {
+    const entry = this.#entry(id);
+    this.leases.check(id, holder, epoch);
+    this.#replaceContents(entry, records, frozen);
+    this.leases.end(id);
+  }
+
+  #replaceContents(entry: Entry, records: readonly MapRecord[], frozen: boolean | undefined): void {
+    clearMap(entry.map);
+    // No program runs in the maps-store: what was just freed may be reused at once.
+    this.arena.quiescent();
+    loadRecords(entry.map, records);
+    if (frozen !== undefined) entry.frozen = frozen;
+  }
+
+  /** Every lease whose holder has not renewed it in time ends; the maps it held (with their last checkpoint) are served here again. */
+  expireLeases(): Lease[] {
+    return this.leases.expire();
   }
 }
 

@@ -21,11 +21,27 @@ export interface BpfMap {
   /** Bytes a syscall lookup returns and an update takes. */
   readonly syscallValueSize: number;
 
-  lookup(key: Uint8Array): Uint8Array;
+  /** BPF_MAP_LOOKUP_ELEM. `value` is what the caller passed in (a bloom filter tests it; others ignore it). */
+  lookup(key: Uint8Array, value?: Uint8Array): Uint8Array;
   update(key: Uint8Array, value: Uint8Array, flags: number): void;
   delete(key: Uint8Array): void;
   /** The key after `key` in the map's iteration order, or the first key when `key` is undefined or absent. ENOENT after the last. */
   getNextKey(key: Uint8Array | undefined): Uint8Array;
+  /**
+   * BPF_MAP_LOOKUP_AND_DELETE_ELEM for a type with its own rules (queue/stack pop, bloom filter,
+   * ring buffer, stack trace). Absent: the syscall layer's rule (map-commands.ts) applies.
+   */
+  lookupAndDelete?(key: Uint8Array, flags: number): Uint8Array;
+
+  /**
+   * For snapshots and leases: the contents as [key, value] records that `restoreRecord` takes
+   * back into a new map of the same spec. Absent: every key get_next_key visits with its lookup
+   * value, restored with update(BPF_ANY) (see records.ts).
+   */
+  records?(): Iterable<readonly [Uint8Array, Uint8Array]>;
+  restoreRecord?(key: Uint8Array, value: Uint8Array): void;
+  /** Empties the map before records are loaded back (a lease comes home). Absent: every key is deleted (records.ts clearMap). */
+  clear?(): void;
 
   lookupAddress(keyAddress: number, cpu: number): number;
   updateAt(keyAddress: number, valueAddress: number, flags: number, cpu: number): number;

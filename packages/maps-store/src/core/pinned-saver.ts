@@ -20,10 +20,8 @@ export class PinnedMapSaver {
   /** Brings back every stored map; returns how many. */
   async restore(): Promise<number> {
     const snapshots = await this.store.loadAll();
-    for (const s of snapshots) {
-      this.directory.restore(s);
-      this.#stored.add(s.map_id);
-    }
+    this.directory.restore(snapshots);
+    for (const s of snapshots) this.#stored.add(s.map_id);
     return snapshots.length;
   }
 

@@ -2,8 +2,8 @@ import type { MapSpec } from './spec.js';
 
 /**
  * A pinned map, as the maps-store keeps it across restarts: its id, spec, state, the paths it is
- * pinned at, and every element as it reads on the syscall side (base64 key and value). Plain
- * JSON, the same in every store.
+ * pinned at, its records (records.ts: for most types every element as it reads on the syscall
+ * side) as base64 key and value, and its lease state. Plain JSON, the same in every store.
  */
 export interface MapSnapshot {
   readonly map_id: number;
@@ -11,6 +11,10 @@ export interface MapSnapshot {
   readonly frozen: boolean;
   readonly pins: readonly string[];
   readonly elements: readonly (readonly [string, string])[];
+  /** Leases granted so far (leases.ts); absent in snapshots from before leases. */
+  readonly epoch?: number;
+  /** The kernel holding the map when the snapshot was taken. */
+  readonly lease?: { readonly holder: string };
 }
 
 /** Where snapshots live (JetStream KV, a directory of files…): the core's port for durability. */

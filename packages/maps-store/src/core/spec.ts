@@ -1,4 +1,4 @@
-import { BpfError, MapFlag, mapTypeName } from '@bpfhive/uapi';
+import { BpfError, MapFlag, MapType, mapTypeName } from '@bpfhive/uapi';
 
 /** What BPF_MAP_CREATE describes: plain data, the same on every machine. */
 export interface MapSpec {
@@ -8,6 +8,23 @@ export interface MapSpec {
   readonly max_entries: number;
   readonly map_flags: number;
   readonly map_name?: string;
+  /** attr->map_extra (u64): only BLOOM_FILTER takes it (bits 0-3: the number of hash functions); 0 or absent for every other type. */
+  readonly map_extra?: number;
+  /**
+   * ARRAY_OF_MAPS / HASH_OF_MAPS: the template every inner map must match, copied from the map
+   * `inner_map_id` named at creation (the kernel's inner_map_meta, taken from inner_map_fd), so
+   * the spec stays complete when that map is gone.
+   */
+  readonly inner_map?: InnerMapSpec;
+}
+
+/** What bpf_map_meta_equal compares: an inner map's template. */
+export interface InnerMapSpec {
+  readonly map_type: number;
+  readonly key_size: number;
+  readonly value_size: number;
+  readonly max_entries: number;
+  readonly map_flags: number;
 }
 
 /** Kernel limits that create-time checks use. */
@@ -28,13 +45,17 @@ export function specError(code: string, spec: MapSpec, reason: string): BpfError
 
 /**
  * The checks every map type shares (the kernel's bpf_map_attr checks and map_create): u32
- * fields, the name, flags the type takes, exclusive access flags. The type's own rules follow.
+ * fields, map_extra only for a bloom filter, the name, flags the type takes, exclusive access
+ * flags. The type's own rules follow.
  */
 export function checkCommonSpec(spec: MapSpec, allowedFlags: number): void {
   const { key_size, value_size, max_entries, map_flags } = spec;
   for (const [field, value] of Object.entries({ key_size, value_size, max_entries, map_flags })) {
     if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw specError('EINVAL', spec, `${field} must be a u32, got ${value}`);
   }
+  const extra = spec.map_extra ?? 0;
+  if (!Number.isSafeInteger(extra) || extra < 0) throw specError('EINVAL', spec, `map_extra must be a u64, got ${extra}`);
+  if (extra !== 0 && spec.map_type !== MapType.BLOOM_FILTER) throw specError('EINVAL', spec, `map_extra ${extra}: only a bloom filter takes map_extra`);
   if (spec.map_name !== undefined && (spec.map_name.length >= BPF_OBJ_NAME_LEN || !/^[\w.]*$/.test(spec.map_name))) {
     throw specError('EINVAL', spec, `map_name must be at most 15 characters of letters, digits, '_' and '.'`);
   }

@@ -22,6 +22,10 @@ export const Subjects = {
   /** Inside PROG_LOAD: the verifier and the JIT, each a queue group. */
   internalVerify: `${SUBJECT_PREFIX}.internal.verify`,
   internalJit: `${SUBJECT_PREFIX}.internal.jit`,
+  /** Map leases (schemas/lease.ts): `lease`, `checkpoint`, `release` of map `<id>`, served by the maps-store. */
+  internalMap: (id: number, cmd: 'lease' | 'checkpoint' | 'release'): string => `${SUBJECT_PREFIX}.internal.map.${id}.${cmd}`,
+  /** A lease holder's heartbeat, renewing all its leases. */
+  leaseRenew: `${SUBJECT_PREFIX}.internal.lease_renew`,
   tracePipe: `${SUBJECT_PREFIX}.trace_pipe`,
 } as const;
 

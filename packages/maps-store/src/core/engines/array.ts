@@ -56,6 +56,11 @@ export class ArrayMap implements BpfMap {
     throw new BpfError('EINVAL', 'delete: elements of an array cannot be deleted (set them to zero instead)');
   }
 
+  /** Every element back to zero. */
+  clear(): void {
+    this.arena.bytes.fill(0, this.base, this.base + this.stride * this.spec.max_entries);
+  }
+
   getNextKey(key: Uint8Array | undefined): Uint8Array {
     const index = key === undefined ? -1 : this.#index(key);
     const next = index < 0 || index >= this.spec.max_entries ? 0 : index + 1;

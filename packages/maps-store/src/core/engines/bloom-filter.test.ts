@@ -1,11 +1,11 @@
 import { MapFlag, MapType, UpdateFlag } from '@bpfhive/uapi';
 import { describe, expect, it } from 'vitest';
 import { Arena } from '../arena.js';
-import { checkCommonSpec } from '../spec.js';
-import { type BloomFilterMap, type BloomFilterSpec, bloomBitset, bloomFilterMapType, jhash } from './bloom-filter.js';
+import { type MapSpec, checkCommonSpec } from '../spec.js';
+import { type BloomFilterMap, bloomBitset, bloomFilterMapType, jhash } from './bloom-filter.js';
 import { isPushPopMap } from './queue-stack.js';
 
-const spec = (value_size: number, max_entries: number, map_extra?: number, map_flags = 0, key_size = 0): BloomFilterSpec => ({
+const spec = (value_size: number, max_entries: number, map_extra?: number, map_flags = 0, key_size = 0): MapSpec => ({
   map_type: MapType.BLOOM_FILTER,
   key_size,
   value_size,
@@ -13,7 +13,7 @@ const spec = (value_size: number, max_entries: number, map_extra?: number, map_f
   map_flags,
   ...(map_extra === undefined ? {} : { map_extra }),
 });
-const create = (s: BloomFilterSpec, arena = new Arena({ initialPages: 4 })): BloomFilterMap => {
+const create = (s: MapSpec, arena = new Arena({ initialPages: 4 })): BloomFilterMap => {
   checkCommonSpec(s, bloomFilterMapType.allowedFlags);
   bloomFilterMapType.check(s);
   return bloomFilterMapType.create(s, arena, 1) as BloomFilterMap;

@@ -5,14 +5,6 @@ import { ACCESS_FLAGS, KMALLOC_MAX_SIZE, type MapSpec, specError } from '../spec
 import { type BpfPushPopMap, checkSyscallUpdateFlags, negErrno } from './queue-stack.js';
 import type { MapTypeSupport } from './types.js';
 
-/**
- * A MapSpec with BPF_MAP_CREATE's map_extra (a u64; for a bloom filter, bits 0-3 are the number of
- * hash functions). Until MapSpec carries the field itself, the bloom filter reads it through this.
- */
-export interface BloomFilterSpec extends MapSpec {
-  readonly map_extra?: number;
-}
-
 /** Hash functions when map_extra is 0. */
 export const BLOOM_DEFAULT_HASH_FUNCS = 5;
 const U32_MAX = 0xffffffff;
@@ -111,10 +103,12 @@ export class BloomFilterMap implements BpfPushPopMap {
   readonly syscallValueSize: number;
   readonly nrHashFuncs: number;
   readonly bitsetMask: number;
-  readonly seed: number;
+  #seed: number;
   /** Address of the bit array (u32 words, little-endian: bit n is bit n % 32 of word n / 32). */
   readonly base: number;
   readonly #valueSize: number;
+  /** Bytes of the bit array. */
+  readonly #bytes: number;
 
   constructor(
     readonly spec: MapSpec,
@@ -122,15 +116,21 @@ export class BloomFilterMap implements BpfPushPopMap {
   ) {
     this.#valueSize = spec.value_size;
     this.syscallValueSize = spec.value_size;
-    this.nrHashFuncs = (spec as BloomFilterSpec).map_extra || BLOOM_DEFAULT_HASH_FUNCS;
+    this.nrHashFuncs = spec.map_extra || BLOOM_DEFAULT_HASH_FUNCS;
     const bitset = bloomBitset(spec.max_entries, this.nrHashFuncs);
     this.bitsetMask = bitset.mask;
-    this.seed = (spec.map_flags & MapFlag.ZERO_SEED) !== 0 ? 0 : (Math.random() * 0x100000000) >>> 0;
+    this.#seed = (spec.map_flags & MapFlag.ZERO_SEED) !== 0 ? 0 : (Math.random() * 0x100000000) >>> 0;
+    this.#bytes = bitset.bytes;
     this.base = arena.alloc(bitset.bytes);
   }
 
+  /** The jhash seed: random per map unless BPF_F_ZERO_SEED (a snapshot carries it). */
+  get seed(): number {
+    return this.#seed;
+  }
+
   #hash(bytes: Uint8Array, at: number, index: number): number {
-    return (jhash(bytes, at, this.#valueSize, (this.seed + index) >>> 0) & this.bitsetMask) >>> 0;
+    return (jhash(bytes, at, this.#valueSize, (this.#seed + index) >>> 0) & this.bitsetMask) >>> 0;
   }
 
   #add(bytes: Uint8Array, at: number): void {
@@ -216,6 +216,27 @@ export class BloomFilterMap implements BpfPushPopMap {
   lookupAndDelete(_key: Uint8Array, _flags?: number): Uint8Array {
     throw new BpfError('ENOTSUPP', 'lookup_and_delete: not supported by a bloom filter');
   }
+
+  /** One record, the whole filter: no key, then the u32 seed and the bit array (values cannot be listed). */
+  *records(): Iterable<readonly [Uint8Array, Uint8Array]> {
+    const out = new Uint8Array(4 + this.#bytes);
+    new DataView(out.buffer).setUint32(0, this.#seed, true);
+    out.set(this.arena.bytes.subarray(this.base, this.base + this.#bytes), 4);
+    yield [new Uint8Array(0), out];
+  }
+
+  /** Takes back what records() gave: the seed and the bits. EINVAL for a record of another size. */
+  restoreRecord(key: Uint8Array, value: Uint8Array): void {
+    checkLength('key', key, 0);
+    if (value.length !== 4 + this.#bytes) throw new BpfError('EINVAL', `restore: a bloom filter record is ${4 + this.#bytes} bytes, got ${value.length}`);
+    this.#seed = new DataView(value.buffer, value.byteOffset, 4).getUint32(0, true);
+    this.arena.bytes.set(value.subarray(4), this.base);
+  }
+
+  /** Every bit clear. */
+  clear(): void {
+    this.arena.bytes.fill(0, this.base, this.base + this.#bytes);
+  }
 }
 
 /** BLOOM_FILTER: bloom_map_alloc_check, then bloom_map_alloc's attribute checks. */
@@ -226,7 +247,7 @@ export const bloomFilterMapType: MapTypeSupport = {
     if (spec.key_size !== 0) throw specError('EINVAL', spec, `key_size must be 0 (no keys), got ${spec.key_size}`);
     if (spec.value_size === 0) throw specError('EINVAL', spec, 'value_size must be at least 1');
     if (spec.max_entries === 0) throw specError('EINVAL', spec, 'max_entries must be at least 1');
-    const extra = (spec as BloomFilterSpec).map_extra ?? 0;
+    const extra = spec.map_extra ?? 0;
     if (!Number.isSafeInteger(extra) || extra < 0 || extra > 0xf) {
       throw specError('EINVAL', spec, `map_extra ${extra}: only bits 0-3 (the number of hash functions, 0 for ${BLOOM_DEFAULT_HASH_FUNCS}) may be set`);
     }

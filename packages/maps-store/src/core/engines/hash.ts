@@ -1,38 +1,75 @@
 import { BpfError, MapFlag, MapType, UpdateFlag } from '@bpfhive/uapi';
 import type { Arena } from '../arena.js';
-import { hashKey } from './key-hash.js';
-import { type BpfMap, type Bytes, asErrno, checkLength, checkUpdateFlags, round8 } from '../map.js';
-import type { MapSpec } from '../spec.js';
+import { type BpfMap, checkLength, checkUpdateFlags, round8 } from '../map.js';
+import { ACCESS_FLAGS, MAX_BPF_STACK, type MapSpec, specError } from '../spec.js';
+import { hashWord, hashWords } from './key-hash.js';
+
+/** Slot links: 0 an empty slot, 1 a deleted one (a tombstone); else the element's address (≥ 64 KiB). */
+const EMPTY = 0;
+const TOMBSTONE = 1;
+/** Keys up to this many u32 words sit in the slots themselves; longer ones are compared in their element. */
+const INLINE_KEY_WORDS = 4;
+/** Negative errnos the table's operations return. */
+const EEXIST = -17;
+const ENOENT = -2;
+const E2BIG = -7;
+const EINVAL = -22;
 
 /**
- * BPF_MAP_TYPE_HASH and PERCPU_HASH: chained buckets over max_entries preallocated elements, as
- * Linux preallocates them by default.
+ * BPF_MAP_TYPE_HASH and PERCPU_HASH: an open-addressed table of slots over elements that never
+ * move, so a lookup touches one cache line of slots and computes the value's address.
  *
- *   buckets   u32 per bucket: index + 1 of the first element of its chain, 0 when empty
- *   element   u32 next (index + 1) | u32 hash | key, padded to 8 | value (per CPU: one each, 8-aligned)
+ *   slots     capacity (a power of two, at least 2 * max_entries) slots, linear probing.
+ *             A slot is u32 link (EMPTY, TOMBSTONE or the element's address), then either the key
+ *             itself (keys up to 16 bytes, zero-padded to u32 words) or, for longer keys, its
+ *             u32 hash (the key is compared in the element).
+ *   element   key, zero-padded to 8 | value (per CPU: one each, 8-aligned); a value's address is
+ *             link + round8(key_size) (+ cpu * round8(value_size)).
  *
- * A value's address never changes while its element lives. A deleted element is unlinked at once
- * but only reused after the arena's next grace period (Arena.quiescent), so a program still
- * holding a pointer from an earlier lookup reads stale data, never another key's.
- * Iteration (get_next_key) goes bucket by bucket, then along each chain; an absent key restarts
- * from the first element, as in Linux.
+ * Elements are preallocated (max_entries of them, as Linux does by default) unless
+ * BPF_F_NO_PREALLOC, when each comes from the arena as it is inserted. A value's address never
+ * changes while its element lives: an update of an existing key writes in place. A deleted element
+ * is unlinked at once (its slot becomes a tombstone) but its memory is reused only after the
+ * arena's next grace period (Arena.quiescent), so a program still holding a pointer from an
+ * earlier lookup reads stale data, never another key's.
+ *
+ * Limits as Linux's: with preallocation a new key needs a free element — E2BIG when all of them
+ * are in the map or waiting for a grace period; with NO_PREALLOC the count of keys is the limit
+ * (a delete frees a place at once). Tombstones are swept by rebuilding the slots (into a new slot
+ * array; the old one goes back to the arena) when live keys and tombstones fill 3/4 of them.
+ *
+ * Iteration (get_next_key) goes slot by slot; a key that is absent restarts from the first, as in
+ * Linux. A delete during a walk does not disturb it; an insert that triggers a rebuild may.
  */
 export class HashMap implements BpfMap {
   readonly cpus: number;
   readonly syscallValueSize: number;
-  readonly #buckets: number;
-  readonly #mask: number;
-  readonly #bucketsAt: number;
-  readonly #elementsAt: number;
-  readonly #elementSize: number;
   readonly #keySize: number;
-  readonly #keyPadded: number;
+  readonly #keyWords: number;
+  /** The tail word's mask (keys that are not a multiple of 4 bytes). */
+  readonly #tailMask: number;
+  readonly #inline: boolean;
+  /** u32 words per slot. */
+  readonly #stride: number;
+  readonly #capacity: number;
+  readonly #mask: number;
+  /** Word index (address / 4) of slot 0. */
+  #slotsW = 0;
+  /** Live keys plus tombstones. */
+  #used = 0;
+  #count = 0;
+  readonly #valueOffset: number;
   readonly #slot: number;
+  readonly #elementSize: number;
+  readonly #prealloc: boolean;
   readonly #seed: number;
-  /** Free element indexes (prealloc), and those waiting for a grace period. */
+  /** Free element addresses (prealloc), and those waiting for a grace period. */
   readonly #free: number[] = [];
   #deferred: number[] = [];
-  #count = 0;
+  /** The key being worked on, as u32 words (the tail zero-padded). */
+  readonly #key: Uint32Array;
+  /** The arena's memory as u32 words, kept current (Arena.onGrow) for the lookup path. */
+  #u32: Uint32Array;
 
   constructor(
     readonly spec: MapSpec,
@@ -41,189 +78,273 @@ export class HashMap implements BpfMap {
   ) {
     this.cpus = spec.map_type === MapType.PERCPU_HASH ? cpus : 1;
     this.#keySize = spec.key_size;
-    this.#keyPadded = round8(spec.key_size);
+    this.#keyWords = Math.ceil(spec.key_size / 4);
+    this.#tailMask = spec.key_size % 4 === 0 ? 0xffffffff : 2 ** (8 * (spec.key_size % 4)) - 1;
+    this.#inline = this.#keyWords <= INLINE_KEY_WORDS;
+    this.#stride = 1 + (this.#inline ? this.#keyWords : 1);
+    this.#key = new Uint32Array(this.#keyWords);
+    this.#valueOffset = round8(spec.key_size);
     this.#slot = round8(spec.value_size);
     this.syscallValueSize = this.cpus === 1 ? spec.value_size : this.#slot * this.cpus;
-    this.#elementSize = 8 + this.#keyPadded + this.#slot * this.cpus;
-    this.#buckets = 2 ** Math.ceil(Math.log2(Math.max(spec.max_entries, 2)));
-    this.#mask = this.#buckets - 1;
+    this.#elementSize = this.#valueOffset + this.#slot * this.cpus;
+    this.#capacity = 2 ** Math.ceil(Math.log2(Math.max(2 * spec.max_entries, 2)));
+    this.#mask = this.#capacity - 1;
     this.#seed = (spec.map_flags & MapFlag.ZERO_SEED) !== 0 ? 0 : (Math.random() * 0x100000000) >>> 0;
-    this.#bucketsAt = arena.alloc(this.#buckets * 4);
-    this.#elementsAt = arena.alloc(this.#elementSize * spec.max_entries);
-    for (let i = spec.max_entries - 1; i >= 0; i--) this.#free.push(i);
+    this.#prealloc = (spec.map_flags & MapFlag.NO_PREALLOC) === 0;
+    this.#slotsW = arena.alloc(this.#capacity * this.#stride * 4) >> 2;
+    if (this.#prealloc) {
+      const elements = arena.alloc(this.#elementSize * spec.max_entries);
+      for (let i = spec.max_entries - 1; i >= 0; i--) this.#free.push(elements + i * this.#elementSize);
+    }
     arena.onQuiescent(() => this.#reclaim());
+    this.#u32 = arena.u32;
+    arena.onGrow(() => (this.#u32 = arena.u32));
   }
 
-  /** Elements in the map. */
+  /** Keys in the map. */
   get count(): number {
     return this.#count;
   }
 
   #reclaim(): void {
-    for (const i of this.#deferred) this.#free.push(i);
+    for (const element of this.#deferred) this.#free.push(element);
     this.#deferred = [];
   }
 
-  #hash(key: Bytes): number {
-    return hashKey(this.#seed, this.#keySize, key.buf, key.at);
+  // Keys: loaded into #key as words, then hashed.
+
+  /** Loads `keySize` bytes of `buf` from `at` into #key; returns the key's hash. */
+  #load(buf: Uint8Array, at: number): number {
+    const words = this.#key;
+    const n = this.#keyWords;
+    if (buf === this.arena.bytes && (at & 3) === 0) {
+      const u32 = this.arena.u32;
+      for (let w = 0; w < n; w++) words[w] = u32[(at >> 2) + w]!;
+    } else {
+      for (let w = 0; w < n; w++) {
+        const i = at + 4 * w;
+        words[w] = buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24);
+      }
+    }
+    words[n - 1] = words[n - 1]! & this.#tailMask;
+    return hashWords(this.#seed, this.#keySize, words, n);
   }
 
-
-  #element(index: number): number {
-    return this.#elementsAt + index * this.#elementSize;
-  }
-
-  #keyEquals(element: number, key: Bytes): boolean {
-    const bytes = this.arena.bytes;
-    const at = element + 8;
-    for (let i = 0; i < this.#keySize; i++) if (bytes[at + i] !== key.buf[key.at + i]) return false;
+  /** Whether slot word `s` (link `link`) holds the loaded key with this hash. */
+  #matches(u32: Uint32Array, s: number, link: number, hash: number): boolean {
+    const words = this.#key;
+    if (this.#inline) {
+      for (let w = 0; w < this.#keyWords; w++) if (u32[s + 1 + w] !== words[w]) return false;
+      return true;
+    }
+    if (u32[s + 1] !== hash) return false;
+    const e = link >> 2;
+    for (let w = 0; w < this.#keyWords; w++) if (u32[e + w] !== words[w]) return false;
     return true;
   }
 
-  /** The element holding `key`, or -1: the lookup path, without allocating. */
-  #findIndex(key: Bytes, hash: number): number {
+  /** The slot holding the loaded key, or -1. */
+  #find(hash: number): number {
     const u32 = this.arena.u32;
-    let link = u32[(this.#bucketsAt >> 2) + (hash & this.#mask)]!;
-    while (link !== 0) {
-      const index = link - 1;
-      const element = this.#elementsAt + index * this.#elementSize;
-      if (u32[(element >> 2) + 1] === hash && this.#keyEquals(element, key)) return index;
-      link = u32[element >> 2]!;
+    const stride = this.#stride;
+    for (let i = hash & this.#mask; ; i = (i + 1) & this.#mask) {
+      const s = this.#slotsW + i * stride;
+      const link = u32[s]!;
+      if (link === EMPTY) return -1;
+      if (link !== TOMBSTONE && this.#matches(u32, s, link, hash)) return i;
     }
-    return -1;
   }
 
-  /** The element holding `key`, with its predecessor in the chain (-1: the bucket head), or undefined. */
-  #find(key: Bytes, hash: number): { index: number; prev: number } | undefined {
+  /** The slot holding the loaded key (≥ 0), or -(where it would go + 1): the first tombstone on its probe path, else the empty slot ending it. */
+  #probe(hash: number): number {
     const u32 = this.arena.u32;
-    let prev = -1;
-    let link = u32[(this.#bucketsAt >> 2) + (hash & this.#mask)]!;
-    while (link !== 0) {
-      const index = link - 1;
-      const element = this.#element(index);
-      if (u32[(element >> 2) + 1] === hash && this.#keyEquals(element, key)) return { index, prev };
-      prev = index;
-      link = u32[element >> 2]!;
+    const stride = this.#stride;
+    let reuse = -1;
+    for (let i = hash & this.#mask; ; i = (i + 1) & this.#mask) {
+      const s = this.#slotsW + i * stride;
+      const link = u32[s]!;
+      if (link === EMPTY) return -((reuse < 0 ? i : reuse) + 1);
+      if (link === TOMBSTONE) {
+        if (reuse < 0) reuse = i;
+      } else if (this.#matches(u32, s, link, hash)) return i;
     }
-    return undefined;
   }
 
-  #valueAddress(index: number, cpu: number): number {
-    return this.#element(index) + 8 + this.#keyPadded + cpu * this.#slot;
+  #link(slot: number): number {
+    return this.arena.u32[this.#slotsW + slot * this.#stride]!;
   }
 
-  #lookupIndex(key: Bytes): number | undefined {
-    const index = this.#findIndex(key, this.#hash(key));
-    return index < 0 ? undefined : index;
-  }
+  // The operations, as 0 or a negative errno; the syscall and program sides wrap them.
 
-  /** Inserts or replaces; `value` is one value (program side, `cpu` set) or one per CPU (syscall side). */
-  #update(key: Bytes, value: Bytes, flags: number, cpu: number | undefined): void {
-    checkUpdateFlags(flags);
-    const hash = this.#hash(key);
-    const found = this.#find(key, hash);
+  /** Inserts or replaces the loaded key; `value` is one value (`cpu` ≥ 0) or one per CPU (`cpu` -1). */
+  #upsert(hash: number, value: Uint8Array, valueAt: number, flags: number, cpu: number): number {
     const mode = flags & 3;
-    if (found && mode === UpdateFlag.NOEXIST) throw new BpfError('EEXIST', 'update: the key exists and BPF_NOEXIST was given');
-    if (!found && mode === UpdateFlag.EXIST) throw new BpfError('ENOENT', 'update: the key does not exist and BPF_EXIST was given');
-    const bytes = this.arena.bytes;
-    if (found) {
-      this.#writeValue(found.index, value, cpu);
-      return;
+    const at = this.#probe(hash);
+    if (at >= 0) {
+      if (mode === UpdateFlag.NOEXIST) return EEXIST;
+      this.#writeValue(this.#link(at), value, valueAt, cpu);
+      return 0;
     }
-    const index = this.#free.pop();
-    if (index === undefined) throw new BpfError('E2BIG', `update: the map is full (max_entries ${this.spec.max_entries})`);
-    const element = this.#element(index);
+    if (mode === UpdateFlag.EXIST) return ENOENT;
+    const element = this.#newElement();
+    if (element < 0) return element;
+    let slot = -at - 1;
+    if (this.#link(slot) === EMPTY && this.#used + 1 > (this.#capacity * 3) / 4) {
+      this.#rebuild();
+      slot = -this.#probe(hash) - 1;
+    }
+    if (this.#link(slot) === EMPTY) this.#used++;
+    const bytes = this.arena.bytes;
     bytes.fill(0, element, element + this.#elementSize);
-    bytes.set(key.buf.subarray(key.at, key.at + this.#keySize), element + 8);
-    this.#writeValue(index, value, cpu);
     const u32 = this.arena.u32;
-    const bucket = (this.#bucketsAt >> 2) + (hash & this.#mask);
-    u32[(element >> 2) + 1] = hash;
-    u32[element >> 2] = u32[bucket]!;
+    const words = this.#key;
+    for (let w = 0; w < this.#keyWords; w++) u32[(element >> 2) + w] = words[w]!;
+    // A fresh element is zeroed, so the other CPUs' values start at 0, as the kernel's do.
+    this.#writeValue(element, value, valueAt, cpu);
+    const s = this.#slotsW + slot * this.#stride;
+    if (this.#inline) for (let w = 0; w < this.#keyWords; w++) u32[s + 1 + w] = words[w]!;
+    else u32[s + 1] = hash;
     // Linked in last: a concurrent reader sees the whole element or none of it.
-    Atomics.store(u32, bucket, index + 1);
+    Atomics.store(u32, s, element);
     this.#count++;
+    return 0;
   }
 
-  #writeValue(index: number, value: Bytes, cpu: number | undefined): void {
+  /** A zeroed element's address, or -E2BIG. */
+  #newElement(): number {
+    if (this.#prealloc) return this.#free.pop() ?? E2BIG;
+    if (this.#count >= this.spec.max_entries) return E2BIG;
+    return this.arena.alloc(this.#elementSize);
+  }
+
+  #writeValue(element: number, value: Uint8Array, at: number, cpu: number): void {
     const bytes = this.arena.bytes;
-    if (cpu !== undefined) {
-      bytes.set(value.buf.subarray(value.at, value.at + this.spec.value_size), this.#valueAddress(index, cpu));
-      return;
-    }
-    const size = this.cpus === 1 ? this.spec.value_size : this.#slot * this.cpus;
-    bytes.set(value.buf.subarray(value.at, value.at + size), this.#valueAddress(index, 0));
+    const size = cpu < 0 ? this.syscallValueSize : this.spec.value_size;
+    const to = element + this.#valueOffset + (cpu < 0 || this.cpus === 1 ? 0 : cpu * this.#slot);
+    if (value === bytes) bytes.copyWithin(to, at, at + size);
+    else bytes.set(value.subarray(at, at + size), to);
   }
 
-  #delete(key: Bytes): void {
-    const hash = this.#hash(key);
-    const found = this.#find(key, hash);
-    if (!found) throw new BpfError('ENOENT', 'delete: no such key');
-    const u32 = this.arena.u32;
-    const next = u32[this.#element(found.index) >> 2]!;
-    if (found.prev < 0) Atomics.store(u32, (this.#bucketsAt >> 2) + (hash & this.#mask), next);
-    else Atomics.store(u32, this.#element(found.prev) >> 2, next);
-    this.#deferred.push(found.index);
+  #remove(hash: number): number {
+    const slot = this.#find(hash);
+    if (slot < 0) return ENOENT;
+    const s = this.#slotsW + slot * this.#stride;
+    const element = this.arena.u32[s]!;
+    Atomics.store(this.arena.u32, s, TOMBSTONE);
     this.#count--;
+    if (this.#prealloc) this.#deferred.push(element);
+    else this.arena.free(element, this.#elementSize);
+    return 0;
   }
+
+  /** Moves every live slot into a new slot array without tombstones; the old array returns to the arena. */
+  #rebuild(): void {
+    const oldW = this.#slotsW;
+    const stride = this.#stride;
+    const bytes = this.#capacity * stride * 4;
+    this.#slotsW = this.arena.alloc(bytes) >> 2;
+    const u32 = this.arena.u32;
+    for (let i = 0; i < this.#capacity; i++) {
+      const from = oldW + i * stride;
+      const link = u32[from]!;
+      if (link === EMPTY || link === TOMBSTONE) continue;
+      const hash = this.#inline ? hashWords(this.#seed, this.#keySize, u32.subarray(from + 1, from + 1 + this.#keyWords), this.#keyWords) : u32[from + 1]!;
+      let j = hash & this.#mask;
+      while (u32[this.#slotsW + j * stride] !== EMPTY) j = (j + 1) & this.#mask;
+      u32.copyWithin(this.#slotsW + j * stride, from, from + stride);
+    }
+    this.#used = this.#count;
+    this.arena.free(oldW << 2, bytes);
+  }
+
+  // The syscall side.
 
   lookup(key: Uint8Array): Uint8Array {
     checkLength('key', key, this.#keySize);
-    const index = this.#lookupIndex({ buf: key, at: 0 });
-    if (index === undefined) throw new BpfError('ENOENT', 'lookup: no such key');
-    const at = this.#valueAddress(index, 0);
+    const slot = this.#find(this.#load(key, 0));
+    if (slot < 0) throw new BpfError('ENOENT', 'lookup: no such key');
+    const at = this.#link(slot) + this.#valueOffset;
     return this.arena.bytes.slice(at, at + this.syscallValueSize);
   }
 
   update(key: Uint8Array, value: Uint8Array, flags: number): void {
+    checkUpdateFlags(flags);
     checkLength('key', key, this.#keySize);
     checkLength('value', value, this.syscallValueSize);
-    this.#update({ buf: key, at: 0 }, { buf: value, at: 0 }, flags, undefined);
+    const err = this.#upsert(this.#load(key, 0), value, 0, flags, -1);
+    if (err === EEXIST) throw new BpfError('EEXIST', 'update: the key exists and BPF_NOEXIST was given');
+    if (err === ENOENT) throw new BpfError('ENOENT', 'update: the key does not exist and BPF_EXIST was given');
+    if (err === E2BIG) throw new BpfError('E2BIG', `update: the map is full (max_entries ${this.spec.max_entries})`);
   }
 
   delete(key: Uint8Array): void {
     checkLength('key', key, this.#keySize);
-    this.#delete({ buf: key, at: 0 });
+    if (this.#remove(this.#load(key, 0)) === ENOENT) throw new BpfError('ENOENT', 'delete: no such key');
   }
 
   getNextKey(key: Uint8Array | undefined): Uint8Array {
-    const u32 = this.arena.u32;
-    let bucket = 0;
+    let from = 0;
     if (key !== undefined) {
       checkLength('key', key, this.#keySize);
-      const k = { buf: key, at: 0 };
-      const hash = this.#hash(k);
-      const found = this.#find(k, hash);
-      if (found) {
-        const next = u32[this.#element(found.index) >> 2]!;
-        if (next !== 0) return this.#keyOf(next - 1);
-        bucket = (hash & this.#mask) + 1;
-      }
+      const slot = this.#find(this.#load(key, 0));
+      if (slot >= 0) from = slot + 1;
     }
-    for (; bucket < this.#buckets; bucket++) {
-      const head = u32[(this.#bucketsAt >> 2) + bucket]!;
-      if (head !== 0) return this.#keyOf(head - 1);
+    for (let i = from; i < this.#capacity; i++) {
+      const link = this.#link(i);
+      if (link !== EMPTY && link !== TOMBSTONE) return this.arena.bytes.slice(link, link + this.#keySize);
     }
     throw new BpfError('ENOENT', 'get_next_key: no more keys');
   }
 
-  #keyOf(index: number): Uint8Array {
-    const at = this.#element(index) + 8;
-    return this.arena.bytes.slice(at, at + this.#keySize);
-  }
+  // The program side: addresses in the arena, 0 or a negative errno.
 
   lookupAddress(keyAddress: number, cpu: number): number {
-    const key = { buf: this.arena.bytes, at: keyAddress };
-    const index = this.#findIndex(key, this.#hash(key));
-    return index < 0 ? 0 : this.#valueAddress(index, this.cpus === 1 ? 0 : cpu);
+    return this.#keyWords === 1 ? this.#lookupWord(keyAddress, cpu) : this.#lookupWords(keyAddress, cpu);
+  }
+
+  /**
+   * lookupAddress for keys of up to 4 bytes, the hot path: kept small so the JIT inlines it and a
+   * CPU overlaps the memory accesses of many lookups — one word, hashed, compared in the slot.
+   */
+  #lookupWord(keyAddress: number, cpu: number): number {
+    const u32 = this.#u32;
+    const word = (((keyAddress & 3) === 0 ? u32[keyAddress >> 2]! : this.arena.loadU32(keyAddress)) & this.#tailMask) >>> 0;
+    const mask = this.#mask;
+    const slots = this.#slotsW;
+    for (let i = hashWord(this.#seed, this.#keySize, word) & mask; ; i = (i + 1) & mask) {
+      const link = u32[slots + 2 * i]!;
+      // A live slot (EMPTY is 0, TOMBSTONE 1) holding this key.
+      if (link > TOMBSTONE && u32[slots + 2 * i + 1] === word) return link + this.#valueOffset + (this.cpus === 1 ? 0 : cpu * this.#slot);
+      if (link === EMPTY) return 0;
+    }
+  }
+
+  #lookupWords(keyAddress: number, cpu: number): number {
+    const slot = this.#find(this.#load(this.arena.bytes, keyAddress));
+    return slot < 0 ? 0 : this.#link(slot) + this.#valueOffset + (this.cpus === 1 ? 0 : cpu * this.#slot);
   }
 
   updateAt(keyAddress: number, valueAddress: number, flags: number, cpu: number): number {
+    if (!Number.isInteger(flags) || flags < 0 || flags > UpdateFlag.EXIST) return EINVAL;
     const bytes = this.arena.bytes;
-    return asErrno(() => this.#update({ buf: bytes, at: keyAddress }, { buf: bytes, at: valueAddress }, flags, this.cpus === 1 ? undefined : cpu));
+    return this.#upsert(this.#load(bytes, keyAddress), bytes, valueAddress, flags, this.cpus === 1 ? -1 : cpu);
   }
 
   deleteAt(keyAddress: number): number {
-    return asErrno(() => this.#delete({ buf: this.arena.bytes, at: keyAddress }));
+    return this.#remove(this.#load(this.arena.bytes, keyAddress));
   }
+}
+
+/** The flags HASH and PERCPU_HASH take (HTAB_CREATE_FLAG_MASK without the LRU's NO_COMMON_LRU). */
+export function hashFlags(): number {
+  return MapFlag.NO_PREALLOC | MapFlag.NUMA_NODE | ACCESS_FLAGS | MapFlag.ZERO_SEED;
+}
+
+/** htab_map_alloc_check's size rules: max_entries, key and value ≥ 1, a key that fits the stack, a value below `limit`. */
+export function checkHashSpec(spec: MapSpec, limit: number): void {
+  if (spec.max_entries === 0) throw specError('EINVAL', spec, 'max_entries must be at least 1');
+  if (spec.value_size === 0) throw specError('EINVAL', spec, 'value_size must be at least 1');
+  if (spec.key_size === 0) throw specError('EINVAL', spec, 'key_size must be at least 1');
+  if (spec.key_size > MAX_BPF_STACK) throw specError('E2BIG', spec, `key_size ${spec.key_size} is larger than the ${MAX_BPF_STACK}-byte stack`);
+  if (spec.value_size >= limit) throw specError('E2BIG', spec, `value_size ${spec.value_size} is too large (limit ${limit})`);
 }

@@ -27,7 +27,7 @@ describe('map create - kernel checks', () => {
     ['hash with a key larger than the stack', spec(MapType.HASH, 513, 8, 4), 'E2BIG', /key_size 513 is larger than the 512-byte stack/],
     ['percpu array with a 64 KiB value', spec(MapType.PERCPU_ARRAY, 4, 65536, 4), 'E2BIG', /value_size 65536 is larger than 32768/],
     ['hash both read-only and write-only', spec(MapType.HASH, 4, 8, 4, 8 | 16), 'EINVAL', /exclude each other/],
-    ['a map type not implemented yet', spec(MapType.STACK_TRACE, 4, 8, 4), 'EINVAL', /not supported yet/],
+    ['a map type not implemented yet', spec(MapType.SOCKMAP, 4, 4, 4), 'EINVAL', /not supported yet/],
   ])('map create - %s fails with %s', (_title, s, code, message) => {
     expect(() => newMap(s)).toThrow(message);
     expect(() => newMap(s)).toThrow(expect.objectContaining({ code }));

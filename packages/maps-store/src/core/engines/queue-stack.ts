@@ -179,6 +179,21 @@ export class QueueStackMap implements BpfPushPopMap {
     throw new BpfError('EINVAL', `delete: a ${this.#kind} has no keys; pop with BPF_MAP_LOOKUP_AND_DELETE_ELEM`);
   }
 
+  /** The values oldest first, each as [no key, value]: pushing them again in this order rebuilds the map. */
+  *records(): Iterable<readonly [Uint8Array, Uint8Array]> {
+    const bytes = this.arena.bytes;
+    for (let i = this.#tail; i !== this.#head; i = i + 1 >= this.#size ? 0 : i + 1) {
+      const at = this.base + i * this.#valueSize;
+      yield [new Uint8Array(0), bytes.slice(at, at + this.#valueSize)];
+    }
+  }
+
+  /** Drops every value. */
+  clear(): void {
+    this.#head = 0;
+    this.#tail = 0;
+  }
+
   getNextKey(key: Uint8Array | undefined): Uint8Array {
     if (key !== undefined) checkLength('key', key, 0);
     throw new BpfError('EINVAL', `get_next_key: a ${this.#kind} has no keys`);

@@ -347,6 +347,16 @@ export class RingBufMap implements BpfMap {
     throw new BpfError('ENOTSUPP', 'lookup_and_delete: not supported by a ring buffer');
   }
 
+  /** Snapshots keep no records: a ring's unread samples belong to its reader, not to the map's state. */
+  records(): Iterable<readonly [Uint8Array, Uint8Array]> {
+    return [];
+  }
+
+  /** An empty ring: every position back to 0. */
+  clear(): void {
+    for (const address of [this.#pendingPosAddress, this.consumerPosAddress, this.producerPosAddress]) this.#store(address, 0);
+  }
+
   // The generic map helpers, as the kernel's ops answer them (the verifier rejects the calls).
 
   lookupAddress(_keyAddress: number, _cpu: number): number {

@@ -1,10 +1,12 @@
 import { ErrorReplySchema } from './common.js';
 import { JitReplySchema, JitRequestSchema } from './jit.js';
+import * as lease from './lease.js';
 import * as maps from './maps.js';
 import * as prog from './prog.js';
 
 export { ErrorReplySchema } from './common.js';
 export { JitReplySchema, JitRequestSchema, type JitReply, type JitRequest } from './jit.js';
+export * from './lease.js';
 export * from './maps.js';
 export * from './prog.js';
 
@@ -31,6 +33,11 @@ export const WIRE_SCHEMAS = [
   maps.GetNextIdReplySchema,
   maps.ObjPinRequestSchema,
   maps.ObjGetRequestSchema,
+  lease.LeaseRequestSchema,
+  lease.LeaseReplySchema,
+  lease.LeaseReturnRequestSchema,
+  lease.LeaseRenewRequestSchema,
+  lease.LeaseRenewReplySchema,
   prog.ProgLoadRequestSchema,
   prog.ProgLoadReplySchema,
   prog.ProgTestRunRequestSchema,

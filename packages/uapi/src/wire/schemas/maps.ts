@@ -1,6 +1,9 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { base64, u32 } from './common.js';
 
+/** A u64 as JSON carries it exactly: up to 2^53 - 1. */
+const u64 = { type: 'integer', minimum: 0, maximum: 9007199254740991 } as const;
+
 /**
  * The map commands (BPF_MAP_* of bpf(2)), with union bpf_attr's field names. Keys and values are
  * base64; their sizes must match the map's key_size and value_size (per-CPU maps: one value per
@@ -19,6 +22,8 @@ export const MapCreateRequestSchema = object(
     max_entries: u32,
     map_flags: { ...u32, description: 'BPF_F_* bits' },
     map_name: { type: 'string', maxLength: 15 },
+    map_extra: { ...u64, description: 'BLOOM_FILTER only: bits 0-3 are the number of hash functions (0: 5); must be 0 for every other type' },
+    inner_map_id: { ...u32, description: 'ARRAY_OF_MAPS / HASH_OF_MAPS: the map every inner map must look like (attr->inner_map_fd)' },
   },
   ['map_type', 'key_size', 'value_size', 'max_entries'] as const,
 );
@@ -30,8 +35,12 @@ export type MapIdReply = FromSchema<typeof MapIdReplySchema>;
 export const MapKeyRequestSchema = object(
   'bpf.v1.map.key.request',
   'lookup_elem, delete_elem, lookup_and_delete_elem',
-  { key: base64 },
-  ['key'] as const,
+  {
+    key: { ...base64, description: 'absent for maps without keys (key_size 0: queue, stack, bloom filter)' },
+    value: { ...base64, description: 'lookup_elem on a bloom filter: the value to test' },
+    flags: { ...u64, description: 'lookup_elem, lookup_and_delete_elem: BPF_F_LOCK (4) or 0' },
+  },
+  [] as const,
 );
 export type MapKeyRequest = FromSchema<typeof MapKeyRequestSchema>;
 
@@ -110,6 +119,7 @@ export const MapInfoReplySchema = object(
     value_size: u32,
     max_entries: u32,
     map_flags: u32,
+    map_extra: { ...u64, description: 'attr->map_extra (a bloom filter\'s hash count); the maps-store always sends it' },
     name: { type: 'string' },
     frozen: { type: 'boolean' },
   },

@@ -1,0 +1,101 @@
+import type { ServiceMsg } from '@nats-io/services';
+import {
+  BpfError,
+  type LeaseRenewRequest,
+  LeaseRenewRequestSchema,
+  type LeaseRequest,
+  LeaseRequestSchema,
+  type LeaseReturnRequest,
+  LeaseReturnRequestSchema,
+  fromBase64,
+  respond,
+  serve,
+} from '@bpfhive/uapi';
+import type { MapDirectory } from '../core/directory.js';
+import { decodeImage, encodeImage } from '../core/image.js';
+import type { PinnedMapSaver } from '../core/pinned-saver.js';
+
+/**
+ * The maps-store's side of map leases (the protocol: packages/uapi wire/schemas/lease.ts):
+ * `bpf.v1.internal.map.<id>.lease|checkpoint|release` and `bpf.v1.internal.lease_renew`. Every
+ * change of a pinned map's lease or contents is stored before the reply.
+ */
+export class LeaseEndpoints {
+  constructor(
+    private readonly directory: MapDirectory,
+    private readonly saver: PinnedMapSaver | undefined,
+    private readonly log: (line: string) => void = () => undefined,
+  ) {}
+
+  /** A request on bpf.v1.internal.map.<id>.<command>. */
+  handle(id: number, command: string, msg: ServiceMsg): Promise<void> {
+    const d = this.directory;
+    const persist = async <T>(result: T): Promise<T> => {
+      await this.saver?.persist(id);
+      return result;
+    };
+    switch (command) {
+      case 'lease':
+        return serve<LeaseRequest>(msg, LeaseRequestSchema, (r) => {
+          const grant = d.grantLease(id, r.holder);
+          this.log(`map ${id} leased to ${r.holder} (epoch ${grant.epoch})`);
+          const { spec } = grant;
+          return persist({
+            spec: {
+              map_id: id,
+              map_type: spec.map_type,
+              key_size: spec.key_size,
+              value_size: spec.value_size,
+              max_entries: spec.max_entries,
+              map_flags: spec.map_flags,
+              ...(spec.map_name !== undefined && { map_name: spec.map_name }),
+              ...(spec.map_extra !== undefined && { map_extra: spec.map_extra }),
+              ...(spec.inner_map !== undefined && { inner_map: spec.inner_map }),
+              frozen: grant.frozen,
+            },
+            epoch: grant.epoch,
+            snapshot: Buffer.from(encodeImage(grant.records)).toString('base64'),
+            ttl_ms: d.leases.ttlMs,
+          });
+        });
+      case 'checkpoint':
+      case 'release':
+        return serve<LeaseReturnRequest>(msg, LeaseReturnRequestSchema, (r) => {
+          const records = decodeImage(fromBase64(r.snapshot, 'snapshot'));
+          if (command === 'checkpoint') d.checkpointLease(id, r.holder, r.epoch, records, r.frozen);
+          else {
+            d.releaseLease(id, r.holder, r.epoch, records, r.frozen);
+            this.log(`map ${id} released by ${r.holder} (epoch ${r.epoch})`);
+          }
+          return persist({});
+        });
+      default:
+        return respond(msg, () => {
+          throw new BpfError('EINVAL', `${msg.subject}: unknown lease command '${command}' (lease, checkpoint, release)`);
+        });
+    }
+  }
+
+  /** bpf.v1.internal.lease_renew: extends the holder's leases and lists them. */
+  renew(msg: ServiceMsg): Promise<void> {
+    return serve<LeaseRenewRequest>(msg, LeaseRenewRequestSchema, (r) => ({
+      leases: this.directory.leases.renew(r.holder).map((l) => ({ map_id: l.map_id, epoch: l.epoch })),
+      ttl_ms: this.directory.leases.ttlMs,
+    }));
+  }
+
+  /**
+   * Ends leases whose holder stopped renewing: those maps are served here again with their last
+   * checkpoint. Runs every `everyMs` until the returned function is called.
+   */
+  startExpiry(everyMs: number): () => void {
+    const timer = setInterval(() => {
+      for (const lease of this.directory.expireLeases()) {
+        this.log(`map ${lease.map_id}: ${lease.holder} stopped renewing its lease (epoch ${lease.epoch}); serving the last checkpoint`);
+        this.saver?.persist(lease.map_id).catch((e: unknown) => this.log(`map ${lease.map_id}: storing its snapshot failed: ${String(e)}`));
+      }
+    }, everyMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+}
