@@ -1,0 +1,17 @@
+import { compile } from '@bpfhive/jit';
+import { withCallbackDispatcher } from './callbacks.js';
+import type { CompileInput, CompiledModule, ProgramCompiler } from './types.js';
+
+/**
+ * The ProgramCompiler that runs @bpfhive/jit's compile() in this process. The module imports a
+ * shared memory of up to 65,536 pages, which any kernel arena satisfies.
+ */
+export class InProcessCompiler implements ProgramCompiler {
+  compile(input: CompileInput): Promise<CompiledModule> {
+    try {
+      return Promise.resolve(compile(withCallbackDispatcher(input.insns), { memory: { initial: 1, maximum: 65536, shared: true } }));
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import type { CompiledProgram } from '@bpfhive/jit';
+import type { Instruction } from '@bpfhive/uapi';
+
+/**
+ * The compiler port: a verified program whose pseudo 64-bit loads the kernel has already turned
+ * into constants (map handles, value addresses) in, a WebAssembly module that imports the
+ * kernel's shared memory out. In process (@bpfhive/jit's compile) or over `bpf.v1.internal.jit`.
+ * Rejects with a BpfError (EINVAL) for a program it cannot translate.
+ */
+export interface CompileInput {
+  readonly insns: readonly Instruction[];
+  /** For messages only. */
+  readonly name?: string;
+}
+
+/**
+ * What the kernel instantiates: the module bytes and what it imports (JitProgram reads nothing
+ * else). A module compiled by the jit service has no IR, so `module` may be an empty stub and
+ * `wat()` may throw.
+ */
+export type CompiledModule = CompiledProgram;
+
+export interface ProgramCompiler {
+  compile(input: CompileInput): Promise<CompiledModule>;
+}

@@ -1,0 +1,161 @@
+import type { HelperRegistry } from '@bpfhive/jit';
+import { Arena } from '@bpfhive/maps-store';
+import { BpfError } from '@bpfhive/uapi';
+import type { ProgramCompiler } from './compile/types.js';
+import { discardTrace, mathRandom, systemClock } from './defaults.js';
+import { implementsHelper, kernelHelpers } from './helpers/index.js';
+import { type LoadResult, loadProgram } from './load/loader.js';
+import type { ProgLoadAttr } from './load/attr.js';
+import { KernelMaps } from './maps/kernel-maps.js';
+import { KernelMemory } from './memory/kernel-memory.js';
+import { type NetDevices, loopbackOnly } from './net/devices.js';
+import type { Clock, MapProvider, RandomSource, TraceOutput } from './ports.js';
+import { type ProgInfo, programInfo } from './programs/info.js';
+import type { LoadedProgram } from './programs/program.js';
+import { ProgramTable } from './programs/table.js';
+import { Cpu } from './run/cpu.js';
+import { ProgramRunner, type RunOptions, type RunResult } from './run/runner.js';
+import { type ProgArrayReader, arrayBackedProgArray } from './run/tail-call.js';
+import { SYSCALL_TASK, type Task, TaskStructs } from './tasks.js';
+import { type TestRunAttr, type TestRunResult, testRun } from './test-run/index.js';
+import type { ProgramVerifier } from './verify/types.js';
+
+/** The kernel's ports (ports.ts): the three it cannot do without, and the rest with defaults. */
+export interface KernelPorts {
+  readonly maps: MapProvider;
+  readonly verifier: ProgramVerifier;
+  readonly compiler: ProgramCompiler;
+  /** Default: lines are dropped. */
+  readonly trace?: TraceOutput;
+  /** Default: the host's clocks. */
+  readonly clock?: Clock;
+  /** Default: Math.random. */
+  readonly random?: RandomSource;
+  /** Default: PROG_ARRAY maps whose values are program ids. */
+  readonly progArray?: ProgArrayReader;
+  /** Default: the loopback device alone. */
+  readonly devices?: NetDevices;
+}
+
+export interface KernelOptions {
+  /** The kernel's memory; a map provider on the same arena shares it. Default: a new arena. */
+  readonly arena?: Arena;
+  /** Simulated CPUs (per-CPU maps must be built for as many). Default 1. */
+  readonly cpus?: number;
+  /** `current` when a client's bpf(2) call runs a program. */
+  readonly syscallTask?: Task;
+  /** bpf_stats_enabled: keep run_time_ns and run_cnt. Default true. */
+  readonly stats?: boolean;
+}
+
+/**
+ * The simulated kernel's program side: one shared arena (maps, contexts, packets, stacks), the
+ * program table, CPUs, helpers, BPF_PROG_LOAD, BPF_PROG_TEST_RUN, program info and close. Pure:
+ * everything outside comes through the ports. Hooks (links), worker-thread CPUs and the
+ * simulated world build on `run`.
+ */
+export class Kernel {
+  readonly arena: Arena;
+  readonly cpus: readonly Cpu[];
+  readonly helpers: HelperRegistry;
+  readonly #ports: KernelPorts;
+  readonly #clock: Clock;
+  readonly #maps: KernelMaps;
+  readonly #table: ProgramTable;
+  readonly #runner: ProgramRunner;
+  readonly #devices: NetDevices;
+  readonly #syscallTask: Task;
+
+  constructor(ports: KernelPorts, options: KernelOptions = {}) {
+    this.arena = options.arena ?? new Arena();
+    if (!(this.arena.memory.buffer instanceof SharedArrayBuffer)) throw new BpfError('EINVAL', 'kernel: the arena memory must be shared (CPUs are worker threads)');
+    const cpus = options.cpus ?? 1;
+    if (!Number.isInteger(cpus) || cpus < 1) throw new BpfError('EINVAL', `kernel: cpus must be a whole number from 1, got ${cpus}`);
+    this.#ports = ports;
+    this.#clock = ports.clock ?? systemClock();
+    this.#devices = ports.devices ?? loopbackOnly;
+    this.#syscallTask = options.syscallTask ?? SYSCALL_TASK;
+    this.cpus = Array.from({ length: cpus }, (_, i) => new Cpu(i, this.arena));
+    this.#maps = new KernelMaps(this.arena, ports.maps);
+    const memory = new KernelMemory(this.arena);
+    this.helpers = kernelHelpers({
+      arena: this.arena,
+      memory,
+      maps: this.#maps,
+      tasks: new TaskStructs(this.arena),
+      clock: this.#clock,
+      random: ports.random ?? mathRandom,
+      trace: ports.trace ?? discardTrace,
+    });
+    this.#table = new ProgramTable((program) => this.#free(program));
+    this.#runner = new ProgramRunner({
+      memory: this.arena.memory,
+      helpers: this.helpers,
+      maps: this.#maps,
+      progArray: ports.progArray ?? arrayBackedProgArray(memory),
+      clock: this.#clock,
+      program: (id) => this.#table.find(id),
+      stats: options.stats ?? true,
+    });
+  }
+
+  /** BPF_PROG_LOAD (load/loader.ts). */
+  load(attr: ProgLoadAttr): Promise<LoadResult> {
+    return loadProgram(
+      {
+        maps: this.#maps,
+        verifier: this.#ports.verifier,
+        compiler: this.#ports.compiler,
+        table: this.#table,
+        clock: this.#clock,
+        implemented: implementsHelper(this.helpers),
+      },
+      attr,
+    );
+  }
+
+  /** The loaded program with this id; ENOENT when there is none. */
+  program(id: number): LoadedProgram {
+    return this.#table.get(id);
+  }
+
+  /** BPF_OBJ_GET_INFO_BY_FD for a program. */
+  info(id: number): ProgInfo {
+    return programInfo(this.#table.get(id));
+  }
+
+  /** Drops the client's reference to a program (close(fd)); ENOENT when there is no such program. */
+  close(id: number): void {
+    this.#table.put(id);
+  }
+
+  /** Takes a reference for something that holds the program (a link, a program array). */
+  hold(id: number): LoadedProgram {
+    return this.#table.hold(id);
+  }
+
+  /** BPF_PROG_GET_NEXT_ID. */
+  nextId(start: number): number {
+    return this.#table.nextId(start);
+  }
+
+  /** BPF_PROG_TEST_RUN (test-run/). Freed packets and contexts become reusable once no CPU runs a program. */
+  testRun(id: number, attr: TestRunAttr): TestRunResult {
+    const program = this.#table.get(id);
+    try {
+      return testRun({ arena: this.arena, cpus: this.cpus, devices: this.#devices, clock: this.#clock, task: this.#syscallTask, run: (p, cpu, ctx, options) => this.run(p, cpu, ctx, options) }, program, attr);
+    } finally {
+      if (!this.cpus.some((cpu) => cpu.busy)) this.arena.quiescent();
+    }
+  }
+
+  /** Runs `program` on `cpu` with its context at `ctx`: what hooks and test_run call. */
+  run(program: LoadedProgram, cpu: Cpu, ctx: number, options?: RunOptions): RunResult {
+    return this.#runner.run(program, cpu, ctx, options);
+  }
+
+  #free(program: LoadedProgram): void {
+    this.#runner.forget(program, this.cpus);
+    for (const map of program.maps) this.#maps.put(map.id);
+  }
+}

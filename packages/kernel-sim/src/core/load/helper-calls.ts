@@ -1,0 +1,29 @@
+import { BpfError, CALL, type Instruction, PseudoCall, helperById } from '@bpfhive/uapi';
+
+/** The helper ids a program calls (`call imm` with src 0), with the index of the first call of each. */
+export function helperCalls(insns: readonly Instruction[]): Map<number, number> {
+  const calls = new Map<number, number>();
+  insns.forEach((i, index) => {
+    if (i.opcode === CALL && i.src === PseudoCall.HELPER && !calls.has(i.imm)) calls.set(i.imm, index);
+  });
+  return calls;
+}
+
+/**
+ * The kernel's own checks of the helpers a program calls, whatever the verifier said: a program
+ * whose license is not GPL-compatible may not call a GPL-only helper (EINVAL, with the verifier's
+ * words), and every helper must be one this kernel implements (EINVAL naming it), so a program
+ * never stops half-way on a missing helper; kfunc calls are EINVAL until the kernel has BTF.
+ */
+export function checkHelperCalls(insns: readonly Instruction[], gplCompatible: boolean, implemented: (id: number) => boolean): void {
+  const kfunc = insns.findIndex((i) => i.opcode === CALL && i.src === PseudoCall.KFUNC);
+  if (kfunc >= 0) throw new BpfError('EINVAL', `load program: instruction ${kfunc}: kernel function calls (kfuncs) need kernel BTF, which bpfhive does not have yet`);
+  for (const [id, index] of helperCalls(insns)) {
+    const proto = helperById(id);
+    const name = proto?.funcName ?? `helper ${id}`;
+    if (proto?.gplOnly && !gplCompatible) {
+      throw new BpfError('EINVAL', `load program: instruction ${index}: cannot call GPL-restricted function from non-GPL compatible program (${name})`);
+    }
+    if (!implemented(id)) throw new BpfError('EINVAL', `load program: instruction ${index}: ${proto ? `${name} is not implemented by bpfhive yet` : `invalid func unknown#${id}`}`);
+  }
+}

@@ -1,0 +1,93 @@
+import type { CompiledModule, ProgramCompiler } from '../compile/types.js';
+import type { KernelMap, KernelMaps } from '../maps/kernel-maps.js';
+import type { Clock } from '../ports.js';
+import type { LoadedProgram } from '../programs/program.js';
+import type { ProgramTable } from '../programs/table.js';
+import type { ProgramVerifier, VerifyResult, VerifyStats } from '../verify/types.js';
+import { type ProgLoadAttr, checkLoadAttr } from './attr.js';
+import { checkHelperCalls } from './helper-calls.js';
+import { isGplCompatible } from './license.js';
+import { findMapReferences, referencedMapIds, rewriteMapReferences } from './map-refs.js';
+import { rejection } from './rejection.js';
+import { programTag } from './tag.js';
+
+export interface LoaderDeps {
+  readonly maps: KernelMaps;
+  readonly verifier: ProgramVerifier;
+  readonly compiler: ProgramCompiler;
+  readonly table: ProgramTable;
+  readonly clock: Clock;
+  /** True for the helper ids the kernel implements. */
+  readonly implemented: (helperId: number) => boolean;
+}
+
+export interface LoadResult {
+  readonly program: LoadedProgram;
+  /** The verifier log, when log_level asked for one. */
+  readonly log?: string;
+  readonly stats: VerifyStats;
+}
+
+/**
+ * BPF_PROG_LOAD: check the attributes, hold the maps the program names, ask the verifier, apply
+ * the kernel's own helper checks, turn map references into constants, compile, and only then
+ * give the program an id. A program the verifier did not accept never reaches the compiler or
+ * the table. Any failure drops the maps it took: nothing is left half-created.
+ */
+export async function loadProgram(deps: LoaderDeps, attr: ProgLoadAttr): Promise<LoadResult> {
+  const checked = checkLoadAttr(attr);
+  const gplCompatible = isGplCompatible(checked.license);
+  const refs = findMapReferences(checked.insns);
+  const held = new Map<number, KernelMap>();
+  try {
+    for (const id of referencedMapIds(refs)) held.set(id, await deps.maps.hold(id));
+    const verdict = await deps.verifier.verify({
+      prog_type: checked.progType,
+      ...(checked.expectedAttachType !== 0 && { expected_attach_type: checked.expectedAttachType }),
+      insns: checked.insns,
+      license: checked.license,
+      ...(checked.logLevel !== 0 && { log_level: checked.logLevel }),
+      maps: [...held.values()].map(({ id, map: { spec } }) => ({
+        map_id: id,
+        map_type: spec.map_type,
+        key_size: spec.key_size,
+        value_size: spec.value_size,
+        max_entries: spec.max_entries,
+        map_flags: spec.map_flags,
+      })),
+    });
+    if (!isAccepted(verdict)) throw rejection(verdict);
+    checkHelperCalls(checked.insns, gplCompatible, deps.implemented);
+    const xlated = rewriteMapReferences(checked.insns, refs, held);
+    const compiled: CompiledModule = await deps.compiler.compile({ insns: xlated, ...(checked.name && { name: checked.name }) });
+    const program: LoadedProgram = {
+      id: deps.table.reserveId(),
+      type: checked.progType,
+      expectedAttachType: checked.expectedAttachType,
+      name: checked.name,
+      tag: programTag(checked.insns),
+      license: checked.license,
+      gplCompatible,
+      flags: checked.flags,
+      insns: checked.insns,
+      xlated,
+      compiled,
+      maps: [...held.values()],
+      loadTime: deps.clock.monotonicNs(),
+      createdByUid: checked.uid,
+      verifierStats: verdict.stats,
+      verifierFacts: verdict.facts,
+      stats: { runTimeNs: 0n, runCount: 0n, recursionMisses: 0n },
+    };
+    deps.table.add(program);
+    return { program, stats: verdict.stats, ...(checked.logLevel !== 0 && { log: verdict.log }) };
+  } catch (e) {
+    for (const id of held.keys()) deps.maps.put(id);
+    throw e;
+  }
+}
+
+/** Only an explicit 'accept' with its statistics counts; anything else is a rejection. */
+function isAccepted(result: VerifyResult | undefined): result is VerifyResult {
+  return result?.verdict === 'accept' && typeof result.stats === 'object' && result.stats !== null;
+}

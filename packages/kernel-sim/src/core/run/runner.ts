@@ -1,0 +1,98 @@
+import { type HelperRegistry, JitProgram, type TailCallRequest } from '@bpfhive/jit';
+import type { KernelMaps } from '../maps/kernel-maps.js';
+import type { Clock } from '../ports.js';
+import type { LoadedProgram } from '../programs/program.js';
+import type { Task } from '../tasks.js';
+import type { Cpu } from './cpu.js';
+import { type RunSetup, type RunState, newRunState } from './run-state.js';
+import { MAX_TAIL_CALLS, type ProgArrayReader } from './tail-call.js';
+
+export interface RunnerDeps {
+  readonly memory: WebAssembly.Memory;
+  readonly helpers: HelperRegistry;
+  readonly maps: KernelMaps;
+  readonly progArray: ProgArrayReader;
+  readonly clock: Clock;
+  /** The program with this id, if it is still loaded. */
+  readonly program: (id: number) => LoadedProgram | undefined;
+  /** bpf_stats_enabled: count run_time_ns and run_cnt. */
+  readonly stats: boolean;
+}
+
+export interface RunOptions extends RunSetup {
+  /** The task that is current during the run (default: whatever is current on the CPU). */
+  readonly task?: Task;
+}
+
+export interface RunResult {
+  /** r0, unsigned 64-bit. */
+  readonly r0: bigint;
+  /** The run's state after it ended (redirect target, packet bounds…). */
+  readonly state: RunState;
+}
+
+/**
+ * Runs programs on CPUs: instantiates a program on a CPU the first time it runs there (its
+ * helpers see that CPU as env.data), sets up the run state, counts statistics, and resolves tail
+ * calls (same program type, at most 33 per run, through the CPU's table).
+ */
+export class ProgramRunner {
+  constructor(private readonly deps: RunnerDeps) {}
+
+  /** `program`'s instance on `cpu`, created on first use. */
+  instanceOn(cpu: Cpu, program: LoadedProgram): JitProgram {
+    let instance = cpu.instances.get(program.id);
+    if (!instance) {
+      instance = new JitProgram(program.compiled, {
+        memory: this.deps.memory,
+        helpers: this.deps.helpers,
+        programs: cpu.programs,
+        tailCall: (request) => this.#tailCall(cpu, request),
+        // LD_ABS / LD_IND read the run's packet from skb->data on, as Linux's load helpers do.
+        packet: () => cpu.run.packet?.data,
+        data: cpu,
+      });
+      cpu.instances.set(program.id, instance);
+    }
+    return instance;
+  }
+
+  /** Runs `program` on `cpu` with r1 = `ctx`. Errors of the run (EFAULT) propagate after the CPU is restored. */
+  run(program: LoadedProgram, cpu: Cpu, ctx: number, options: RunOptions = {}): RunResult {
+    const instance = this.instanceOn(cpu, program);
+    const state = newRunState(program, ctx, options);
+    const started = this.deps.stats ? this.deps.clock.monotonicNs() : 0n;
+    const r0 = cpu.enter(state, options.task, () => instance.run([BigInt(ctx)], cpu.fp));
+    if (this.deps.stats) {
+      program.stats.runTimeNs += this.deps.clock.monotonicNs() - started;
+      program.stats.runCount++;
+    }
+    return { r0, state };
+  }
+
+  /** Drops `program`'s instances (it was freed). */
+  forget(program: LoadedProgram, cpus: readonly Cpu[]): void {
+    for (const cpu of cpus) {
+      cpu.instances.delete(program.id);
+      if (program.id < cpu.programs.length) cpu.programs.set(program.id, null);
+    }
+  }
+
+  /** bpf_tail_call: the table slot to jump to, or undefined to fall through (as Linux's interpreter orders the checks). */
+  #tailCall(cpu: Cpu, request: TailCallRequest): number | undefined {
+    const run = cpu.run;
+    const held = this.deps.maps.at(request.map);
+    if (!held) return undefined;
+    const index = Number(BigInt.asUintN(32, request.index));
+    if (index >= held.map.spec.max_entries) return undefined;
+    if (run.tailCalls >= MAX_TAIL_CALLS) return undefined;
+    run.tailCalls++;
+    const id = this.deps.progArray.programAt(held.map, index, cpu.index, cpu.scratch);
+    const target = id === undefined ? undefined : this.deps.program(id);
+    if (!target || target.type !== run.program.type) return undefined;
+    const entry = this.instanceOn(cpu, target).entry;
+    if (cpu.programs.length <= target.id) cpu.programs.grow(target.id + 1 - cpu.programs.length);
+    cpu.programs.set(target.id, entry as never);
+    return target.id;
+  }
+}

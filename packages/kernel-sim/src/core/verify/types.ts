@@ -1,0 +1,51 @@
+import type { Instruction } from '@bpfhive/uapi';
+
+/**
+ * The verifier port: the kernel asks it about every program before anything else sees the program
+ * (DESIGN.md §3: the kernel-sim is the trust boundary). The in-process verifier
+ * (@bpfhive/verifier) and the `bpf.v1.internal.verify` service answer the same question.
+ */
+
+/** What the verifier knows of a map a program references (the program names it by id). */
+export interface VerifyMapInfo {
+  readonly map_id: number;
+  readonly map_type: number;
+  readonly key_size: number;
+  readonly value_size: number;
+  readonly max_entries: number;
+  readonly map_flags: number;
+}
+
+/** A program as it was submitted: pseudo lddw instructions still name maps by id. */
+export interface VerifyRequest {
+  readonly prog_type: number;
+  readonly expected_attach_type?: number;
+  readonly insns: readonly Instruction[];
+  readonly license: string;
+  readonly log_level?: number;
+  readonly maps: readonly VerifyMapInfo[];
+}
+
+/** BPF_LOG_STATS figures; the verifier may add more. */
+export interface VerifyStats {
+  readonly processed_insns: number;
+  readonly total_states: number;
+  readonly peak_states: number;
+  readonly [name: string]: number;
+}
+
+export interface VerifyResult {
+  readonly verdict: 'accept' | 'reject';
+  /** The errno of a rejection (number or name); EACCES when absent, as for most verifier refusals. */
+  readonly errno?: number | string;
+  /** Where and why a rejection happened. */
+  readonly error?: { readonly insn: number; readonly message: string };
+  readonly log: string;
+  readonly stats: VerifyStats;
+  /** What the verifier learnt (e.g. max_ctx_offset); kept with the program, read where useful. */
+  readonly facts?: unknown;
+}
+
+export interface ProgramVerifier {
+  verify(request: VerifyRequest): Promise<VerifyResult>;
+}
