@@ -1,35 +1,21 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type NatsTestServer, startNatsServer } from '@bpfhive/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.js';
 import { BpfClient } from '../src/client/index.js';
 import { memoryIo } from '../src/cli/test-io.js';
+import { type ServiceProcess, startMapsStore } from './support/services.js';
 
 /**
  * `bpfhive map …` as bpftool's users type it, against a real NATS server and the maps-store as
- * its own process (its service adapter is not exported from @bpfhive/maps-store); in-process
- * through runCli, and once through the bin as a process.
+ * its own process (test/support/services.ts); in-process through runCli, and once through the
+ * bin as a process.
  */
-const MAPS_STORE = fileURLToPath(new URL('../../maps-store/dist/main.js', import.meta.url));
 const BIN = fileURLToPath(new URL('../bin/bpfhive.js', import.meta.url));
 
-function startMapsStore(url: string): Promise<ChildProcess> {
-  const env = { ...process.env, NATS_URL: url, MAPS_STORE_DATA: mkdtempSync(join(tmpdir(), 'bpfhive-cli-map-test-')) };
-  const child = spawn(process.execPath, [MAPS_STORE], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()).includes('serving') && resolve(child));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => reject(new Error(`maps-store exited with ${code}: ${out}`)));
-  });
-}
-
 let nats: NatsTestServer;
-let mapsStore: ChildProcess;
+let mapsStore: ServiceProcess;
 
 beforeAll(async () => {
   nats = await startNatsServer();
@@ -37,7 +23,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  mapsStore?.kill('SIGTERM');
+  await mapsStore?.stop();
   await nats?.stop();
 });
 
@@ -183,9 +169,7 @@ describe('bpfhive map on a queue', () => {
     expect(await map(`dequeue id ${id} -j`)).toEqual({ status: 255, out: 'null\n', err: '' });
   });
 
-  // Fails until the maps-store pops through the engine: its lookup_and_delete_elem looks up, then
-  // deletes by key, which a queue refuses (EINVAL). Turn into `it` when that is fixed.
-  it.fails('pop and dequeue take the values out oldest first', async () => {
+  it('pop and dequeue take the values out oldest first', async () => {
     const id = await queue('fifo');
     await map(`push id ${id} value 7 0 0 0`);
     await map(`push id ${id} value 8 0 0 0`);

@@ -1,35 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type NatsConnection, connect } from '@nats-io/transport-node';
 import { type NatsTestServer, startNatsServer } from '@bpfhive/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BpfClient, BpfSyscallError, BpfTimeoutError, BpfUnavailableError, MapHandle, u32, u64 } from '../src/client/index.js';
+import { type ServiceProcess, startMapsStore } from './support/services.js';
 
 /**
  * The bpf() client against a real NATS server and the maps-store as its own process
- * (packages/maps-store/dist/main.js: its service adapter is not exported from @bpfhive/maps-store).
+ * (test/support/services.ts).
  */
-const MAPS_STORE = fileURLToPath(new URL('../../maps-store/dist/main.js', import.meta.url));
-
-/** Starts the maps-store on `url`; resolves once it says it serves. */
-function startMapsStore(url: string): Promise<ChildProcess> {
-  const env = { ...process.env, NATS_URL: url, MAPS_STORE_DATA: mkdtempSync(join(tmpdir(), 'bpfhive-client-test-')) };
-  const child = spawn(process.execPath, [MAPS_STORE], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()).includes('serving') && resolve(child));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => reject(new Error(`maps-store exited with ${code}: ${out}`)));
-  });
-}
 
 let nats: NatsTestServer;
 let client: BpfClient;
-let mapsStore: Promise<ChildProcess> | undefined;
-const ensureMapsStore = (): Promise<ChildProcess> => (mapsStore ??= startMapsStore(nats.url));
+let mapsStore: Promise<ServiceProcess> | undefined;
+const ensureMapsStore = (): Promise<ServiceProcess> => (mapsStore ??= startMapsStore(nats.url));
 
 const key32 = (n: number): Uint8Array => u32.encode(n);
 const value64 = (n: number): Uint8Array => u64.encode(n);
@@ -52,7 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await client?.close();
-  (await mapsStore)?.kill('SIGTERM');
+  await (await mapsStore)?.stop();
   await nats?.stop();
 });
 

@@ -5,11 +5,12 @@ import { conformancePluginCommand } from './commands/conformance-plugin.js';
 import { disasmCommand } from './commands/disasm.js';
 import { mapCommand } from './commands/map.js';
 import { pingCommand } from './commands/ping.js';
+import { progCommand } from './commands/prog.js';
 import { upCommand } from './commands/up.js';
 import { type CliIo, UsageError, processIo } from './io.js';
 
 /** Every command, in the order `bpfhive help` lists them. */
-export const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, conformancePluginCommand, upCommand, pingCommand, mapCommand];
+export const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, conformancePluginCommand, upCommand, pingCommand, mapCommand, progCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -21,7 +22,7 @@ function help(): string {
     '',
     "Run 'bpfhive COMMAND --help' for a command's usage.",
     '',
-    'Exit status: 0 on success; 255 when a bpftool-style command (map) fails, as bpftool exits;',
+    'Exit status: 0 on success; 255 when a bpftool-style command (map, prog) fails, as bpftool exits;',
     '1 on any other error.',
     '',
   ].join('\n');
@@ -33,7 +34,7 @@ function help(): string {
  * bpftool, like `map`, report their own errors and exit 255 as bpftool does).
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const [name, ...args] = argv;
+  const [name, ...args] = optionsAfterCommand(argv);
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     io.stdout(help());
     return name === undefined ? 1 : 0;
@@ -53,6 +54,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stderr(`Error: ${describeError(e)}\n`);
     return 1;
   }
+}
+
+/**
+ * bpftool takes its OPTIONS before the command too (`bpfhive -j map show`, `bpfhive -p prog
+ * list`): `-j`/`--json`, `-p`/`--pretty` and `--nats URL` found there move to the end of the
+ * line, where the commands read them.
+ */
+export function optionsAfterCommand(argv: readonly string[]): string[] {
+  let i = 0;
+  while (i < argv.length && /^(-[jp]+|--json|--pretty|--nats(=.*)?)$/.test(argv[i]!)) i += argv[i] === '--nats' ? 2 : 1;
+  return [...argv.slice(i), ...argv.slice(0, i)];
 }
 
 function describeError(e: unknown): string {

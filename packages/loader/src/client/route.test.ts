@@ -40,7 +40,7 @@ describe('routeBpf sends each command to its subject (DESIGN.md §2)', () => {
     ['MAP_NOTHING', {}, /^bpf: unknown command "MAP_NOTHING"/],
     ['MAP_LOOKUP_ELEM', { key }, /^bpf\(MAP_LOOKUP_ELEM\): map_id must be a u32 naming the object, got undefined/],
     ['MAP_LOOKUP_ELEM', { map_id: -1, key }, /map_id must be a u32/],
-    ['MAP_LOOKUP_ELEM', { map_id: 1 }, /^bpf\(MAP_LOOKUP_ELEM\): bpf.v1.map.key.request: \/ must have required property 'key'/],
+    ['MAP_LOOKUP_ELEM', { map_id: 1, key: 42 }, /^bpf\(MAP_LOOKUP_ELEM\): bpf.v1.map.key.request: \/key must be string/],
     ['MAP_UPDATE_ELEM', { map_id: 1, key, value: key, flags: 1, bogus: 1 }, /must NOT have additional properties \('bogus'\)/],
     ['MAP_CREATE', { map_type: 'hash', key_size: 4, value_size: 8 }, /max_entries/],
     ['MAP_CREATE', { map_type: 'hash', key_size: 4, value_size: 8, max_entries: 1, map_name: 'sixteen_chars_xx' }, /map_name must NOT have more than 15 characters/],

@@ -1,0 +1,89 @@
+import { BpfClient } from '../../client/index.js';
+import type { Command } from '../command.js';
+import { hostClock } from '../format/boot-time.js';
+import { Output } from '../format/output.js';
+import { type CliIo, UsageError } from '../io.js';
+import { ArgCursor, UsageRequested, isPrefix } from './map-args.js';
+import { EXIT_FAILURE, EXIT_OK } from './map-context.js';
+import { type MapOptions, parseMapOptions } from './map.js';
+import type { ProgContext, ProgSubcommand } from './prog-context.js';
+import { progDump } from './prog-dump.js';
+import { progLoad, progLoadall } from './prog-load.js';
+import { progPin } from './prog-pin.js';
+import { progRun } from './prog-run.js';
+import { progList, progShow } from './prog-show.js';
+import { progSubcommandUsage, progUsage } from './prog-usage.js';
+
+const progHelp: ProgSubcommand = {
+  name: 'help',
+  synopsis: 'help',
+  run: async (ctx) => {
+    if (ctx.out.json) ctx.out.json.null();
+    else ctx.out.plain(`${PROG_USAGE}\n`);
+    return EXIT_OK;
+  },
+};
+
+/** bpftool's order: a prefix picks the first subcommand it starts (`l` is list, `load` is load). */
+const SUBCOMMANDS: readonly ProgSubcommand[] = [progShow, progList, progHelp, progDump, progPin, progLoad, progLoadall, progRun];
+
+/** `bpfhive prog help`, subcommands in bpftool's order (load and loadall share a line). */
+const PROG_USAGE = progUsage([progShow, progDump, progPin, progLoad, progRun]);
+
+/** The subcommand a word names (bpftool's cmd_select); none: `show`. */
+function findSubcommand(word: string | undefined): ProgSubcommand | undefined {
+  return word === undefined ? progShow : SUBCOMMANDS.find((s) => isPrefix(word, s.name));
+}
+
+const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * `bpfhive prog …`: bpftool's program commands over NATS, printing what bpftool prints. Handles
+ * its own errors (JSON mode reports them on standard output) and exits 0 or 255, as `map` does.
+ */
+export const progCommand: Command = {
+  name: 'prog',
+  summary: 'load, show, dump, run and pin programs, as bpftool prog does (over NATS)',
+  usage: PROG_USAGE,
+  help(args) {
+    const [word] = parseMapOptions(args.filter((a) => a !== '--help' && a !== '-h')).rest;
+    const subcommand = word === undefined ? undefined : findSubcommand(word);
+    return subcommand && subcommand !== progHelp ? progSubcommandUsage(subcommand) : PROG_USAGE;
+  },
+  async run(args: string[], io: CliIo): Promise<number> {
+    let options: MapOptions;
+    try {
+      options = parseMapOptions(args);
+    } catch (e) {
+      io.stderr(`Error: ${describe(e)}\n`);
+      return EXIT_FAILURE;
+    }
+    const out = new Output(io, options);
+    const [word, ...rest] = options.rest;
+    const subcommand = findSubcommand(word);
+    let client: Promise<BpfClient> | undefined;
+    const ctx: ProgContext = {
+      out,
+      io,
+      clock: hostClock,
+      client: () => (client ??= BpfClient.connect({ ...(options.nats !== undefined && { servers: options.nats }), name: 'bpfhive-cli' })),
+    };
+    let status: number;
+    try {
+      if (!subcommand) throw new UsageError(`unknown prog command '${word}'; run 'bpfhive prog help'`);
+      status = await subcommand.run(ctx, new ArgCursor(rest, subcommand.name));
+    } catch (e) {
+      if (e instanceof UsageRequested && subcommand) {
+        if (out.json) out.error(`usage: bpfhive prog ${subcommand.synopsis}`);
+        else io.stderr(`${progSubcommandUsage(subcommand)}\n`);
+      } else {
+        out.error(describe(e));
+      }
+      status = EXIT_FAILURE;
+    } finally {
+      await client?.then((c) => c.close()).catch(() => undefined);
+    }
+    out.finish();
+    return status;
+  },
+};

@@ -1,0 +1,11 @@
+/**
+ * The object loader: loadCollection(spec, client, options) → Collection, libbpf's
+ * bpf_object__load over bpf() on NATS (maps reused, created, filled, frozen and pinned;
+ * programs relocated to map ids and loaded; all or nothing).
+ */
+export { loadCollection } from './load-collection.js';
+export { LoadError, CloseError, type LoadTarget, type Unreleased } from './errors.js';
+export { natsCloser, type ObjectCloser, type ObjectKind } from './closer.js';
+export { DEFAULT_KERNEL_VERSION, kernelVersionCode } from './kconfig.js';
+export { POISON_CALL_KFUNC_BASE } from './relocate.js';
+export type { Collection, LoadOptions, LoadedMap, LoadedProgram } from './types.js';

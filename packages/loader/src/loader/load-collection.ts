@@ -1,0 +1,129 @@
+/**
+ * loadCollection: an ObjectSpec into live objects, libbpf's bpf_object__load over bpf() on
+ * NATS. All or nothing: on any failure everything created so far is released again.
+ */
+import { BpfError, MapType } from '@bpfhive/uapi';
+import { type BpfClient, BpfSyscallError } from '../client/index.js';
+import type { ObjectSpec, ProgramSpec } from '../object/index.js';
+import { natsCloser } from './closer.js';
+import { CloseError, LoadError, type LoadTarget } from './errors.js';
+import { resolveExterns } from './externs.js';
+import { Ledger } from './ledger.js';
+import { type MapContext, type MapRecord, isMapInMap, obtainMap } from './maps.js';
+import { loadProgram, progLoadAttr } from './programs.js';
+import { relocateProgram } from './relocate.js';
+import { initSlots } from './slots.js';
+import type { Collection, LoadOptions, LoadedMap, LoadedProgram } from './types.js';
+
+/** Runs one step; its failure becomes a LoadError naming what it worked on. */
+async function step<T>(target: LoadTarget, run: () => Promise<T> | T): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    throw e instanceof LoadError ? e : new LoadError(target, e);
+  }
+}
+
+/**
+ * Loads `spec` through `client`, in libbpf's order:
+ *
+ * 1. externs resolved (Kconfig values, kernel symbols) before anything is created;
+ * 2. every map obtained in spec order: given in `reuseMaps`, else pinned by name at
+ *    `<pinRoot>/<name>` and compatible (EINVAL `pinned map is incompatible` otherwise), else
+ *    created (a map-in-map with a template of its inner map), global data written as element 0
+ *    and `.rodata`/`.kconfig` frozen;
+ * 3. map-in-map slots set to the ids of the maps they name;
+ * 4. every program loaded by default (section without '?') relocated to map ids and loaded;
+ * 5. program array slots set to the ids of the programs they name;
+ * 6. maps pinned by name that were created here pinned at their path — last, because a pin
+ *    cannot be taken back over the wire, so a failed load leaves none behind.
+ *
+ * Any failure releases what was created (programs closed, then maps; reused maps are never
+ * touched) and rejects with a LoadError naming the map, program or extern: `load program
+ * 'xdp_prog': …` with the errno and, when the verifier refused it, its whole log.
+ */
+export async function loadCollection(spec: ObjectSpec, client: BpfClient, options: LoadOptions = {}): Promise<Collection> {
+  await step({ kind: 'object' }, () => checkObject(spec, options));
+  const externs = resolveExterns(spec, options);
+  const ledger = new Ledger(options.closer ?? natsCloser(client));
+  try {
+    const ctx: MapContext = { client, ledger, options, kconfig: externs.kconfig };
+    const maps = new Map<string, MapRecord>();
+    for (const map of spec.maps) maps.set(map.name, await step({ kind: 'map', name: map.name }, () => obtainMap(ctx, map)));
+    const mapIds = new Map([...maps].map(([name, record]) => [name, record.entry.id]));
+    for (const record of maps.values()) {
+      if (isMapInMap(record.spec.type)) await step({ kind: 'map', name: record.spec.name }, () => initSlots(client, record, 'map', mapIds));
+    }
+    const programs = new Map<string, LoadedProgram>();
+    for (const program of spec.programs.filter((p) => p.autoload)) {
+      programs.set(program.name, await step({ kind: 'program', name: program.name }, () => load(client, ledger, spec, program, mapIds, options)));
+    }
+    const progIds = new Map([...programs].map(([name, p]) => [name, p.id]));
+    for (const record of maps.values()) {
+      if (record.spec.type === MapType.PROG_ARRAY) await step({ kind: 'map', name: record.spec.name }, () => initSlots(client, record, 'program', progIds));
+    }
+    for (const record of maps.values()) {
+      const path = record.pinAfterLoad;
+      if (path === undefined) continue;
+      await step({ kind: 'map', name: record.spec.name }, () => client.objPin(path, { map_id: record.entry.id }));
+      record.entry.pins.push(path);
+    }
+    return new LoadedCollection(client, ledger, maps, programs);
+  } catch (e) {
+    const error = e instanceof LoadError ? e : new LoadError({ kind: 'object' }, e);
+    error.unreleased = await ledger.release('rollback');
+    throw error;
+  }
+}
+
+/** What the loader refuses before it starts: a big-endian object, a reuseMaps entry naming no map. */
+function checkObject(spec: ObjectSpec, options: LoadOptions): void {
+  if (spec.endian !== 'little') throw new BpfError('EINVAL', `object '${spec.name}' is big-endian; the simulated kernel is little-endian`);
+  for (const name of options.reuseMaps?.keys() ?? []) {
+    if (!spec.maps.some((m) => m.name === name)) throw new BpfError('EINVAL', `unable to find map '${name}' to reuse`);
+  }
+}
+
+async function load(client: BpfClient, ledger: Ledger, spec: ObjectSpec, program: ProgramSpec, mapIds: ReadonlyMap<string, number>, options: LoadOptions): Promise<LoadedProgram> {
+  const attr = progLoadAttr(program, relocateProgram(program, mapIds, spec.externs), options);
+  const result = await loadProgram(client, attr);
+  const entry = ledger.add('prog', program.name, result.id, true);
+  return { id: result.id, spec: program, log: result.log, verifiedInsns: result.verifiedInsns, pins: entry.pins };
+}
+
+/** The Collection loadCollection hands back. */
+class LoadedCollection implements Collection {
+  readonly maps: ReadonlyMap<string, LoadedMap>;
+  #closed = false;
+
+  constructor(
+    private readonly client: BpfClient,
+    private readonly ledger: Ledger,
+    records: ReadonlyMap<string, MapRecord>,
+    readonly programs: ReadonlyMap<string, LoadedProgram>,
+  ) {
+    this.maps = new Map([...records].map(([name, r]) => [name, { id: r.entry.id, spec: r.spec, reused: !r.entry.owned, pins: r.entry.pins }]));
+  }
+
+  async pinProgram(name: string, pathname: string): Promise<void> {
+    const program = this.programs.get(name);
+    if (!program) throw new BpfSyscallError('ENOENT', `pin program '${name}': no such program in the collection`);
+    await this.client.objPin(pathname, { prog_id: program.id });
+    this.ledger.find('prog', name)!.pins.push(pathname);
+  }
+
+  async pinMap(name: string, pathname: string): Promise<void> {
+    const map = this.maps.get(name);
+    if (!map) throw new BpfSyscallError('ENOENT', `pin map '${name}': no such map in the collection`);
+    if (map.pins.includes(pathname)) return;
+    await this.client.objPin(pathname, { map_id: map.id });
+    this.ledger.find('map', name)!.pins.push(pathname);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const unreleased = await this.ledger.release('close');
+    if (unreleased.length > 0) throw new CloseError(unreleased);
+  }
+}

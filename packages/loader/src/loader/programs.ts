@@ -1,0 +1,55 @@
+/**
+ * Program loading (libbpf's bpf_object_load_prog): BPF_PROG_LOAD's attributes from a linked,
+ * relocated ProgramSpec. func_info and line_info are not sent: the prog_load schema has no
+ * fields for them (nor for the BTF object they refer to) yet.
+ */
+import { BpfError, type Instruction, type ProgLoadRequest, ProgType, encode } from '@bpfhive/uapi';
+import type { BpfClient } from '../client/index.js';
+import type { ProgramSpec } from '../object/index.js';
+import { OBJ_NAME_MAX } from './maps.js';
+import type { LoadOptions } from './types.js';
+
+/** The most license text BPF_PROG_LOAD takes (the schema's limit). */
+const LICENSE_MAX = 127;
+
+/** BPF_PROG_LOAD's attributes, the instructions as bytes (the client sends them as base64). */
+export type ProgLoadAttr = Omit<ProgLoadRequest, 'insns'> & { readonly insns: Uint8Array };
+
+/** What the kernel-sim answered. */
+export interface ProgLoadResult {
+  readonly id: number;
+  readonly log: string | undefined;
+  readonly verifiedInsns: number;
+}
+
+/**
+ * BPF_PROG_LOAD's attributes: the program type (options.programType over the section's),
+ * the instructions (little-endian, as the simulated kernel runs them), the license, the name
+ * cut to 15 characters, kern_version and prog_flags when set, log_level when asked for.
+ * Throws BpfError EINVAL for a program whose section names no type, as libbpf does.
+ */
+export function progLoadAttr(program: ProgramSpec, insns: readonly Instruction[], options: LoadOptions): ProgLoadAttr {
+  const type = options.programType?.type ?? program.type;
+  const expectedAttachType = options.programType ? options.programType.expectedAttachType : program.expectedAttachType;
+  if (type === ProgType.UNSPEC) throw new BpfError('EINVAL', `missing BPF prog type, check ELF section name '${program.sectionName}'`);
+  return {
+    prog_type: type,
+    insns: encode(insns),
+    license: program.license.slice(0, LICENSE_MAX),
+    prog_name: program.name.slice(0, OBJ_NAME_MAX),
+    ...(expectedAttachType !== 0 && { expected_attach_type: expectedAttachType }),
+    ...(program.flags !== 0 && { prog_flags: program.flags }),
+    ...(program.kernelVersion !== undefined && { kern_version: program.kernelVersion }),
+    ...(options.logLevel !== undefined && options.logLevel !== 0 && { log_level: options.logLevel }),
+  };
+}
+
+/** BPF_PROG_LOAD; rejects with the kernel-sim's error (VerifierError with the log when refused). */
+export async function loadProgram(client: BpfClient, attr: ProgLoadAttr): Promise<ProgLoadResult> {
+  const reply = await client.bpf('PROG_LOAD', attr);
+  return {
+    id: Number(reply.prog_id),
+    log: typeof reply.log === 'string' ? reply.log : undefined,
+    verifiedInsns: Number(reply.verified_insns ?? 0),
+  };
+}

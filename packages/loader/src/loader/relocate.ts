@@ -1,0 +1,49 @@
+/**
+ * Resolving a program's relocations to ids (libbpf's bpf_program__relocate, data part): the
+ * ObjectSpec left them symbolic, with the right pseudo source already set on each `lddw`.
+ *
+ * - `map`: `lddw rX, map` (src BPF_PSEUDO_MAP_FD) gets the map id in imm.
+ * - `map_value`: `lddw rX, &var` (src BPF_PSEUDO_MAP_VALUE) gets the map id in imm and the
+ *   byte offset into the value in the second slot's imm (`imm2`, which encode() writes there).
+ * - `ksym`: only unresolved weak ksyms get here (see externs.ts): the `lddw` stays 0.
+ * - `kfunc`: only unresolved weak kfuncs get here: the call is poisoned as libbpf poisons it,
+ *   a helper call to 2002000000 + the extern's index, which the verifier refuses if reached.
+ *
+ * CO-RE relocations are not applied (no kernel BTF to apply them against): instructions keep
+ * the offsets the compiler computed from the object's own types.
+ */
+import { BpfError, CALL, type Instruction } from '@bpfhive/uapi';
+import type { ObjectSpec, ProgramSpec } from '../object/index.js';
+
+/** libbpf's POISON_CALL_KFUNC_BASE. */
+export const POISON_CALL_KFUNC_BASE = 2002000000;
+
+/**
+ * The program's instructions with every relocation resolved. `mapIds` gives each map's id by
+ * its spec name; throws BpfError (EINVAL) for a relocation naming a map without one.
+ */
+export function relocateProgram(program: ProgramSpec, mapIds: ReadonlyMap<string, number>, externs: ObjectSpec['externs']): Instruction[] {
+  const insns = [...program.instructions];
+  const idOf = (map: string, index: number): number => {
+    const id = mapIds.get(map);
+    if (id === undefined) throw new BpfError('EINVAL', `relocation at instruction ${index}: map '${map}' has no id`);
+    return id;
+  };
+  for (const relo of program.relocations) {
+    const insn = insns[relo.index]!;
+    switch (relo.kind) {
+      case 'map':
+        insns[relo.index] = { ...insn, imm: idOf(relo.map, relo.index) | 0 };
+        break;
+      case 'map_value':
+        insns[relo.index] = { ...insn, imm: idOf(relo.map, relo.index) | 0, imm2: relo.offset | 0 };
+        break;
+      case 'ksym':
+        break;
+      case 'kfunc':
+        insns[relo.index] = { opcode: CALL, dst: 0, src: 0, off: 0, imm: POISON_CALL_KFUNC_BASE + externs.findIndex((e) => e.name === relo.extern) };
+        break;
+    }
+  }
+  return insns;
+}
