@@ -8,3 +8,4 @@ export { startKernelService, type KernelServiceOptions } from './service/kernel-
 export { NatsVerifier } from './service/nats-verifier.js';
 export { NatsCompiler, compiledFromReply } from './service/nats-compiler.js';
 export { natsTracePipe } from './service/outputs.js';
+export * from './kbtf/index.js';
