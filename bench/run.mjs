@@ -22,7 +22,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { AddressSpace, Interpreter, JitProgram, compile } from '@bpfhive/jit';
+import { AddressSpace, Interpreter, JitProgram, KERNEL_DATA_SIZE, KernelDataBlock, compile, inlineMapsLookupHelper, kernelDataHelpers } from '@bpfhive/jit';
 import { assemble, decode } from '@bpfhive/uapi';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -48,14 +48,32 @@ const PACKET_SLOT = 128;
 
 /** Runnable programs, in report order. hashcount is pending (no map engine yet). */
 const PROGRAMS = ['alu', 'collatz', 'memsum', 'parse'];
+/** Programs run over the batch of packets only (JitProgram.runBatch against the driver's loop). */
+const BATCH_PROGRAMS = ['arraycount'];
+/** eBPF-only programs: the JIT against itself (ktime: a helper inlined or called). */
+const EBPF_ONLY = ['ktime'];
+/**
+ * Maps the programs name, by ELF symbol: where they live in the engines' memory, as inline map
+ * descriptors (a map reference becomes the map's pointer, a plain constant, as the kernel rewrites it).
+ */
+const MAPS = {
+  arraycount_counts: { kind: 'array', pointer: 0x5000, valuesBase: 0x6000, stride: 16, maxEntries: 256 },
+};
+/** Calls of bpf_ktime_get_ns per run of ktime. */
+const KTIME_CALLS = 1024;
 const PENDING = { hashcount: 'needs a map engine (BPF_MAP_TYPE_HASH + map helpers) and an ELF loader for its map relocation' };
 /** The issue's targets: JIT/native median ratio. */
 const TARGETS = { alu: 1.25, collatz: 1.25, memsum: 1.25, parse_batch: 1.3 };
 const COMPILE_TARGET_MS = 5;
 const SYNTHETIC_INSNS = 4096;
 
-/** Layout of the engines' memory (wasm memory offsets; the interpreter maps the same image at INPUT). */
+/**
+ * Layout of the engines' memory (wasm memory offsets; the interpreter maps the same image at INPUT):
+ * stack 0x2000..0x4000 below FP, map pointers from 0x5000 (never dereferenced), arraycount's
+ * values 0x6000..0x7000, the CPU's kernel data block at KERNEL_DATA, the input at INPUT.
+ */
 const FP = 0x4000; // 16 frames x 512 bytes of stack below it: 0x2000..0x4000
+const KERNEL_DATA = 0x7000;
 const INPUT = 0x10000;
 
 const log = (...a) => {
@@ -104,21 +122,22 @@ function build() {
   const clangVersion = sh('clang', ['--version']).split('\n')[0];
   const built = [];
   const objects = {};
-  for (const name of [...PROGRAMS, ...Object.keys(PENDING)]) {
+  for (const name of [...PROGRAMS, ...BATCH_PROGRAMS, ...EBPF_ONLY, ...Object.keys(PENDING)]) {
     const src = join(HERE, 'programs', `${name}.c`);
     const obj = join(BUILD, `${name}.bpf.o`);
     const bin = join(BUILD, `${name}.bpf.bin`);
     const key = sha(clangVersion, BPF_FLAGS.join(' '), header, readFileSync(src));
     if (cached(obj, key, () => sh('clang', [...BPF_FLAGS, '-c', src, '-o', obj]))) built.push(`${name}.bpf.o`);
     const relocs = sh('llvm-objdump', ['-r', obj]);
-    const relocated = relocs.includes(`RELOCATION RECORDS FOR [bench/${name}]`);
-    objects[name] = { relocated };
+    const relocations = relocationsOf(relocs, `bench/${name}`);
+    objects[name] = { relocated: relocations.length > 0, relocations };
     if (name in PENDING) continue;
-    if (relocated) fail(`${name}.bpf.o has relocations in bench/${name} (globals or maps?); there is no ELF loader yet:\n${relocs}`);
+    const unknown = relocations.filter((r) => !(r.symbol in MAPS));
+    if (unknown.length > 0) fail(`${name}.bpf.o has relocations in bench/${name} to ${unknown.map((r) => r.symbol).join(', ')}: only the maps in MAPS are resolved (no ELF loader yet):\n${relocs}`);
     cached(bin, sha(key, 'objcopy'), () => sh('llvm-objcopy', ['-O', 'binary', `--only-section=bench/${name}`, obj, bin]));
   }
   const driverSrc = join(HERE, 'native', 'driver.c');
-  const driverKey = [readFileSync(driverSrc), header, ...PROGRAMS.map((p) => readFileSync(join(HERE, 'programs', `${p}.c`)))];
+  const driverKey = [readFileSync(driverSrc), header, ...[...PROGRAMS, ...BATCH_PROGRAMS].map((p) => readFileSync(join(HERE, 'programs', `${p}.c`)))];
   for (const [exe, flags] of [
     ['driver', NATIVE_FLAGS],
     ['driver-scalar', NATIVE_SCALAR_FLAGS],
@@ -128,6 +147,20 @@ function build() {
   }
   log(built.length ? `built ${built.join(', ')} (${clangVersion})` : `build up to date (${clangVersion})`);
   return { clangVersion, objects };
+}
+
+/** The relocation records of `section` in llvm-objdump -r output: [{ offset (bytes), symbol }]. */
+function relocationsOf(text, section) {
+  const out = [];
+  const lines = text.split('\n');
+  let at = lines.findIndex((l) => l.trim() === `RELOCATION RECORDS FOR [${section}]:`);
+  if (at < 0) return out;
+  for (at += 2; at < lines.length && lines[at].trim() !== ''; at++) {
+    const [offset, type, symbol] = lines[at].trim().split(/\s+/);
+    if (type !== 'R_BPF_64_64') fail(`${section}: relocation ${type} to ${symbol}: only lddw of a map (R_BPF_64_64) is resolved`);
+    out.push({ offset: parseInt(offset, 16), symbol });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -297,16 +330,32 @@ function startDriver(exe) {
 // Engines. setup*() builds both engines for one benchmark and checks their results against
 // native; the returned closures are what gets timed.
 
-function loadProgram(name) {
-  return decode(new Uint8Array(readFileSync(join(BUILD, `${name}.bpf.bin`))));
+/**
+ * The program's instructions, each map reference (a lddw the object relocates) rewritten into the
+ * map's pointer as a plain constant: what the kernel hands its JIT.
+ */
+function loadProgram(name, relocations = []) {
+  const insns = decode(new Uint8Array(readFileSync(join(BUILD, `${name}.bpf.bin`))));
+  const bySlot = new Map();
+  let slot = 0;
+  insns.forEach((insn, i) => {
+    bySlot.set(slot, i);
+    slot += insn.opcode === 0x18 ? 2 : 1;
+  });
+  for (const { offset, symbol } of relocations) {
+    const i = bySlot.get(offset / 8);
+    if (i === undefined || insns[i].opcode !== 0x18) fail(`${name}: relocation at ${offset} is not on a lddw`);
+    insns[i] = { ...insns[i], src: 0, imm: MAPS[symbol].pointer, imm2: 0 };
+  }
+  return insns;
 }
 
-function jitFor(insns, bytesNeeded) {
+function jitFor(insns, bytesNeeded, { options = {}, instance = {}, memory } = {}) {
   const pages = Math.ceil(bytesNeeded / 65536) + 1;
   const shape = { initial: pages, maximum: pages, shared: true };
-  const compiled = compile(insns, { memory: shape });
-  const memory = new WebAssembly.Memory(shape);
-  return { compiled, memory, jit: new JitProgram(compiled, { memory }) };
+  const compiled = compile(insns, { ...options, memory: shape });
+  memory ??= new WebAssembly.Memory(shape);
+  return { compiled, memory, jit: new JitProgram(compiled, { memory, ...instance }) };
 }
 
 /** Memory image at INPUT for each program: what r1 points at. */
@@ -352,10 +401,12 @@ function setupProgram(name, inputs, native) {
   };
 }
 
-/** parse over BATCH packets: JitProgram.runBatch inside wasm, vs the driver's loop over the same packets. */
-function setupParseBatch(packets, native) {
-  const insns = loadProgram('parse');
-  const ctxs = 0; // offsets relative to INPUT
+/**
+ * The batch at INPUT: BATCH contexts { u32 data, data_end } (8 bytes each), then the packets in
+ * slots of PACKET_SLOT bytes, then BATCH u64 results. Offsets relative to INPUT.
+ */
+function batchImage(packets) {
+  const ctxs = 0;
   const pkts = BATCH * 8;
   const out = pkts + BATCH * PACKET_SLOT;
   const size = out + BATCH * 8;
@@ -367,12 +418,19 @@ function setupParseBatch(packets, native) {
     v.setUint32(ctxs + i * 8 + 4, at + p.length, true);
     img.set(p, pkts + i * PACKET_SLOT);
   });
+  const ctxArgs = packets.map((_, i) => [BigInt(INPUT + ctxs + i * 8), 0n]);
+  return { img, ctxs, out, size, ctxArgs };
+}
+
+/** parse over BATCH packets: JitProgram.runBatch inside wasm, vs the driver's loop over the same packets. */
+function setupParseBatch(packets, native) {
+  const insns = loadProgram('parse');
+  const { img, ctxs, out, size, ctxArgs } = batchImage(packets);
   const want = native.parse_batch_verdicts;
   if (want?.length !== BATCH) fail(`native driver ran ${want?.length} packets, expected ${BATCH}`);
 
   const interp = new Interpreter(insns);
   const space = new AddressSpace([{ name: 'input', base: BigInt(INPUT), bytes: img.slice(), writable: true }]);
-  const ctxArgs = packets.map((_, i) => [BigInt(INPUT + ctxs + i * 8), 0n]);
   const interpVerdicts = new Array(BATCH);
   const runInterp = () => {
     for (let i = 0; i < BATCH; i++) interpVerdicts[i] = interp.execute({ memory: space, args: ctxArgs[i] }).r0;
@@ -403,9 +461,116 @@ function setupParseBatch(packets, native) {
     perCall: BATCH,
     runInterp,
     runJit,
-    runJitSingles,
+    extras: [{ ns: 'jit_run_per_packet_ns', ratio: 'jit_run_native_ratio', run: runJitSingles }],
     verify,
     info: { batch: BATCH, verdicts: summarize(want) },
+  };
+}
+
+/**
+ * arraycount over BATCH packets: runBatch with its ARRAY lookups inlined (address arithmetic),
+ * vs the driver's loop; and, in the same rounds, the JIT calling bpf_map_lookup_elem as a
+ * JavaScript helper. All engines must give native's verdicts, and the counters one batch leaves
+ * must be the same on the interpreter, the inlined JIT and the JIT calling the helper.
+ */
+function setupArraycount(packets, native, objects) {
+  const insns = loadProgram('arraycount', objects.arraycount.relocations);
+  const map = MAPS.arraycount_counts;
+  const valuesBytes = map.stride * map.maxEntries;
+  const { img, ctxs, out, size, ctxArgs } = batchImage(packets);
+  const want = native.verdicts;
+  if (want?.length !== BATCH) fail(`native driver ran ${want?.length} arraycount packets, expected ${BATCH}`);
+  const helpers = inlineMapsLookupHelper([map]);
+
+  const interp = new Interpreter(insns, { helpers });
+  const values = new Uint8Array(valuesBytes);
+  const space = new AddressSpace([
+    { name: 'input', base: BigInt(INPUT), bytes: img.slice(), writable: true },
+    { name: 'arraycount_counts values', base: BigInt(map.valuesBase), bytes: values, writable: true },
+  ]);
+  const interpVerdicts = new Array(BATCH);
+  const runInterp = () => {
+    for (let i = 0; i < BATCH; i++) interpVerdicts[i] = interp.execute({ memory: space, args: ctxArgs[i] }).r0;
+  };
+  runInterp();
+  interpVerdicts.forEach((r, i) => check(`arraycount of batch packet ${i} on the interpreter`, r, want[i]));
+  const counters = Buffer.from(values).toString('hex');
+
+  const batchOn = (options, label) => {
+    const { compiled, memory, jit } = jitFor(insns, INPUT + size, { options, instance: { helpers } });
+    new Uint8Array(memory.buffer).set(img, INPUT);
+    const run = () => jit.runBatch(INPUT + ctxs, 8, BATCH, INPUT + out, BigInt(FP));
+    const verify = () => {
+      const results = new BigUint64Array(memory.buffer, INPUT + out, BATCH);
+      results.forEach((r, i) => check(`arraycount of batch packet ${i} on the JIT (${label})`, r, want[i]));
+      results.fill(0xdeadn);
+    };
+    run();
+    verify();
+    const left = Buffer.from(new Uint8Array(memory.buffer, map.valuesBase, valuesBytes)).toString('hex');
+    if (left !== counters) fail(`RESULT MISMATCH: arraycount's counters after one batch on the JIT (${label}) differ from the interpreter's`);
+    return { compiled, run, verify };
+  };
+  const inlined = batchOn({ maps: [map] }, 'lookups inlined');
+  if (inlined.compiled.stats.inlinedCalls !== 1) fail(`arraycount: the JIT inlined ${inlined.compiled.stats.inlinedCalls} lookups, expected 1`);
+  const called = batchOn({}, 'lookups called');
+
+  return {
+    name: 'arraycount_batch',
+    perCall: BATCH,
+    runInterp,
+    runJit: inlined.run,
+    extras: [{ ns: 'jit_helper_per_packet_ns', ratio: 'jit_helper_native_ratio', run: called.run }],
+    verify: () => {
+      inlined.verify();
+      called.verify();
+    },
+    info: { batch: BATCH, instructions: insns.length, verdicts: summarize(want), inlined_calls: inlined.compiled.stats.inlinedCalls },
+  };
+}
+
+/**
+ * bpf_ktime_get_ns inlined (a load from the CPU's kernel data block) against the same call through
+ * a JavaScript helper (reading the same block): ktime makes KTIME_CALLS calls per run; both JITs,
+ * and the interpreter, must return the same sum. Timed in alternating rounds.
+ */
+function benchKtime() {
+  const insns = loadProgram('ktime');
+  const input = u64s([BigInt(KTIME_CALLS)]);
+  const args = [BigInt(INPUT), BigInt(input.length)];
+  const setup = (options, instance) => {
+    const { memory, jit } = jitFor(insns, INPUT + input.length, { options, instance });
+    new Uint8Array(memory.buffer).set(input, INPUT);
+    new KernelDataBlock(memory, KERNEL_DATA).set({ ktimeNs: 1_700_000_000_123_456_789n });
+    return () => jit.run(args, BigInt(FP));
+  };
+  const helpers = kernelDataHelpers(BigInt(KERNEL_DATA));
+  const inlined = setup({ inlineKernelData: true }, { kernelData: KERNEL_DATA });
+  const called = setup({}, { helpers });
+  const block = new Uint8Array(KERNEL_DATA_SIZE);
+  new DataView(block.buffer).setBigUint64(0, 1_700_000_000_123_456_789n, true);
+  const space = new AddressSpace([
+    { name: 'input', base: BigInt(INPUT), bytes: input.slice(), writable: true },
+    { name: 'kernel data', base: BigInt(KERNEL_DATA), bytes: block, writable: true },
+  ]);
+  const want = new Interpreter(insns, { helpers }).execute({ memory: space, args }).r0;
+  check('ktime on the JIT (inlined)', inlined(), want);
+  check('ktime on the JIT (helper)', called(), want);
+
+  warmUp(inlined, JIT_WARMUP_MS);
+  warmUp(called, JIT_WARMUP_MS);
+  const n = { inlined: calibrate(inlined), called: calibrate(called) };
+  const t = { inlined: [], called: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    t.inlined.push(round(inlined, n.inlined) / KTIME_CALLS);
+    t.called.push(round(called, n.called) / KTIME_CALLS);
+  }
+  check('ktime on the JIT (inlined) after timing', inlined(), want);
+  return {
+    calls_per_run: KTIME_CALLS,
+    inlined_ns_per_call: median(t.inlined),
+    helper_ns_per_call: median(t.called),
+    helper_inlined_ratio: median(t.called.map((c, i) => c / t.inlined[i])),
   };
 }
 
@@ -502,7 +667,7 @@ async function main() {
   const started = performance.now();
   const { clangVersion, objects } = build();
   const { inputs, packets } = writeInputs();
-  const names = [...PROGRAMS, 'parse_batch'];
+  const names = [...PROGRAMS, 'parse_batch', 'arraycount_batch'];
 
   // The synthetic compile first: the process's first compile is the cold-compiler number.
   log(`JIT compile of a synthetic ${SYNTHETIC_INSNS}-instruction program …`);
@@ -517,7 +682,7 @@ async function main() {
     for (const name of names) {
       const r = await native.result(name);
       const s = await scalar.result(name);
-      if (r.result !== s.result || String(r.parse_batch_verdicts) !== String(s.parse_batch_verdicts)) {
+      if (r.result !== s.result || String(r.parse_batch_verdicts) !== String(s.parse_batch_verdicts) || String(r.verdicts) !== String(s.verdicts)) {
         fail(`RESULT MISMATCH: ${name}: the native and native-scalar builds disagree (${r.result} vs ${s.result})`);
       }
       reference[name] = r;
@@ -525,23 +690,25 @@ async function main() {
     const benches = [
       ...PROGRAMS.map((name) => setupProgram(name, inputs, reference)),
       setupParseBatch(packets, { parse_batch_verdicts: reference.parse_batch.parse_batch_verdicts }),
+      setupArraycount(packets, reference.arraycount_batch, objects),
     ];
 
     for (const b of benches) {
       log(`${b.name}: ${ROUNDS} rounds native / native-scalar / JIT, then the interpreter …`);
       const per = b.perCall;
       warmUp(b.runJit, JIT_WARMUP_MS);
-      const n = { native: await native.calibrate(b.name), scalar: await scalar.calibrate(b.name), jit: calibrate(b.runJit) };
-      if (b.runJitSingles) {
-        warmUp(b.runJitSingles, 50);
-        n.singles = calibrate(b.runJitSingles);
+      const extras = b.extras ?? [];
+      const n = { native: await native.calibrate(b.name), scalar: await scalar.calibrate(b.name), jit: calibrate(b.runJit), extras: [] };
+      for (const e of extras) {
+        warmUp(e.run, 50);
+        n.extras.push(calibrate(e.run));
       }
-      const t = { native: [], scalar: [], jit: [], singles: [] };
+      const t = { native: [], scalar: [], jit: [], extras: extras.map(() => []) };
       for (let r = 0; r < ROUNDS; r++) {
         t.native.push((await native.round(b.name, n.native)) / per);
         t.scalar.push((await scalar.round(b.name, n.scalar)) / per);
         t.jit.push(round(b.runJit, n.jit) / per);
-        if (b.runJitSingles) t.singles.push(round(b.runJitSingles, n.singles) / per);
+        extras.forEach((e, k) => t.extras[k].push(round(e.run, n.extras[k]) / per));
       }
       b.verify();
       const interp = timeIt(b.runInterp, { warmupMs: INTERP_WARMUP_MS, perCall: per });
@@ -561,10 +728,10 @@ async function main() {
         jit_native_scalar_ratio: median(ratios(t.jit, t.scalar)),
         calls_per_round: n,
       };
-      if (b.runJitSingles) {
-        row.jit_run_per_packet_ns = median(t.singles);
-        row.jit_run_native_ratio = median(ratios(t.singles, t.native));
-      }
+      extras.forEach((e, k) => {
+        row[e.ns] = median(t.extras[k]);
+        row[e.ratio] = median(ratios(t.extras[k], t.native));
+      });
       if (b.name in TARGETS) {
         row.target_ratio = TARGETS[b.name];
         row.meets_target = row.jit_native_ratio <= TARGETS[b.name];
@@ -575,6 +742,9 @@ async function main() {
     native.close();
     scalar.close();
   }
+
+  log(`ktime: bpf_ktime_get_ns inlined against called, ${ROUNDS} alternating rounds …`);
+  const ktime = benchKtime();
 
   const pending = Object.entries(PENDING).map(([program, reason]) => ({
     program,
@@ -602,6 +772,7 @@ async function main() {
       native_scalar_flags: NATIVE_SCALAR_FLAGS.join(' '),
     },
     programs: [...rows, ...pending],
+    inlining: { ktime },
     compile: { synthetic, programs: Object.fromEntries(rows.filter((r) => r.compile).map((r) => [r.program, r.compile])) },
     seconds: (performance.now() - started) / 1000,
   };
@@ -621,7 +792,7 @@ function printTable(report) {
     r.status === 'pending'
       ? [r.program, 'pending', '', '', '', '-', '', '', '']
       : [
-          r.program === 'parse_batch' ? `parse ×${r.batch} (per pkt)` : r.program,
+          r.program.endsWith('_batch') ? `${r.program.replace(/_batch$/, '')} ×${r.batch} (per pkt)` : r.program,
           f(r.native_ns),
           f(r.native_scalar_ns),
           f(r.interp_ns),
@@ -640,6 +811,10 @@ function printTable(report) {
   for (const r of report.programs) if (r.status === 'pending') console.log(`  ${r.program}: pending — ${r.reason}`);
   const batch = report.programs.find((r) => r.program === 'parse_batch');
   if (batch) console.log(`  the batch's packets one JitProgram.run() each: ${f(batch.jit_run_per_packet_ns)} ns per packet (${ratio(batch.jit_run_native_ratio)} native); verdicts ${JSON.stringify(batch.verdicts)}`);
+  const counts = report.programs.find((r) => r.program === 'arraycount_batch');
+  if (counts) console.log(`  arraycount with its lookup called as a JavaScript helper instead of inlined: ${f(counts.jit_helper_per_packet_ns)} ns per packet (${ratio(counts.jit_helper_native_ratio)} native); verdicts ${JSON.stringify(counts.verdicts)}`);
+  const k = report.inlining.ktime;
+  console.log(`  bpf_ktime_get_ns per call (a loop of ${k.calls_per_run}): inlined ${f(k.inlined_ns_per_call, 2)} ns, JavaScript helper ${f(k.helper_ns_per_call, 2)} ns: the helper costs ${ratio(k.helper_inlined_ratio)} the inlined load`);
 
   console.log('\nJIT compile: compile() wall time, first = first compile (cold), warm = median after warm-up; V8 = new WebAssembly.Module (lazy)');
   const s = report.compile.synthetic;

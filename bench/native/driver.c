@@ -3,7 +3,7 @@
  * `clang -O2` and timed the way bench/run.mjs times the engines: rounds of N calls on the same
  * input, ns per call = round time / N, the median over the rounds.
  *
- *   driver <input-dir> <target-round-ms> <rounds> [program...]   (alu collatz memsum parse parse_batch)
+ *   driver <input-dir> <target-round-ms> <rounds> [program...]   (alu collatz memsum parse parse_batch arraycount_batch)
  *   driver <input-dir> --serve                                    (run.mjs: rounds on command, see serve())
  *
  * Inputs come from files run.mjs writes (so nothing is a compile-time constant); every call
@@ -20,6 +20,7 @@
 #include "../programs/collatz.c"
 #include "../programs/memsum.c"
 #include "../programs/parse.c"
+#include "../programs/arraycount.c"
 
 typedef u64 (*entry_fn)(const void *, u64);
 
@@ -97,6 +98,20 @@ __attribute__((noinline)) static u64 parse_batch(const void *arg, u64 len) {
   return b->count;
 }
 
+/* arraycount over the same packets: per-protocol counters, verdict i into out[i]. */
+struct ac_batch {
+  const struct arraycount_ctx *ctx;
+  u64 *out;
+  u32 count;
+};
+
+__attribute__((noinline)) static u64 arraycount_batch(const void *arg, u64 len) {
+  (void)len;
+  const struct ac_batch *b = arg;
+  for (u32 i = 0; i < b->count; i++) b->out[i] = bench_arraycount(&b->ctx[i], 0);
+  return b->count;
+}
+
 struct prog {
   const char *name;
   entry_fn fn;
@@ -104,9 +119,10 @@ struct prog {
   u64 len;
 };
 
-static struct prog progs[5];
+static struct prog progs[6];
 static int nprogs;
 static struct batch batch;
+static struct ac_batch acbatch;
 
 static void load(const char *dir) {
   size_t size;
@@ -129,6 +145,10 @@ static void load(const char *dir) {
   for (u32 i = 0; i < count; i++) ctx[i] = (struct parse_ctx){ packets + (size_t)i * slot, packets + (size_t)i * slot + hdr[2 + i] };
   batch = (struct batch){ ctx, calloc(count, sizeof(u64)), count };
   progs[nprogs++] = (struct prog){ "parse_batch", parse_batch, &batch, 0 }; /* one call = the whole batch */
+  struct arraycount_ctx *acctx = malloc(sizeof *acctx * count);
+  for (u32 i = 0; i < count; i++) acctx[i] = (struct arraycount_ctx){ ctx[i].data, ctx[i].data_end };
+  acbatch = (struct ac_batch){ acctx, calloc(count, sizeof(u64)), count };
+  progs[nprogs++] = (struct prog){ "arraycount_batch", arraycount_batch, &acbatch, 0 };
 }
 
 static struct prog *find(const char *name) {
@@ -141,6 +161,13 @@ static struct prog *find(const char *name) {
 static void print_verdicts(void) {
   printf("\"parse_batch_size\":%u,\"parse_batch_verdicts\":[", batch.count);
   for (u32 i = 0; i < batch.count; i++) printf("%s%llu", i ? "," : "", batch.out[i]);
+  printf("]");
+}
+
+/* After arraycount_batch has run: every verdict. */
+static void print_arraycount_verdicts(void) {
+  printf("\"verdicts\":[");
+  for (u32 i = 0; i < acbatch.count; i++) printf("%s%llu", i ? "," : "", acbatch.out[i]);
   printf("]");
 }
 
@@ -175,6 +202,7 @@ static int serve(void) {
     } else if (sscanf(line, "result %63s", name) == 1 && (p = find(name))) {
       printf("{\"result\":\"%llu\"", p->fn(p->arg, p->len));
       if (p->fn == parse_batch) printf(","), print_verdicts();
+      if (p->fn == arraycount_batch) printf(","), print_arraycount_verdicts();
       printf("}\n");
     } else {
       printf("{\"error\":\"bad command\"}\n");
@@ -206,6 +234,7 @@ int main(int argc, char **argv) {
     printf("%s", sep), sep = ",";
     bench(progs[i].name, progs[i].fn, progs[i].arg, progs[i].len);
     if (progs[i].fn == parse_batch) printf(","), print_verdicts();
+    if (progs[i].fn == arraycount_batch) printf(","), print_arraycount_verdicts();
   }
   printf("}\n");
   return 0;

@@ -3,8 +3,10 @@
 // reference interpreter and on the JIT; both must end with the same r0 and input memory.
 // Uses the build: `npm run build` first.
 //
-//   node scripts/differential.mjs [--count N] [--seed S] [--minutes M] [--max-failures K]
+//   node scripts/differential.mjs [--count N] [--seed S] [--minutes M] [--max-failures K] [--kernel]
 //
+// --kernel: kernel-mode programs (helpers of the kernel data block, map lookups), run by the
+// interpreter with the JavaScript helpers and by the JIT inlining them (src/differential/kernel-fixture.ts).
 // Seeds S, S+1, … (default: S from the clock, printed so a run can be repeated); stops after N
 // programs, after M minutes, or after K mismatches (default 10), whichever comes first; with
 // neither --count nor --minutes, runs 10000 programs. Each mismatch prints its reproducer (seed,
@@ -19,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 const HANG_SECONDS = 30;
-const USAGE = 'usage: node scripts/differential.mjs [--count N] [--seed S] [--minutes M] [--max-failures K]';
+const USAGE = 'usage: node scripts/differential.mjs [--count N] [--seed S] [--minutes M] [--max-failures K] [--kernel]';
 
 async function load() {
   try {
@@ -33,11 +35,11 @@ async function load() {
 /** The worker: runs seeds firstSeed + from, … until `until` (exclusive; null: forever), reporting each. */
 async function work() {
   const { randomProgram, runDifferential, describeMismatch } = await load();
-  const { firstSeed, from, until } = workerData;
+  const { firstSeed, from, until, kernel } = workerData;
   for (let index = from; until === null || index < until; index++) {
     const seed = (firstSeed + index) >>> 0;
     parentPort.postMessage({ kind: 'start', index, seed });
-    const result = runDifferential(randomProgram(seed));
+    const result = runDifferential(randomProgram(seed, { kernel }));
     parentPort.postMessage({
       kind: 'done',
       index,
@@ -59,6 +61,7 @@ function parseOptions() {
         seed: { type: 'string' },
         minutes: { type: 'string' },
         'max-failures': { type: 'string' },
+        kernel: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -86,17 +89,18 @@ function parseOptions() {
     count: number('count', minutes === undefined ? 10_000 : Infinity),
     firstSeed: number('seed', Date.now() % 0x1_0000_0000) >>> 0,
     maxFailures: number('max-failures', 10),
+    kernel: values.kernel === true,
   };
 }
 
 async function main() {
-  const { minutes, count, firstSeed, maxFailures } = parseOptions();
-  const { randomProgram, describeMismatch } = await load();
+  const { minutes, count, firstSeed, maxFailures, kernel } = parseOptions();
+  const { randomProgram, describeMismatch, runInKernelFixture } = await load();
   const { runWithSuiteConvention } = await import('../dist/index.js');
   const started = Date.now();
   const deadline = minutes === undefined ? Infinity : started + minutes * 60_000;
   const limits = [count !== Infinity ? `${count} programs` : undefined, minutes !== undefined ? `${minutes} min` : undefined];
-  console.log(`differential: seeds from ${firstSeed}, up to ${limits.filter(Boolean).join(' or ')}`);
+  console.log(`differential${kernel ? ' (kernel mode)' : ''}: seeds from ${firstSeed}, up to ${limits.filter(Boolean).join(' or ')}`);
 
   let programs = 0;
   let mismatches = 0;
@@ -119,7 +123,7 @@ async function main() {
   };
 
   const start = (from) => {
-    const w = new Worker(new URL(import.meta.url), { workerData: { firstSeed, from, until: count === Infinity ? null : count } });
+    const w = new Worker(new URL(import.meta.url), { workerData: { firstSeed, from, until: count === Infinity ? null : count, kernel } });
     worker = w;
     w.on('message', (message) => {
       if (w !== worker) return;
@@ -165,10 +169,10 @@ async function main() {
     void w.terminate();
     programs++;
     mismatches++;
-    const program = randomProgram(seed);
+    const program = randomProgram(seed, { kernel });
     let interp;
     try {
-      const { r0, memory } = runWithSuiteConvention(program.insns, program.input, 'interp');
+      const { r0, memory } = kernel ? runInKernelFixture(program, 'interp') : runWithSuiteConvention(program.insns, program.input, 'interp');
       interp = { ok: true, r0, memory };
     } catch (e) {
       interp = { ok: false, error: `${e.name}: ${e.message}` };

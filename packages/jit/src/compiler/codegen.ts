@@ -22,6 +22,8 @@ import { BPF_FUNC_TAIL_CALL, STACK_SIZE } from '../interp/limits.js';
 import type { Instr, MemoryOp, PlainOp } from '../wasm/ir.js';
 import { type BasicBlock, type CounterCheck, type FastBlock, type Terminator, registersWritten } from './cfg.js';
 import { JitCompileError } from './errors.js';
+import type { InlinedCall } from './inline.js';
+import { inlinedCallCode } from './inline-codegen.js';
 import { FAST_LOCALS, LOOPS, T, T32, U, get, getLocal, i32, i64, push, set, setLocal, teeLocal } from './locals.js';
 import type { FunctionIndexes } from './module-layout.js';
 
@@ -38,6 +40,8 @@ export interface CodegenContext {
   readonly callTarget: (insnIndex: number) => number;
   /** The 64-bit value of a pseudo `lddw` (map pointers, function addresses…), resolved at compile time. */
   readonly ldImm64: (insnIndex: number) => bigint;
+  /** Helper calls replaced by code of their own, by instruction index (inline.ts). */
+  readonly inlined?: ReadonlyMap<number, InlinedCall>;
 }
 
 const op = (o: PlainOp): Instr => ({ op: o });
@@ -525,6 +529,8 @@ export class FunctionCodegen {
         return [...args, { op: 'call', func: f }, set(0)];
       }
       default: {
+        const inlined = this.ctx.inlined?.get(i);
+        if (inlined) return inlinedCallCode(inlined, indexes.kernelData);
         if (insn.imm === BPF_FUNC_TAIL_CALL) return this.#tailCall(i, depth);
         const f = indexes.helpers.get(insn.imm);
         if (f === undefined) throw new JitCompileError(i, `internal: helper ${insn.imm} not imported`);

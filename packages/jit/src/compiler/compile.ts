@@ -1,4 +1,4 @@
-import { type Instruction, LD_IMM64, MAY_GOTO, PseudoLdImm64 } from '@bpfhive/uapi';
+import { type Instruction, LD_IMM64, MAY_GOTO, PseudoLdImm64, imm64Of } from '@bpfhive/uapi';
 import type { LdImm64Resolver } from '../interp/hooks.js';
 import { functionAddress } from '../interp/layout.js';
 import { BPF_MAX_LOOPS, STACK_SIZE } from '../interp/limits.js';
@@ -8,6 +8,7 @@ import { printWat } from '../wasm/wat.js';
 import { type ProgramCfg, buildProgramCfg, jumpTarget } from './cfg.js';
 import { FunctionCodegen } from './codegen.js';
 import { JitCompileError } from './errors.js';
+import { type InlineOptions, planInlining, readsKernelData } from './inline.js';
 import { LOCALS, LOOPS, PARAM_NAMES, PC, functionLocals, i64, setLocal } from './locals.js';
 import { type FunctionIndexes, type ProgramNeeds, TYPES, TYPE_BATCH, TYPE_CALLX, TYPE_PROGRAM, layout, scanNeeds } from './module-layout.js';
 import { structureFunction } from './structure.js';
@@ -22,7 +23,12 @@ export interface MemoryShape {
   readonly shared?: boolean;
 }
 
-export interface CompileOptions {
+/**
+ * Besides these, InlineOptions (inline.ts): `maps`, the maps whose lookups are address arithmetic
+ * (kernel/inline-maps.ts), and `inlineKernelData`, to read clocks and `current` from the CPU's
+ * kernel data block (kernel/kernel-data.ts) instead of calling helpers. Both are plain data.
+ */
+export interface CompileOptions extends InlineOptions {
   /** Resolves pseudo `lddw` (map fds, map values, BTF ids) to constants, as Linux does at load time. */
   readonly resolveLdImm64?: LdImm64Resolver;
   /** The imported memory's declared limits; the memory given at instantiation must match. */
@@ -38,6 +44,8 @@ export interface CompileStats {
   readonly instructions: number;
   /** False when some function's control flow was irreducible and runs through a dispatch loop. */
   readonly structured: boolean;
+  /** Helper calls replaced by code of their own (inline.ts); absent: none. */
+  readonly inlinedCalls?: number;
 }
 
 export interface CompiledProgram {
@@ -55,20 +63,25 @@ export interface CompiledProgram {
  * memory (`env.memory`) and whatever helpers, kfuncs and hooks the program uses, and exports
  * `main` (r1..r5, fp) -> r0, `run_batch` and, for programs with callx, `callx`.
  * Per function: control flow (cfg.ts), small loops versioned and unrolled (unroll.ts),
- * structured (structure.ts), each block's code (codegen.ts).
- * Throws JitCompileError (EINVAL) for control flow or instructions it cannot translate.
+ * structured (structure.ts), each block's code (codegen.ts); helper calls it can prove are
+ * inlinable become code (inline.ts).
+ * Throws JitCompileError (EINVAL) for control flow or instructions it cannot translate, and for
+ * bad map descriptors.
  */
 export function compile(insns: readonly Instruction[], options: CompileOptions = {}): CompiledProgram {
   const started = performance.now();
   const cfg = buildProgramCfg(insns);
-  const needs = scanNeeds(insns);
-  const { imports, indexes } = layout(needs, cfg.functions.length);
   const constants = resolveConstants(insns, cfg, options.resolveLdImm64);
+  const lddw = (i: number): bigint => BigInt.asUintN(64, insns[i]!.src === PseudoLdImm64.IMM64 ? imm64Of(insns[i]!) : constants.get(i)!);
+  const inlined = inlinePlan(insns, cfg, lddw, options);
+  const needs = scanNeeds(insns, new Set(inlined.keys()), readsKernelData(inlined));
+  const { imports, globalImports, globals, indexes } = layout(needs, cfg.functions.length);
   const codegen = new FunctionCodegen({
     insns,
     indexes,
     callTarget: (i) => cfg.functionAt.get(jumpTarget(insns, cfg.slots, cfg.insnAtSlot, i, insns[i]!.imm))!,
     ldImm64: (i) => constants.get(i)!,
+    inlined,
   });
 
   let structured = true;
@@ -95,15 +108,18 @@ export function compile(insns: readonly Instruction[], options: CompileOptions =
     ...imports,
     { kind: 'memory', module: 'env', name: 'memory', min: memory.initial, max: memory.maximum, shared: memory.shared },
     ...(needs.tailCall ? [{ kind: 'table' as const, module: 'env', name: 'programs', min: 0 }] : []),
+    ...globalImports,
   ];
   const module: Module = {
     types: TYPES,
     imports: allImports,
     funcs,
+    ...(globals.length > 0 && { globals }),
     exports: [
       { name: 'main', kind: 'func', index: indexes.functions[0]! },
       { name: 'run_batch', kind: 'func', index: indexes.runBatch },
       ...(indexes.callx !== undefined ? [{ name: 'callx', kind: 'func' as const, index: indexes.callx }] : []),
+      ...(indexes.batchAt !== undefined ? [{ name: 'batch_at', kind: 'global' as const, index: indexes.batchAt }] : []),
     ],
   };
   const bytes = encodeModule(module);
@@ -113,8 +129,19 @@ export function compile(insns: readonly Instruction[], options: CompileOptions =
     functions: cfg.functions.length,
     instructions: insns.length,
     structured,
+    inlinedCalls: inlined.size,
   };
   return { module, bytes, needs, memory, stats, wat: () => printWat(module) };
+}
+
+/** planInlining, with bad map descriptors turned into a JitCompileError. */
+function inlinePlan(insns: readonly Instruction[], cfg: ProgramCfg, lddw: (i: number) => bigint, options: InlineOptions): ReturnType<typeof planInlining> {
+  try {
+    return planInlining(insns, cfg, lddw, options);
+  } catch (e) {
+    if (e instanceof RangeError) throw new JitCompileError(-1, e.message, { cause: e });
+    throw e;
+  }
 }
 
 /** Resolves every pseudo `lddw` once: function addresses here, the rest through the embedder. */
@@ -169,7 +196,9 @@ export const INLINE_ENTRY_MAX_INSNS = 1024;
  * locals start with the entry's: r1..r4 bring base, stride, count and out (they move to locals
  * of their own first), so the entry's body, given as `inline`, runs right in the loop, in
  * a `block (result i64)` that its exits branch out of with r0 (codegen.ts, leave()). Without
- * `inline` (a large entry) the loop calls the entry.
+ * `inline` (a large entry) the loop calls the entry. A program that calls into JavaScript sets
+ * the global batch_at to `out` before each run: a helper that ends the run by throwing (env.exit)
+ * unwinds the whole batch, and the embedder resumes after that context (runtime.ts runBatch).
  */
 function batchEntry(indexes: FunctionIndexes, inline: Func | undefined): Func {
   const entryLocals = inline?.locals ?? LOCALS;
@@ -201,6 +230,7 @@ function batchEntry(indexes: FunctionIndexes, inline: Func | undefined): Func {
           op: 'loop',
           label: 'next',
           body: [
+            ...(indexes.batchAt !== undefined ? [get(out), { op: 'global.set' as const, index: indexes.batchAt }] : []),
             get(out),
             ...(inline ? inlined : call),
             { op: 'i64.store', offset: 0, align: 3 },

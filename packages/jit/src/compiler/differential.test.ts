@@ -1,16 +1,22 @@
+import { CALL, CALLX, PseudoCall } from '@bpfhive/uapi';
 import { describe, expect, it } from 'vitest';
-import { UNWIND_HELPER_ID } from '../conformance/helpers.js';
+import { conformanceHelpers } from '../conformance/helpers.js';
 import {
   FEATURES,
+  FIXTURE_INLINING,
+  KERNEL_FEATURES,
+  KERNEL_LAYOUT,
   MAX_PROGRAM_INSNS,
   MIN_PROGRAM_INSNS,
   type RandomProgram,
   countFamilies,
   describeMismatch,
+  jitInKernelFixture,
+  kernelFixture,
   randomProgram,
   runDifferential,
 } from '../differential/index.js';
-import { HelperRegistry } from '../interp/registry.js';
+import { KERNEL_DATA_HELPERS } from '../kernel/kernel-data.js';
 import { compile } from './compile.js';
 import { JitProgram } from './runtime.js';
 
@@ -53,7 +59,7 @@ function expectedFamilies(): string[] {
 const MIN_OCCURRENCES = 20;
 
 describe('differential: random programs on the interpreter and the JIT', () => {
-  const programs: RandomProgram[] = SEEDS.map(randomProgram);
+  const programs: RandomProgram[] = SEEDS.map((seed) => randomProgram(seed));
 
   it('makes the same program and input from the same seed', () => {
     for (const seed of [1, 77, 4_000_000_000]) {
@@ -87,8 +93,8 @@ describe('differential: random programs on the interpreter and the JIT', () => {
 
   // run_batch runs the entry's body inlined in its loop, where exits leave a block instead of
   // returning: each program twice in one batch (the second run sees what the first stored) must
-  // end as two run() calls in a row, with r2 = 0 as run_batch passes it. (The suite's helper
-  // stops a run with env.exit, which throws out of a whole batch: here it only returns its r1.)
+  // end as two run() calls in a row, with r2 = 0 as run_batch passes it. The suite's helper
+  // stops a run with env.exit (helper-exit), which throws out of the wasm batch: runBatch resumes.
   it(`runs the same in run_batch as in run() for ${PROGRAMS} programs`, () => {
     const mismatches: number[] = [];
     for (const program of programs) {
@@ -130,8 +136,7 @@ function runTwice(compiled: ReturnType<typeof compile>, input: Uint8Array, run: 
   const pages = Math.ceil((INPUT + input.length + 16) / 65536) + 1;
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
   new Uint8Array(memory.buffer).set(input, INPUT);
-  const helpers = new HelperRegistry().register(UNWIND_HELPER_ID, 'identity', ([r1]) => r1);
-  const jit = new JitProgram(compiled, { memory, helpers });
+  const jit = new JitProgram(compiled, { memory, helpers: conformanceHelpers() });
   let results: string[];
   try {
     results = run(jit, memory).map(String);
@@ -140,3 +145,72 @@ function runTwice(compiled: ReturnType<typeof compile>, input: Uint8Array, run: 
   }
   return [...results, Buffer.from(new Uint8Array(memory.buffer, INPUT, input.length)).toString('hex')];
 }
+
+/**
+ * Kernel mode: programs that also call the helpers of the kernel data block and look up the
+ * fixture's maps (differential/kernel-statements.ts), run by the interpreter with the JavaScript
+ * helpers and by the JIT inlining what it can prove, over the same memory at the same addresses;
+ * r0, the input, the kernel data block (prandom state) and the map values must agree.
+ */
+const KERNEL_PROGRAMS = 600;
+const KERNEL_SEEDS = Array.from({ length: KERNEL_PROGRAMS }, (_, i) => i + 1);
+
+describe('differential: kernel-mode programs, interpreter with JavaScript helpers against the JIT inlining them', () => {
+  const programs = KERNEL_SEEDS.map((seed) => randomProgram(seed, { kernel: true }));
+
+  it('makes other programs than plain mode from the same seed, the same ones every time', () => {
+    expect(randomProgram(5, { kernel: true }).insns).toEqual(programs[4]!.insns);
+    expect(randomProgram(5, { kernel: true }).insns).not.toEqual(randomProgram(5).insns);
+  });
+
+  it(`agrees on r0, the input, the kernel data block and the maps for ${KERNEL_PROGRAMS} programs`, () => {
+    const mismatches = programs.map((p) => runDifferential(p)).filter((r) => !r.agree);
+    const shown = mismatches.slice(0, 3).map(describeMismatch).join('\n\n');
+    expect(mismatches.length, `${mismatches.length} of ${KERNEL_PROGRAMS} programs disagree; the first:\n${shown}`).toBe(0);
+  });
+
+  it('covers every kernel shape, every inlinable helper, and calls both inlined and not', () => {
+    const totals = new Map<string, number>();
+    const helperCalls = new Map<number, number>();
+    let inlined = 0;
+    let called = 0;
+    for (const program of programs) {
+      for (const [feature, n] of Object.entries(program.features)) totals.set(feature, (totals.get(feature) ?? 0) + n);
+      for (const insn of program.insns) if (insn.opcode === CALL && insn.src === PseudoCall.HELPER) helperCalls.set(insn.imm, (helperCalls.get(insn.imm) ?? 0) + 1);
+      const compiled = compile(program.insns, FIXTURE_INLINING);
+      inlined += compiled.stats.inlinedCalls ?? 0;
+      if (compiled.needs.helpers.includes(1) || program.insns.some((x) => x.opcode === CALLX)) called++;
+    }
+    expect(KERNEL_FEATURES.map((f) => [f, totals.get(f) ?? 0] as const).filter(([, n]) => n < MIN_OCCURRENCES)).toEqual([]);
+    expect([...KERNEL_DATA_HELPERS.keys()].map((id) => [id, helperCalls.get(id) ?? 0] as const).filter(([, n]) => n < MIN_OCCURRENCES)).toEqual([]);
+    expect(inlined).toBeGreaterThan(KERNEL_PROGRAMS);
+    expect(called).toBeGreaterThanOrEqual(MIN_OCCURRENCES);
+  });
+
+  it(`runs the same in run_batch as in run() for ${KERNEL_PROGRAMS} programs`, () => {
+    const mismatches: number[] = [];
+    const inFixture = (program: RandomProgram, run: (jit: JitProgram, memory: WebAssembly.Memory) => bigint[]): string[] => {
+      const fixture = kernelFixture(program.seed, program.input);
+      let results: string[];
+      try {
+        results = run(jitInKernelFixture(program.insns, fixture), fixture.memory).map(String);
+      } catch (e) {
+        results = [`threw: ${e instanceof Error ? e.message : String(e)}`];
+      }
+      return [...results, Buffer.from(fixture.snapshot()).toString('hex')];
+    };
+    const input = BigInt(KERNEL_LAYOUT.input);
+    const fp = BigInt(KERNEL_LAYOUT.stackTop);
+    for (const program of programs) {
+      const viaRun = inFixture(program, (jit) => [jit.run([input, 0n], fp), jit.run([input, 0n], fp)]);
+      const viaBatch = inFixture(program, (jit, memory) => {
+        const out = KERNEL_LAYOUT.input + Math.ceil(program.input.length / 8) * 8;
+        jit.runBatch(KERNEL_LAYOUT.input, 0, 2, out, fp);
+        const results = new BigUint64Array(memory.buffer, out, 2);
+        return [results[0]!, results[1]!];
+      });
+      if (JSON.stringify(viaRun) !== JSON.stringify(viaBatch)) mismatches.push(program.seed);
+    }
+    expect(mismatches, `seeds whose run_batch differs from run(): ${mismatches.slice(0, 10).join(', ')}`).toEqual([]);
+  });
+});

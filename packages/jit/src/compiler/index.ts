@@ -1,3 +1,4 @@
 export { compile, type CompileOptions, type CompiledProgram, type CompileStats, type MemoryShape } from './compile.js';
 export { JitProgram, JitExecutionError, type JitInstanceOptions } from './runtime.js';
 export { JitCompileError } from './errors.js';
+export type { InlineOptions } from './inline.js';

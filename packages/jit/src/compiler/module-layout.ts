@@ -1,6 +1,6 @@
 import { CALLX, InsnClass, type Instruction, JmpOp, Mode, PseudoCall, classOf } from '@bpfhive/uapi';
 import { BPF_FUNC_TAIL_CALL } from '../interp/limits.js';
-import type { FuncImport, FuncType } from '../wasm/ir.js';
+import type { FuncImport, FuncType, Global, GlobalImport } from '../wasm/ir.js';
 
 /**
  * The shape of a compiled module: which imports a program needs, and where every function lands
@@ -13,9 +13,13 @@ import type { FuncImport, FuncType } from '../wasm/ir.js';
  *             env.tail_call   bpf_tail_call          (ctx, map, index, 0, 0) -> table slot | -1
  *             env.memory      the kernel's memory    (shared when the embedder asks)
  *             env.programs    the program table      (when the program tail-calls)
+ *             env.kernel_data the CPU's kernel data block address, an i32 global (inlined helpers)
  *   functions f0..fn          the eBPF functions     (r1 r2 r3 r4 r5 fp) -> r0
  *             callx           dispatcher             (target, r1..r5, fp) -> r0
  *             run_batch       batched entry          (base, stride, count, out, 0, fp)
+ *   globals   batch_at        exported, mutable i32: where run_batch stores the r0 of the
+ *                             context it runs (programs that call into JavaScript, which may
+ *                             end a run by throwing: the embedder resumes the batch after it)
  */
 
 export const TYPE_PROGRAM = 0;
@@ -37,26 +41,32 @@ export interface ProgramNeeds {
   readonly ldPacket: boolean;
   readonly callx: boolean;
   readonly tailCall: boolean;
+  /** Inlined code reads the kernel data block (env.kernel_data); absent: it does not. */
+  readonly kernelData?: boolean;
 }
 
-export function scanNeeds(insns: readonly Instruction[]): ProgramNeeds {
+/** Whether the program calls into JavaScript, which may end a run by throwing (env.exit). */
+export const callsJavaScript = (needs: ProgramNeeds): boolean => needs.helpers.length > 0 || needs.kfuncs.length > 0 || needs.callx || needs.tailCall;
+
+/** What the program imports; calls at `inlined` instruction indexes import nothing. */
+export function scanNeeds(insns: readonly Instruction[], inlined: ReadonlySet<number> = new Set(), kernelData = false): ProgramNeeds {
   const helpers = new Set<number>();
   const kfuncs = new Set<string>();
   let ldPacket = false;
   let callx = false;
   let tailCall = false;
-  for (const insn of insns) {
+  insns.forEach((insn, i) => {
     const cls = classOf(insn.opcode);
     if (cls === InsnClass.LD && ((insn.opcode & 0xe0) === Mode.ABS || (insn.opcode & 0xe0) === Mode.IND)) ldPacket = true;
     if (insn.opcode === CALLX) callx = true;
-    if (insn.opcode !== (InsnClass.JMP | JmpOp.CALL)) continue;
+    if (insn.opcode !== (InsnClass.JMP | JmpOp.CALL) || inlined.has(i)) return;
     if (insn.src === PseudoCall.KFUNC) kfuncs.add(`${insn.off}:${insn.imm}`);
     else if (insn.src === PseudoCall.HELPER) {
       if (insn.imm === BPF_FUNC_TAIL_CALL) tailCall = true;
       else helpers.add(insn.imm);
     }
-  }
-  return { helpers: [...helpers].sort((a, b) => a - b), kfuncs: [...kfuncs].sort(), ldPacket, callx, tailCall };
+  });
+  return { helpers: [...helpers].sort((a, b) => a - b), kfuncs: [...kfuncs].sort(), ldPacket, callx, tailCall, ...(kernelData && { kernelData }) };
 }
 
 export interface FunctionIndexes {
@@ -70,9 +80,20 @@ export interface FunctionIndexes {
   readonly callx?: number;
   readonly runBatch: number;
   readonly programType: number;
+  /** Global index of env.kernel_data. */
+  readonly kernelData?: number;
+  /** Global index of batch_at. */
+  readonly batchAt?: number;
 }
 
-export function layout(needs: ProgramNeeds, functionCount: number): { imports: FuncImport[]; indexes: FunctionIndexes } {
+export interface ModuleLayout {
+  readonly imports: FuncImport[];
+  readonly globalImports: GlobalImport[];
+  readonly globals: Global[];
+  readonly indexes: FunctionIndexes;
+}
+
+export function layout(needs: ProgramNeeds, functionCount: number): ModuleLayout {
   const imports: FuncImport[] = [];
   const add = (module: string, name: string, type: number, id: string): number => imports.push({ kind: 'func', module, name, type, id }) - 1;
   const helpers = new Map(needs.helpers.map((id) => [id, add('h', String(id), TYPE_HELPER, `helper_${id}`)]));
@@ -90,8 +111,14 @@ export function layout(needs: ProgramNeeds, functionCount: number): { imports: F
   let next = first + functionCount;
   const callx = needs.callx ? next++ : undefined;
   const runBatch = next++;
+  const globalImports: GlobalImport[] = needs.kernelData === true ? [{ kind: 'global', module: 'env', name: 'kernel_data', type: 'i32', id: 'kernel_data' }] : [];
+  const kernelData = needs.kernelData === true ? 0 : undefined;
+  const globals: Global[] = callsJavaScript(needs) ? [{ type: 'i32', mutable: true, init: 0, name: 'batch_at' }] : [];
+  const batchAt = globals.length > 0 ? globalImports.length : undefined;
   return {
     imports,
+    globalImports,
+    globals,
     indexes: {
       helpers,
       kfuncs,
@@ -102,6 +129,8 @@ export function layout(needs: ProgramNeeds, functionCount: number): { imports: F
       ...(callHelper !== undefined && { callHelper }),
       ...(tailCall !== undefined && { tailCall }),
       ...(callx !== undefined && { callx }),
+      ...(kernelData !== undefined && { kernelData }),
+      ...(batchAt !== undefined && { batchAt }),
     },
   };
 }

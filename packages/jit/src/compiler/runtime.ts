@@ -28,6 +28,11 @@ export interface JitInstanceOptions {
   readonly tailCall?: (request: TailCallRequest) => number | undefined;
   /** Passed to helpers as `env.data`. */
   readonly data?: unknown;
+  /**
+   * The address of this instance's CPU's kernel data block (kernel/kernel-data.ts), imported as
+   * env.kernel_data; required when the program was compiled with inlined reads of it.
+   */
+  readonly kernelData?: number;
 }
 
 /** Thrown by `env.exit` inside a helper to leave every wasm frame at once. */
@@ -39,6 +44,8 @@ interface Exports {
   main(r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, fp: bigint): bigint;
   run_batch(base: bigint, stride: bigint, count: bigint, out: bigint, unused: bigint, fp: bigint): void;
   callx?(target: bigint, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, fp: bigint): bigint;
+  /** Where run_batch stores the r0 of the context it runs (programs that call into JavaScript). */
+  batch_at?: WebAssembly.Global;
 }
 
 const u64 = (v: bigint): bigint => BigInt.asUintN(64, v);
@@ -73,7 +80,8 @@ export class JitProgram {
         return u64(callx(address, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, this.#fp - BigInt(8 * STACK_SIZE)));
       },
     };
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(compiled.bytes as Uint8Array<ArrayBuffer>), this.#imports());
+    const module = new WebAssembly.Module(compiled.bytes as Uint8Array<ArrayBuffer>);
+    const instance = new WebAssembly.Instance(module, this.#imports(readsKernelData(module)));
     this.#exports = instance.exports as unknown as Exports;
   }
 
@@ -82,7 +90,7 @@ export class JitProgram {
     return (this.#exports as unknown as Record<string, WebAssembly.ExportValue>).main!;
   }
 
-  #imports(): WebAssembly.Imports {
+  #imports(kernelData: boolean): WebAssembly.Imports {
     const { needs } = this.compiled;
     const env = this.#env;
     const wrap = (name: string, fn: (args: CallArgs, env: CallEnv) => bigint) =>
@@ -106,6 +114,11 @@ export class JitProgram {
       k[`${obj}.${id}`] = kfunc ? wrap(kfunc.name, kfunc.fn) : () => this.#fail(`kfunc ${id} (BTF object ${obj}) is not available`);
     }
     const envImports: Record<string, unknown> = { memory: this.options.memory };
+    if (kernelData) {
+      const address = this.options.kernelData;
+      if (address === undefined) throw new JitExecutionError('the program reads the kernel data block (inlined helpers) but no kernelData address was given');
+      envImports.kernel_data = new WebAssembly.Global({ value: 'i32', mutable: false }, address);
+    }
     if (needs.ldPacket) envImports.ld_packet = (ctx: bigint, imm: bigint, index: bigint, indirect: bigint, size: bigint) => this.#ldPacket(ctx, imm, index, indirect, size);
     if (needs.callx) {
       envImports.call_helper = (id: bigint, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint): bigint => {
@@ -146,10 +159,7 @@ export class JitProgram {
       return u64(this.#exports.main(args[0] ?? 0n, args[1] ?? 0n, args[2] ?? 0n, args[3] ?? 0n, args[4] ?? 0n, fp));
     } catch (e) {
       if (e instanceof ProgramExit) return e.r0;
-      if (e instanceof BpfError) throw e;
-      if (e instanceof WebAssembly.RuntimeError) throw new JitExecutionError(`wasm trap: ${e.message}`, { cause: e });
-      if (e instanceof MemoryFault) throw new JitExecutionError(e.message, { cause: e });
-      throw e;
+      throw runError(e);
     } finally {
       this.#fp = saved;
     }
@@ -157,10 +167,56 @@ export class JitProgram {
 
   /**
    * Runs the entry over `count` contexts at base + i * stride, storing each r0 as a u64 at
-   * out + i * 8: one call from JavaScript for the whole batch.
+   * out + i * 8: one call from JavaScript for the whole batch. A helper that ends its run
+   * (env.exit) unwinds the whole wasm batch; its r0 is stored here and the batch goes on with the
+   * next context, from the index the module's batch_at names. Anything else that stops a run
+   * (a trap, a failing helper) stops the batch with a JitExecutionError naming the context; the
+   * r0s before it are stored.
    */
   runBatch(base: number, stride: number, count: number, out: number, fp: bigint): void {
+    const saved = this.#fp;
     this.#fp = fp;
-    this.#exports.run_batch(BigInt(base), BigInt(stride), BigInt(count), BigInt(out), 0n, fp);
+    let done = 0;
+    try {
+      while (done < count) {
+        try {
+          this.#exports.run_batch(BigInt(base + done * stride), BigInt(stride), BigInt(count - done), BigInt(out + done * 8), 0n, fp);
+          return;
+        } catch (e) {
+          const at = this.#batchIndex(out, done, count);
+          if (!(e instanceof ProgramExit) || at === undefined) throw runError(e, at);
+          new DataView(this.options.memory.buffer).setBigUint64(out + at * 8, e.r0, true);
+          done = at + 1;
+        }
+      }
+    } finally {
+      this.#fp = saved;
+    }
   }
+
+  /** The index of the context run_batch was running when it stopped (undefined: unknown). */
+  #batchIndex(out: number, done: number, count: number): number | undefined {
+    const at = this.#exports.batch_at?.value as number | undefined;
+    if (at === undefined) return undefined;
+    const index = ((at >>> 0) - out) / 8;
+    return Number.isInteger(index) && index >= done && index < count ? index : undefined;
+  }
+}
+
+/**
+ * Whether the module imports the kernel data block's address: asked of the module itself, so that
+ * a CompiledProgram rebuilt from a jit service reply (whose `needs` may not say) works alike.
+ */
+function readsKernelData(module: WebAssembly.Module): boolean {
+  return WebAssembly.Module.imports(module).some((imp) => imp.module === 'env' && imp.name === 'kernel_data');
+}
+
+/** What a run that threw (not by env.exit) throws: BpfErrors as they are, traps and faults as JitExecutionError. */
+function runError(e: unknown, batchIndex?: number): unknown {
+  const where = batchIndex === undefined ? '' : ` (batch context ${batchIndex})`;
+  if (e instanceof JitExecutionError && where !== '') return new JitExecutionError(`${e.message.replace(/^run: /, '')}${where}`, { cause: e.cause ?? e });
+  if (e instanceof BpfError) return e;
+  if (e instanceof WebAssembly.RuntimeError) return new JitExecutionError(`wasm trap: ${e.message}${where}`, { cause: e });
+  if (e instanceof MemoryFault) return new JitExecutionError(`${e.message}${where}`, { cause: e });
+  return e;
 }

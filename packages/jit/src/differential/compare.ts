@@ -1,6 +1,7 @@
 import { disassemble } from '@bpfhive/uapi';
 import { buildProgramCfg } from '../compiler/cfg.js';
 import { type ConformanceEngine, runWithSuiteConvention } from '../conformance/run.js';
+import { runInKernelFixture } from './kernel-fixture.js';
 import type { RandomProgram } from './random-program.js';
 
 /** How one engine ended a run: r0 and the input memory, or the error it threw. */
@@ -20,7 +21,7 @@ export interface DifferentialResult {
 
 function runOn(program: RandomProgram, engine: ConformanceEngine): EngineOutcome {
   try {
-    const { r0, memory } = runWithSuiteConvention(program.insns, program.input, engine);
+    const { r0, memory } = program.kernel ? runInKernelFixture(program, engine) : runWithSuiteConvention(program.insns, program.input, engine);
     return { ok: true, r0, memory };
   } catch (e) {
     return { ok: false, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
@@ -29,7 +30,11 @@ function runOn(program: RandomProgram, engine: ConformanceEngine): EngineOutcome
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
-/** Runs `program` on the interpreter and on the JIT and compares the ends. */
+/**
+ * Runs `program` on the interpreter and on the JIT and compares the ends: for a kernel-mode
+ * program, in the kernel fixture, the JIT inlining what it can and the interpreter calling the
+ * JavaScript helpers, comparing the input, the kernel data block and the maps.
+ */
 export function runDifferential(program: RandomProgram): DifferentialResult {
   const interp = runOn(program, 'interp');
   const jit = runOn(program, 'jit');

@@ -1,10 +1,25 @@
 /**
  * @bpfhive/jit/differential — differential testing of the engines: a seeded generator of random
- * valid programs (randomProgram), a runner that compares the interpreter with the JIT on them
- * (runDifferential, describeMismatch), and coverage counts (countFamilies). Used by
+ * valid programs (randomProgram; `{ kernel: true }` adds inlinable helpers and map lookups), a
+ * runner that compares the interpreter with the JIT on them (runDifferential, describeMismatch;
+ * kernel-mode programs run in kernelFixture), and coverage counts (countFamilies). Used by
  * src/compiler/differential.test.ts and scripts/differential.mjs.
  */
-export { FEATURES, type Feature, MAX_PROGRAM_INSNS, MIN_PROGRAM_INSNS, type RandomProgram, randomProgram } from './random-program.js';
+export { FEATURES, type Feature, type GeneratorOptions, MAX_PROGRAM_INSNS, MIN_PROGRAM_INSNS, type RandomProgram, randomProgram } from './random-program.js';
+export { KERNEL_FEATURES, type KernelFeature } from './kernel-statements.js';
+export {
+  FIXTURE_ARRAY,
+  FIXTURE_ARRAY_OF_MAPS,
+  FIXTURE_INLINING,
+  FIXTURE_MAPS,
+  FIXTURE_PERCPU,
+  KERNEL_LAYOUT,
+  KERNEL_MODE_UNWIND_ID,
+  type KernelFixture,
+  jitInKernelFixture,
+  kernelFixture,
+  runInKernelFixture,
+} from './kernel-fixture.js';
 export { type DifferentialResult, type EngineOutcome, describeMismatch, runDifferential } from './compare.js';
 export { countFamilies, instructionFamily } from './coverage.js';
 export { Rng } from './rng.js';

@@ -21,8 +21,9 @@ import {
   splitImm64,
 } from '@bpfhive/uapi';
 import { conditionHolds } from '../interp/jump.js';
-import { UNWIND_HELPER_ID } from '../conformance/helpers.js';
 import { STACK_SIZE } from '../interp/limits.js';
+import { unwindHelperId } from './kernel-fixture.js';
+import { type KernelFeature, type KernelHost, kernelHelperCall, mapLookup } from './kernel-statements.js';
 import { Rng } from './rng.js';
 
 /**
@@ -52,10 +53,18 @@ import { Rng } from './rng.js';
  * r1 = the input base, r2 = a pointer to the caller's stack slots, r3.. = scalar arguments; a
  * callee keeps them in r6 and r7. Function i only calls functions after it, so there is no
  * recursion.
+ *
+ * Kernel mode (`{ kernel: true }`) adds the statements of kernel-statements.ts: helpers that read
+ * the kernel data block and map lookups on the fixture's maps (kernel-fixture.ts), where the
+ * engines must run with the same memory at the same addresses (map values are pointers that
+ * reach the result); the unwind helper is KERNEL_MODE_UNWIND_ID there. Without it, a seed gives
+ * the same program as before kernel mode existed.
  */
 
 export interface RandomProgram {
   readonly seed: number;
+  /** Generated in kernel mode: run it in the kernel fixture (kernel-fixture.ts). */
+  readonly kernel: boolean;
   readonly insns: readonly Instruction[];
   /** The input memory the program runs on (r1), from the same seed. */
   readonly input: Uint8Array;
@@ -106,12 +115,18 @@ export const FEATURES = [
 ] as const;
 export type Feature = (typeof FEATURES)[number];
 
+export interface GeneratorOptions {
+  /** Kernel mode: kernel data helpers and map lookups too (see above). */
+  readonly kernel?: boolean;
+}
+
 /** Generates the program of `seed`. */
-export function randomProgram(seed: number): RandomProgram {
+export function randomProgram(seed: number, options: GeneratorOptions = {}): RandomProgram {
   const rng = new Rng(seed);
+  const kernel = options.kernel === true;
   for (;;) {
-    const generated = new ProgramGenerator(rng).generate();
-    if (generated.insns.length >= MIN_PROGRAM_INSNS && generated.insns.length <= MAX_PROGRAM_INSNS) return { seed, ...generated };
+    const generated = new ProgramGenerator(rng, kernel).generate();
+    if (generated.insns.length >= MIN_PROGRAM_INSNS && generated.insns.length <= MAX_PROGRAM_INSNS) return { seed, kernel, ...generated };
   }
 }
 
@@ -248,12 +263,19 @@ class ProgramGenerator {
   readonly stackSlots: number;
   #labels = 0;
 
-  constructor(readonly rng: Rng) {
+  /** The id of the suite's unwind helper in this mode. */
+  readonly unwindId: number;
+
+  constructor(
+    readonly rng: Rng,
+    readonly kernel: boolean,
+  ) {
+    this.unwindId = unwindHelperId(kernel);
     this.inputSize = 8 * rng.range(2, 32) + OBSERVED_BYTES;
     this.stackSlots = rng.range(1, 12);
   }
 
-  count(feature: Feature): void {
+  count(feature: Feature | KernelFeature): void {
     this.features[feature] = (this.features[feature] ?? 0) + 1;
   }
 
@@ -680,6 +702,8 @@ class FunctionGenerator {
       counted: loop && this.#writable().length >= 6 ? 2 : 0,
       earlyExit: 1,
       escape: 2.5,
+      kernelHelper: this.program.kernel && calls ? 2 : 0,
+      mapLookup: this.program.kernel && calls ? 3 : 0,
     });
     switch (kind) {
       case 'alu':
@@ -718,7 +742,46 @@ class FunctionGenerator {
         return this.#escape();
       case 'observe':
         return this.#observe();
+      case 'kernelHelper':
+        return kernelHelperCall(this.#kernelHost());
+      case 'mapLookup':
+        return mapLookup(this.#kernelHost());
     }
+  }
+
+  /** What kernel-statements.ts uses of this generator. */
+  #kernelHost(): KernelHost {
+    const fallback = (exclude: readonly number[]): number => {
+      const r = this.#target(exclude);
+      this.#init(r);
+      return r;
+    };
+    return {
+      rng: this.#rng,
+      emit: (instruction) => this.#emit(instruction),
+      beforeCall: () => this.#beforeCall(),
+      afterCall: () => this.#afterCall(),
+      target: (exclude) => this.#target(exclude),
+      scalar: (exclude = []) => {
+        const all = this.#scalars();
+        return all.length > 0 ? this.#rng.pick(all) : fallback(exclude);
+      },
+      computed: (reg) => this.#computed(reg),
+      opaque: (reg) => this.#set(reg, UNINIT),
+      stackSlot: () => -this.#stackGap - 8 * this.#rng.range(1, this.program.stackSlots),
+      label: () => this.program.label(),
+      jump: (label, cond) => this.#jump(label as Label, cond),
+      place: (label) => this.#place(label as Label),
+      condition: (exclude = []) => {
+        const rng = this.#rng;
+        const scalar = (): number => (this.#scalars().length > 0 ? rng.pick(this.#scalars()) : fallback(exclude));
+        const opcode = (rng.chance(0.4) ? InsnClass.JMP32 : InsnClass.JMP) | rng.pick(CONDITIONS);
+        const dst = scalar();
+        if (rng.chance(0.5)) return { opcode: opcode | Source.X, dst, src: scalar(), imm: 0 };
+        return { opcode: opcode | Source.K, dst, src: 0, imm: rng.range(-4, 16) };
+      },
+      count: (feature) => this.program.count(feature),
+    };
   }
 
   /** A budget for a nested block: up to what is left after `overhead`, mostly small. */
@@ -1024,12 +1087,12 @@ class FunctionGenerator {
     this.#set(1, SCALAR);
     if (rng.chance(0.15)) {
       const target = this.#target([1]);
-      this.#emit(insn(ALU64 | AluOp.MOV | Source.K, target, 0, 0, UNWIND_HELPER_ID));
+      this.#emit(insn(ALU64 | AluOp.MOV | Source.K, target, 0, 0, this.program.unwindId));
       this.#set(target, SCALAR);
       this.#emit(insn(CALLX, target, 0, 0, 0));
       this.program.count('callx-helper');
     } else {
-      this.#emit(insn(CALL, 0, PseudoCall.HELPER, 0, UNWIND_HELPER_ID));
+      this.#emit(insn(CALL, 0, PseudoCall.HELPER, 0, this.program.unwindId));
     }
     this.#afterCall();
   }

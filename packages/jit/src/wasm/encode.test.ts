@@ -21,6 +21,7 @@ interface WasmApi {
   Table: new (descriptor: { initial: number; maximum?: number; element: 'anyfunc' }) => {
     set(index: number, value: unknown): void;
   };
+  Global: new (descriptor: { value: ValType; mutable: boolean }, value: number | bigint) => WasmGlobal;
   RuntimeError: new () => Error;
 }
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
@@ -384,6 +385,18 @@ describe('modules that run', () => {
     expect(f()).toBe(-21n);
     expect((exports.scale as WasmGlobal).value).toBe(7);
     expect((exports.counter as WasmGlobal).value).toBe(-3n);
+  });
+
+  it('imported globals come first in the global index space', () => {
+    const module: Module = {
+      types: [{ params: [], results: ['i64'] }],
+      imports: [{ kind: 'global', module: 'env', name: 'base', type: 'i32' }],
+      funcs: [{ type: 0, locals: [], body: [{ op: 'global.get', index: 0 }, { op: 'global.get', index: 1 }, op('i32.add'), op('i64.extend_i32_u')] }],
+      globals: [{ type: 'i32', mutable: true, init: 5 }],
+      exports: [{ name: 'f', kind: 'func', index: 0 }],
+    };
+    const exports = instantiate('imported global', module, { env: { base: new wasm.Global({ value: 'i32', mutable: false }, 0x1000) } });
+    expect(exportedFn(exports)()).toBe(0x1005n);
   });
 
   it('br_table picks a case or the default', () => {

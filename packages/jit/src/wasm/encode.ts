@@ -297,6 +297,11 @@ function importEntry(w: ByteWriter, imp: Import): void {
       w.byte(0x02);
       limits(w, imp.min, imp.max, imp.shared === true);
       break;
+    case 'global':
+      w.byte(0x03);
+      w.byte(VALTYPE_CODES[imp.type]);
+      w.byte(imp.mutable ? 0x01 : 0x00);
+      break;
   }
 }
 

@@ -8,6 +8,7 @@ export type {
   FuncImport,
   FuncType,
   Global,
+  GlobalImport,
   Import,
   Instr,
   Local,

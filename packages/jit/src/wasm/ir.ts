@@ -193,7 +193,18 @@ export interface TableImport {
   readonly max?: number;
 }
 
-export type Import = FuncImport | MemoryImport | TableImport;
+/** A global the embedder provides (the kernel data block's address, per CPU). */
+export interface GlobalImport {
+  readonly kind: 'global';
+  readonly module: string;
+  readonly name: string;
+  readonly type: ValType;
+  readonly mutable?: boolean;
+  /** WAT name without the `$`. */
+  readonly id?: string;
+}
+
+export type Import = FuncImport | MemoryImport | TableImport | GlobalImport;
 
 export interface Global {
   readonly type: ValType;
@@ -222,7 +233,8 @@ export interface Element {
 
 /**
  * A module. Function indexes count imported functions first, then `funcs` in order; memory 0 is
- * the imported memory; table indexes count an imported table first, then `tables`.
+ * the imported memory; table indexes count an imported table first, then `tables`; global
+ * indexes count imported globals first, then `globals`.
  */
 export interface Module {
   readonly types: readonly FuncType[];

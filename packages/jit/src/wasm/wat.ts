@@ -95,13 +95,19 @@ export function printWat(module: Module): string {
     (i) => (i < funcImports.length ? funcImports[i]?.id : module.funcs[i - funcImports.length]?.name),
     'a function',
   );
+  const globalImports = module.imports.filter((imp) => imp.kind === 'global');
   const globals = module.globals ?? [];
-  const globalNames = names(globals.length, (i) => globals[i]?.name, 'a global');
+  const globalNames = names(
+    globalImports.length + globals.length,
+    (i) => (i < globalImports.length ? globalImports[i]?.id : globals[i - globalImports.length]?.name),
+    'a global',
+  );
   const ctx: Context = { funcNames, globalNames, localNames: [] };
 
   const lines: string[] = ['(module'];
   module.types.forEach((t, i) => lines.push(`  (type (;${i};) ${funcTypeText(t)})`));
   let funcIndex = 0;
+  let globalIndex = 0;
   for (const imp of module.imports) {
     const head = `  (import ${quote(imp.module)} ${quote(imp.name)}`;
     if (imp.kind === 'func') {
@@ -110,13 +116,18 @@ export function printWat(module: Module): string {
       funcIndex++;
     } else if (imp.kind === 'table') {
       lines.push(`${head} (table ${limitsText(imp.min, imp.max)} funcref))`);
+    } else if (imp.kind === 'global') {
+      const name = globalNames[globalIndex] ?? `(;${globalIndex};)`;
+      lines.push(`${head} (global ${name} ${imp.mutable ? `(mut ${imp.type})` : imp.type}))`);
+      globalIndex++;
     } else {
       const shared = imp.shared === true ? ' shared' : '';
       lines.push(`${head} (memory ${limitsText(imp.min, imp.max)}${shared}))`);
     }
   }
   for (const t of module.tables ?? []) lines.push(`  (table ${limitsText(t.min, t.max)} funcref)`);
-  globals.forEach((g, i) => {
+  globals.forEach((g, k) => {
+    const i = globalImports.length + k;
     const name = globalNames[i] ?? `(;${i};)`;
     const type = g.mutable ? `(mut ${g.type})` : g.type;
     const init = g.type === 'i64' ? i64Text(BigInt(g.init)) : i32Text(Number(g.init));

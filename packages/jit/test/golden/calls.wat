@@ -5,8 +5,10 @@
   (type (;3;) (func (param i64 i64 i64 i64 i64 i64 i64) (result i64)))
   (import "h" "5" (func $helper_5 (type 1)))
   (import "env" "memory" (memory 1 1 shared))
+  (global $batch_at (mut i32) (i32.const 0))
   (export "main" (func $main))
   (export "run_batch" (func $run_batch))
+  (export "batch_at" (global $batch_at))
   (func $main (type 0) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r10 i64) (result i64)
     (local $r0 i64) (local $r6 i64) (local $r7 i64) (local $r8 i64) (local $r9 i64) (local $t i64) (local $u i64) (local $t32 i32) (local $pc i32) (local $loops i64)
     local.get $r10
@@ -78,6 +80,8 @@
       i32.eqz
       br_if 0 ;; -> $done
       loop $next
+        local.get $out
+        global.set $batch_at
         local.get $out
         local.get $ctx
         i64.extend_i32_u

@@ -1,0 +1,271 @@
+(module
+  (type (;0;) (func (param i64 i64 i64 i64 i64 i64) (result i64)))
+  (type (;1;) (func (param i64 i64 i64 i64 i64) (result i64)))
+  (type (;2;) (func (param i64 i64 i64 i64 i64 i64)))
+  (type (;3;) (func (param i64 i64 i64 i64 i64 i64 i64) (result i64)))
+  (import "env" "memory" (memory 1 1 shared))
+  (import "env" "kernel_data" (global $kernel_data i32))
+  (export "main" (func $main))
+  (export "run_batch" (func $run_batch))
+  (func $main (type 0) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r10 i64) (result i64)
+    (local $r0 i64) (local $r6 i64) (local $r7 i64) (local $r8 i64) (local $r9 i64) (local $t i64) (local $u i64) (local $t32 i32) (local $pc i32) (local $loops i64)
+    global.get $kernel_data
+    i64.load
+    local.tee $r0
+    local.set $r6
+    global.get $kernel_data
+    global.get $kernel_data
+    i32.load offset=40
+    local.tee $t32
+    i32.const -2
+    i32.and
+    i32.const 18
+    i32.shl
+    local.get $t32
+    i32.const 6
+    i32.shl
+    local.get $t32
+    i32.xor
+    i32.const 13
+    i32.shr_u
+    i32.xor
+    local.tee $t32
+    i32.store offset=40
+    local.get $t32
+    global.get $kernel_data
+    global.get $kernel_data
+    i32.load offset=44
+    local.tee $t32
+    i32.const -8
+    i32.and
+    i32.const 2
+    i32.shl
+    local.get $t32
+    i32.const 2
+    i32.shl
+    local.get $t32
+    i32.xor
+    i32.const 27
+    i32.shr_u
+    i32.xor
+    local.tee $t32
+    i32.store offset=44
+    local.get $t32
+    i32.xor
+    global.get $kernel_data
+    global.get $kernel_data
+    i32.load offset=48
+    local.tee $t32
+    i32.const -16
+    i32.and
+    i32.const 7
+    i32.shl
+    local.get $t32
+    i32.const 13
+    i32.shl
+    local.get $t32
+    i32.xor
+    i32.const 21
+    i32.shr_u
+    i32.xor
+    local.tee $t32
+    i32.store offset=48
+    local.get $t32
+    i32.xor
+    global.get $kernel_data
+    global.get $kernel_data
+    i32.load offset=52
+    local.tee $t32
+    i32.const -128
+    i32.and
+    i32.const 13
+    i32.shl
+    local.get $t32
+    i32.const 3
+    i32.shl
+    local.get $t32
+    i32.xor
+    i32.const 12
+    i32.shr_u
+    i32.xor
+    local.tee $t32
+    i32.store offset=52
+    local.get $t32
+    i32.xor
+    i64.extend_i32_u
+    local.set $r0
+    local.get $r6
+    local.get $r0
+    i64.xor
+    local.set $r6
+    global.get $kernel_data
+    i64.load32_u offset=32
+    local.tee $r0
+    local.get $r6
+    i64.add
+    local.tee $r0
+    br 0
+    unreachable
+  )
+  (func $run_batch (type 2) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r10 i64)
+    (local $r0 i64) (local $r6 i64) (local $r7 i64) (local $r8 i64) (local $r9 i64) (local $t i64) (local $u i64) (local $t32 i32) (local $pc i32) (local $loops i64) (local $ctx i32) (local $stride i32) (local $count i32) (local $out i32) (local $fp i64)
+    local.get $r1
+    i32.wrap_i64
+    local.set $ctx
+    local.get $r2
+    i32.wrap_i64
+    local.set $stride
+    local.get $r3
+    i32.wrap_i64
+    local.set $count
+    local.get $r4
+    i32.wrap_i64
+    local.set $out
+    local.get $r10
+    local.set $fp
+    block $done
+      local.get $count
+      i32.eqz
+      br_if 0 ;; -> $done
+      loop $next
+        local.get $out
+        local.get $ctx
+        i64.extend_i32_u
+        local.set $r1
+        i64.const 0
+        local.set $r2
+        i64.const 0
+        local.set $r3
+        i64.const 0
+        local.set $r4
+        i64.const 0
+        local.set $r5
+        local.get $fp
+        local.set $r10
+        i64.const 0
+        local.set $r0
+        i64.const 0
+        local.set $r6
+        i64.const 0
+        local.set $r7
+        i64.const 0
+        local.set $r8
+        i64.const 0
+        local.set $r9
+        block $run (result i64)
+          global.get $kernel_data
+          i64.load
+          local.tee $r0
+          local.set $r6
+          global.get $kernel_data
+          global.get $kernel_data
+          i32.load offset=40
+          local.tee $t32
+          i32.const -2
+          i32.and
+          i32.const 18
+          i32.shl
+          local.get $t32
+          i32.const 6
+          i32.shl
+          local.get $t32
+          i32.xor
+          i32.const 13
+          i32.shr_u
+          i32.xor
+          local.tee $t32
+          i32.store offset=40
+          local.get $t32
+          global.get $kernel_data
+          global.get $kernel_data
+          i32.load offset=44
+          local.tee $t32
+          i32.const -8
+          i32.and
+          i32.const 2
+          i32.shl
+          local.get $t32
+          i32.const 2
+          i32.shl
+          local.get $t32
+          i32.xor
+          i32.const 27
+          i32.shr_u
+          i32.xor
+          local.tee $t32
+          i32.store offset=44
+          local.get $t32
+          i32.xor
+          global.get $kernel_data
+          global.get $kernel_data
+          i32.load offset=48
+          local.tee $t32
+          i32.const -16
+          i32.and
+          i32.const 7
+          i32.shl
+          local.get $t32
+          i32.const 13
+          i32.shl
+          local.get $t32
+          i32.xor
+          i32.const 21
+          i32.shr_u
+          i32.xor
+          local.tee $t32
+          i32.store offset=48
+          local.get $t32
+          i32.xor
+          global.get $kernel_data
+          global.get $kernel_data
+          i32.load offset=52
+          local.tee $t32
+          i32.const -128
+          i32.and
+          i32.const 13
+          i32.shl
+          local.get $t32
+          i32.const 3
+          i32.shl
+          local.get $t32
+          i32.xor
+          i32.const 12
+          i32.shr_u
+          i32.xor
+          local.tee $t32
+          i32.store offset=52
+          local.get $t32
+          i32.xor
+          i64.extend_i32_u
+          local.set $r0
+          local.get $r6
+          local.get $r0
+          i64.xor
+          local.set $r6
+          global.get $kernel_data
+          i64.load32_u offset=32
+          local.tee $r0
+          local.get $r6
+          i64.add
+          local.tee $r0
+          br 0 ;; -> $run
+          unreachable
+        end
+        i64.store
+        local.get $out
+        i32.const 8
+        i32.add
+        local.set $out
+        local.get $ctx
+        local.get $stride
+        i32.add
+        local.set $ctx
+        local.get $count
+        i32.const 1
+        i32.sub
+        local.tee $count
+        br_if 0 ;; -> $next
+      end
+    end
+  )
+)
