@@ -1,4 +1,5 @@
 import { connect } from '@nats-io/transport-node';
+import { natsServersText } from '@bpfhive/uapi';
 import { Container, Token } from 'typedi';
 import { warmUpCompiler } from './core/warm-up.js';
 import { compileRequest } from './core/compile-request.js';
@@ -17,11 +18,11 @@ const config = container.get(CONFIG);
 // V8 optimises the compiler only after it has run: pay that before the first real request.
 const warm = warmUpCompiler();
 console.log(`jit: compiler warmed up (${warm.programs} programs, ${warm.ms.toFixed(0)} ms)`);
-const nc = await connect({ servers: config.natsUrl, name: 'bpfhive-jit', noAsyncTraces: true, maxReconnectAttempts: -1 });
+const nc = await connect({ ...config.nats, name: 'bpfhive-jit', noAsyncTraces: true, maxReconnectAttempts: -1 });
 const service = await startJitService(nc, container.get(OPTIONS));
 // Ready only once the server has our subscriptions: a request right after this line is served.
 await nc.flush();
-console.log(`jit: serving bpf.v1.internal.jit on ${config.natsUrl} (service ${service.info().id})`);
+console.log(`jit: serving bpf.v1.internal.jit on ${natsServersText(config.nats)} (service ${service.info().id})`);
 
 let stopping = false;
 async function stop(signal: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { connect } from '@nats-io/transport-node';
+import { natsServersText } from '@bpfhive/uapi';
 import { Container, Token } from 'typedi';
 import { Arena } from './core/arena.js';
 import { MapDirectory } from './core/directory.js';
@@ -16,17 +17,17 @@ container.set(CONFIG, readMapsConfig(process.env));
 const config = container.get(CONFIG);
 container.set(DIRECTORY, new MapDirectory(new Arena(), { cpus: config.cpus, leaseTtlMs: config.leaseTtlMs }));
 
-const nc = await connect({ servers: config.natsUrl, name: 'bpfhive-maps-store', noAsyncTraces: true, maxReconnectAttempts: -1 });
+const nc = await connect({ ...config.nats, name: 'bpfhive-maps-store', noAsyncTraces: true, maxReconnectAttempts: -1 });
 // Pinned maps are durable: in JetStream when the server has it, else in files.
 const store = nc.info?.jetstream ? await kvSnapshotStore(nc) : await fileSnapshotStore(config.dataDir);
 const directory = container.get(DIRECTORY);
 const saver = new PinnedMapSaver(directory, store);
 const restored = await saver.restore();
 console.log(`maps-store: pinned maps kept in ${store.description}; ${restored} restored`);
-const service = await startMapsService(nc, { version: '0.1.0', directory, saver, log: (line) => console.log(`maps-store: ${line}`) });
+const service = await startMapsService(nc, { version: '0.1.0', directory, saver, identity: config.identity, log: (line) => console.log(`maps-store: ${line}`) });
 // Ready only once the server has our subscriptions: a request right after this line is served.
 await nc.flush();
-console.log(`maps-store: serving bpf.v1.map_create and bpf.v1.map.<id>.* on ${config.natsUrl} (service ${service.info().id})`);
+console.log(`maps-store: serving bpf.v1.map_create and bpf.v1.map.<id>.* on ${natsServersText(config.nats)} (service ${service.info().id})`);
 
 let stopping = false;
 async function stop(signal: string): Promise<void> {

@@ -22,7 +22,7 @@ import { type NatsTestServer, bpfhiveNatsOptions, startNatsServer } from '../src
 
 /** Fresh passwords, given to nats-server as environment variables, as docker-compose does. */
 const PASSWORDS = Object.fromEntries(
-  ['SERVICES', 'ADMIN', 'TRACER', 'NETOPS', 'USER'].map((who) => [`BPFHIVE_${who}_PASSWORD`, randomBytes(12).toString('hex')]),
+  ['SERVICES', 'ADMIN', 'TRACER', 'NETOPS', 'USER'].map((who) => [`BPFHIVE_${who}_PASSWORD`, `pw${randomBytes(12).toString('hex')}`]),
 );
 const LOGINS = {
   admin: PASSWORDS.BPFHIVE_ADMIN_PASSWORD!,

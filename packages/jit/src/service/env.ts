@@ -1,11 +1,13 @@
+import { type NatsConnectOptions, natsConnectOptions } from '@bpfhive/uapi';
+
 /**
  * The jit service's configuration: environment variables only (documented in the root README).
- *   NATS_URL   the NATS server (default nats://127.0.0.1:4222)
+ *   NATS_URL, NATS_USER, NATS_PASSWORD, NATS_TOKEN   the NATS server and login (uapi natsConnectOptions)
  */
 export interface JitConfig {
-  readonly natsUrl: string;
+  readonly nats: NatsConnectOptions;
 }
 
 export function readJitConfig(env: NodeJS.ProcessEnv): JitConfig {
-  return { natsUrl: env.NATS_URL || 'nats://127.0.0.1:4222' };
+  return { nats: natsConnectOptions(env) };
 }

@@ -1,6 +1,6 @@
 import { type NatsConnection, connect } from '@nats-io/transport-node';
 import { type MapCreateRequest, type MapInfoReply, fromBase64 } from '@bpfhive/uapi';
-import { natsUrlFromEnv } from './env.js';
+import { natsConnectFromEnv } from './env.js';
 import { BpfSyscallError } from './errors.js';
 import { type BpfAttr, type BpfCommand, routeBpf } from './route.js';
 import { Transport, type TransportOptions } from './transport.js';
@@ -70,10 +70,18 @@ export class BpfClient {
 
   /** Connects to NATS (noAsyncTraces: much faster requests); ECONNREFUSED when no server answers. */
   static async connect(options: BpfClientOptions = {}): Promise<BpfClient> {
-    const servers = options.servers ?? natsUrlFromEnv();
+    // The login (NATS_USER/NATS_PASSWORD or NATS_TOKEN) always comes from the environment, as for
+    // every service; `servers` overrides NATS_URL.
+    const fromEnv = natsConnectFromEnv();
+    const servers = options.servers ?? fromEnv.servers;
     let nc: NatsConnection;
     try {
-      nc = await connect({ servers: typeof servers === 'string' ? servers : [...servers], name: options.name ?? 'bpfhive-client', noAsyncTraces: true });
+      nc = await connect({
+        ...fromEnv,
+        servers: typeof servers === 'string' ? servers : [...servers],
+        name: options.name ?? 'bpfhive-client',
+        noAsyncTraces: true,
+      });
     } catch (e) {
       throw new BpfSyscallError('ECONNREFUSED', `connect to NATS at ${String(servers)}: ${(e as Error).message}`, { cause: e });
     }

@@ -1,12 +1,16 @@
+import { type IdentityPolicy, type NatsConnectOptions, identityPolicyFromEnv, natsConnectOptions } from '@bpfhive/uapi';
+
 /**
  * The maps-store's configuration: environment variables only (documented in the root README).
- *   NATS_URL                  the NATS server (default nats://127.0.0.1:4222)
+ *   NATS_URL, NATS_USER, NATS_PASSWORD, NATS_TOKEN   the NATS server and login (uapi natsConnectOptions)
+ *   BPFHIVE_IDENTITY, BPFHIVE_ROLES                   who may do what (uapi identityPolicyFromEnv)
  *   MAPS_STORE_CPUS           how many CPUs per-CPU maps keep values for (default 4)
  *   MAPS_STORE_DATA           where pinned maps are kept when NATS has no JetStream (default .bpfhive/maps)
  *   MAPS_STORE_LEASE_TTL_MS   how long a map lease lasts without a renewal, in ms (default 10000)
  */
 export interface MapsConfig {
-  readonly natsUrl: string;
+  readonly nats: NatsConnectOptions;
+  readonly identity: IdentityPolicy;
   readonly cpus: number;
   readonly dataDir: string;
   readonly leaseTtlMs: number;
@@ -20,7 +24,8 @@ function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min
 
 export function readMapsConfig(env: NodeJS.ProcessEnv): MapsConfig {
   return {
-    natsUrl: env.NATS_URL || 'nats://127.0.0.1:4222',
+    nats: natsConnectOptions(env),
+    identity: identityPolicyFromEnv(env),
     cpus: wholeNumber(env, 'MAPS_STORE_CPUS', 4, 1, 1024),
     dataDir: env.MAPS_STORE_DATA || '.bpfhive/maps',
     leaseTtlMs: wholeNumber(env, 'MAPS_STORE_LEASE_TTL_MS', 10_000, 100, 86_400_000),

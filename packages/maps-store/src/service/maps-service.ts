@@ -2,9 +2,11 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { type Service, type ServiceMsg, Svcm } from '@nats-io/services';
 import {
   BpfError,
+  DEFAULT_IDENTITY_POLICY,
   EmptySchema,
   type GetNextIdRequest,
   GetNextIdRequestSchema,
+  type IdentityPolicy,
   type MapCreateRequest,
   MapCreateRequestSchema,
   type ObjGetRequest,
@@ -14,6 +16,8 @@ import {
   SUBJECT_PREFIX,
   ServiceNames,
   Subjects,
+  callerIdentity,
+  requireCapability,
   respond,
   serve,
 } from '@bpfhive/uapi';
@@ -21,6 +25,7 @@ import type { MapDirectory } from '../core/directory.js';
 import type { PinnedMapSaver } from '../core/pinned-saver.js';
 import { LeaseEndpoints } from './lease-endpoints.js';
 import { MAP_DATA_COMMANDS, serveMapCommand } from './map-command-handler.js';
+import { PinOwners, checkMapCreate } from './map-privileges.js';
 
 export interface MapsServiceOptions {
   readonly version: string;
@@ -29,6 +34,8 @@ export interface MapsServiceOptions {
   readonly saver?: PinnedMapSaver;
   /** Where lease events go (grants, releases, expiries); default nowhere. */
   readonly log?: (line: string) => void;
+  /** How callers get their capabilities (wire/identity.ts); default: embedded, the default roles. */
+  readonly identity?: IdentityPolicy;
 }
 
 /** `bpf.v1.<a>.<id>.<command>`: the id (EINVAL unless a number) and the command. */
@@ -48,7 +55,8 @@ function idAndCommand(msg: ServiceMsg, at: number): { id: number; command: strin
  * The NATS adapter of the maps-store: the micro service `maps-store`, serving map_create, the
  * map commands of every map it hosts, map_get_next_id, the pin namespace and leases. Each request
  * is validated against its schema; failures are errno replies, never crashes. While a map is
- * leased, its data commands get no answer from here: the holder answers them.
+ * leased, its data commands get no answer from here: the holder answers them. map_create,
+ * map_get_next_id, obj_pin and obj_get apply Linux's privilege checks (map-privileges.ts).
  */
 export async function startMapsService(nc: NatsConnection, options: MapsServiceOptions): Promise<Service> {
   const { directory, saver } = options;
@@ -58,19 +66,24 @@ export async function startMapsService(nc: NatsConnection, options: MapsServiceO
     service.addEndpoint(name, { subject, handler: (err, msg) => (err ? undefined : void handle(msg)) });
   };
   const leases = new LeaseEndpoints(directory, saver, options.log);
+  const policy = options.identity ?? DEFAULT_IDENTITY_POLICY;
+  const pinOwners = new PinOwners();
   endpoint('map_create', Subjects.mapCreate, (msg) =>
-    serve<MapCreateRequest>(msg, MapCreateRequestSchema, (r) => ({
-      map_id: directory.create({
-        map_type: r.map_type,
-        key_size: r.key_size,
-        value_size: r.value_size,
-        max_entries: r.max_entries,
-        ...(r.map_flags !== undefined && { map_flags: r.map_flags }),
-        ...(r.map_name !== undefined && { map_name: r.map_name }),
-        ...(r.map_extra !== undefined && { map_extra: r.map_extra }),
-        ...(r.inner_map_id !== undefined && { inner_map_id: r.inner_map_id }),
-      }),
-    })),
+    serve<MapCreateRequest>(msg, MapCreateRequestSchema, (r) => {
+      checkMapCreate(callerIdentity(msg, policy), r.map_type);
+      return {
+        map_id: directory.create({
+          map_type: r.map_type,
+          key_size: r.key_size,
+          value_size: r.value_size,
+          max_entries: r.max_entries,
+          ...(r.map_flags !== undefined && { map_flags: r.map_flags }),
+          ...(r.map_name !== undefined && { map_name: r.map_name }),
+          ...(r.map_extra !== undefined && { map_extra: r.map_extra }),
+          ...(r.inner_map_id !== undefined && { inner_map_id: r.inner_map_id }),
+        }),
+      };
+    }),
   );
   endpoint('map', `${SUBJECT_PREFIX}.map.*.*`, (msg) => {
     const target = idAndCommand(msg, 3);
@@ -87,15 +100,25 @@ export async function startMapsService(nc: NatsConnection, options: MapsServiceO
   });
   endpoint('lease_renew', Subjects.leaseRenew, (msg) => leases.renew(msg));
   endpoint('map_get_next_id', Subjects.getNextId('map'), (msg) =>
-    serve<GetNextIdRequest>(msg, GetNextIdRequestSchema, (r) => ({ next_id: directory.nextId(r.start_id) })),
+    serve<GetNextIdRequest>(msg, GetNextIdRequestSchema, (r) => {
+      requireCapability(callerIdentity(msg, policy), 'CAP_SYS_ADMIN', 'map_get_next_id');
+      return { next_id: directory.nextId(r.start_id) };
+    }),
   );
   endpoint('obj_pin', Subjects.objPin, (msg) =>
     serve<ObjPinRequest>(msg, ObjPinRequestSchema, (r) => {
       directory.pin(r.pathname, r.map_id);
+      pinOwners.record(r.pathname, callerIdentity(msg, policy));
       return saver ? saver.persist(r.map_id).then(() => ({})) : {};
     }),
   );
-  endpoint('obj_get', Subjects.objGet, (msg) => serve<ObjGetRequest>(msg, ObjGetRequestSchema, (r) => ({ map_id: directory.pinned(r.pathname) })));
+  endpoint('obj_get', Subjects.objGet, (msg) =>
+    serve<ObjGetRequest>(msg, ObjGetRequestSchema, (r) => {
+      const map_id = directory.pinned(r.pathname);
+      pinOwners.checkGet(r.pathname, callerIdentity(msg, policy));
+      return { map_id };
+    }),
+  );
   const stopExpiry = leases.startExpiry(Math.max(50, Math.min(1000, directory.leases.ttlMs / 4)));
   void service.stopped.then(stopExpiry);
   return service;

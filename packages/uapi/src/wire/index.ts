@@ -5,3 +5,4 @@ export { validateWire, parseJson, type WireSchema } from './validate.js';
 export { respond, serve, type ReplyableMessage } from './respond.js';
 export * from './schemas/index.js';
 export * from './identity.js';
+export * from './nats-options.js';

@@ -299,14 +299,10 @@ export class HashMap implements BpfMap {
   // The program side: addresses in the arena, 0 or a negative errno.
 
   lookupAddress(keyAddress: number, cpu: number): number {
-    return this.#keyWords === 1 ? this.#lookupWord(keyAddress, cpu) : this.#lookupWords(keyAddress, cpu);
-  }
-
-  /**
-   * lookupAddress for keys of up to 4 bytes, the hot path: kept small so the JIT inlines it and a
-   * CPU overlaps the memory accesses of many lookups — one word, hashed, compared in the slot.
-   */
-  #lookupWord(keyAddress: number, cpu: number): number {
+    if (this.#keyWords !== 1) return this.#lookupWords(keyAddress, cpu);
+    // Keys of up to 4 bytes, the hot path (#find specialised): one word, hashed, compared in the
+    // slot. Kept small so the JIT inlines it, hashWord included, and the CPU overlaps the memory
+    // accesses of many lookups.
     const u32 = this.#u32;
     const word = (((keyAddress & 3) === 0 ? u32[keyAddress >> 2]! : this.arena.loadU32(keyAddress)) & this.#tailMask) >>> 0;
     const mask = this.#mask;

@@ -94,9 +94,21 @@ export const ProgInfoReplySchema = object(
     expected_attach_type: u32,
     name: { type: 'string' },
     tag: { type: 'string', pattern: '^[0-9a-f]{16}$', description: 'SHA-1 of the instructions with map references zeroed, first 8 bytes, hex' },
-    xlated_prog_len: { ...u32, description: 'bytes of the instructions after the kernel rewrote them' },
-    jited_prog_len: { ...u32, description: 'bytes of the WebAssembly module' },
+    xlated_prog_len: { ...u32, description: 'bytes of the instructions after the kernel rewrote them; 0 for a caller without CAP_BPF' },
+    jited_prog_len: { ...u32, description: 'bytes of the WebAssembly module; 0 for a caller without CAP_BPF' },
+    xlated_prog_insns: {
+      ...base64,
+      description:
+        'the instructions as the kernel runs them, map references turned back into map ids (lddw src_reg 1 with the id, or src_reg 2 with the id and the value offset) as bpf_insn_prepare_dump does; absent for a caller without CAP_BPF',
+    },
+    jited_prog_insns: { ...base64, description: 'the WebAssembly module the program runs as; absent for a caller without CAP_BPF or when it would not fit in the reply' },
+    jited_prog_wat: { type: 'string', description: 'that module as WebAssembly text; absent for a caller without CAP_BPF or when it would not fit in the reply' },
+    memlock: { ...u64, description: "bytes charged for the program (fdinfo's memlock): its struct bpf_prog and instructions, rounded up to 4 KiB pages; the kernel-sim always sends it" },
     load_time: { ...u64, description: 'nanoseconds since boot when the program was loaded' },
+    boot_time_ns: {
+      ...u64,
+      description: "the kernel-sim's boot as wall-clock time (CLOCK_REALTIME, ns since the epoch, exact to about 0.3 µs): boot_time_ns + load_time is when the program was loaded; the kernel-sim always sends it",
+    },
     created_by_uid: u32,
     map_ids: { type: 'array', items: u32 },
     gpl_compatible: { type: 'boolean' },
