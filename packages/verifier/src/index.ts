@@ -1,5 +1,11 @@
 /**
- * @bpfhive/verifier — not built yet; see the open issues. The package exists so the workspace has its
- * final shape (DESIGN.md §1).
+ * @bpfhive/verifier — the eBPF verifier: `verify(program)` proves a program safe the way Linux's
+ * verifier does (or says why not, with the kernel's log); `verifyRequest` answers the wire's
+ * `bpf.v1.internal.verify`, which the `verifier` NATS micro service (dist/main.js) serves.
  */
-export {};
+export { verify } from './core/verify.js';
+export { verifyRequest, toWire } from './core/verify-request.js';
+export type {
+  VerifierProgram, VerifyResult, VerifyStats, VerifyFacts, VerifyError, Errno, LineInfo, FuncInfo, MapSpec, Capability,
+} from './core/types.js';
+export { ProgFlag } from './core/types.js';

@@ -1,0 +1,148 @@
+import type { FromSchema } from 'json-schema-to-ts';
+import { base64, u32 } from './common.js';
+
+/**
+ * `bpf.v1.internal.verify`: inside BPF_PROG_LOAD the kernel-sim asks the verifier (a queue group)
+ * whether a program is safe. A rejected program is a normal reply (`verdict: "reject"` with the
+ * errno Linux would return and the log); only a malformed request gets an error reply.
+ */
+
+/** An enum value: the uapi number, or the lower-case name bpftool prints. */
+const enumValue = (example: string) => ({ type: ['integer', 'string'], description: `the uapi number or the name bpftool prints (${example})` }) as const;
+
+const mapShape = {
+  map_type: enumValue('hash | 1'),
+  key_size: u32,
+  value_size: u32,
+  max_entries: u32,
+  map_flags: { ...u32, description: 'BPF_F_* flags; BPF_F_RDONLY_PROG (0x80) and BPF_F_WRONLY_PROG (0x100) matter here' },
+} as const;
+
+export const VerifyRequestSchema = {
+  $id: 'bpf.v1.internal.verify.request',
+  title: 'Verify a program',
+  type: 'object',
+  additionalProperties: false,
+  required: ['prog_type', 'insns', 'license', 'maps'],
+  properties: {
+    prog_type: enumValue('xdp | 6'),
+    expected_attach_type: enumValue('cgroup_inet_egress | 1'),
+    insns: { ...base64, description: 'the instructions, 8 bytes per slot, little-endian; lddw src_reg 1 names a map by map_id, src_reg 2 a map value' },
+    license: { type: 'string', maxLength: 127, description: 'GPL-only helpers need a GPL-compatible license' },
+    log_level: { ...u32, description: 'bits: 1 the path to an error, 2 every instruction, 4 statistics; default 0 (no log)' },
+    log_size: { ...u32, description: 'the size of the log buffer; a longer log keeps its end and the reply has errno ENOSPC' },
+    prog_flags: { ...u32, description: 'BPF_F_STRICT_ALIGNMENT 1, BPF_F_ANY_ALIGNMENT 2, BPF_F_TEST_STATE_FREQ 8, BPF_F_SLEEPABLE 16' },
+    privileges: {
+      type: 'array',
+      uniqueItems: true,
+      items: { type: 'string', enum: ['CAP_BPF', 'CAP_PERFMON', 'CAP_NET_ADMIN', 'CAP_SYS_ADMIN'] },
+      description: "the loader's capabilities; [] is an unprivileged loader; absent means all (a root loader)",
+    },
+    maps: {
+      type: 'array',
+      description: 'every map the program may name',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['map_id', 'map_type', 'key_size', 'value_size', 'max_entries', 'map_flags'],
+        properties: {
+          map_id: u32,
+          ...mapShape,
+          inner_map: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['map_type', 'key_size', 'value_size', 'max_entries', 'map_flags'],
+            properties: mapShape,
+            description: 'for ARRAY_OF_MAPS and HASH_OF_MAPS: the shape of the inner maps',
+          },
+          spin_lock_off: { ...u32, description: "offset of the value's struct bpf_spin_lock, from the map's BTF" },
+          name: { type: 'string', maxLength: 15 },
+          frozen: { type: 'boolean', description: 'BPF_MAP_FREEZE was called: the contents are constant' },
+        },
+      },
+    },
+    func_info: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['insn_off'],
+        properties: { insn_off: u32, type_id: u32, name: { type: 'string' } },
+      },
+    },
+    line_info: {
+      type: 'array',
+      description: 'source lines by instruction, for the log and the error',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['insn_off'],
+        properties: {
+          insn_off: u32,
+          file_name: { type: 'string' },
+          line: { type: 'string', description: 'the source text of the line' },
+          line_num: u32,
+          line_col: u32,
+        },
+      },
+    },
+  },
+} as const;
+export type VerifyRequest = FromSchema<typeof VerifyRequestSchema>;
+
+export const VerifyReplySchema = {
+  $id: 'bpf.v1.internal.verify.reply',
+  title: "The verifier's verdict",
+  type: 'object',
+  additionalProperties: false,
+  required: ['verdict', 'log', 'stats', 'facts'],
+  properties: {
+    verdict: { type: 'string', enum: ['accept', 'reject'] },
+    errno: { type: 'integer', minimum: 1, description: 'on reject (or a log that did not fit): the errno Linux returns' },
+    code: { type: 'string', pattern: '^E[A-Z0-9]+$', description: 'the errno name, e.g. EACCES' },
+    error: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['insn', 'message'],
+      properties: {
+        insn: { type: 'integer', minimum: -1, description: 'the instruction (slot index) rejected; -1 before any' },
+        message: { type: 'string', description: "the reason, in the kernel's words" },
+        line: { type: 'string', description: 'file:line and source text, from line_info' },
+      },
+    },
+    log: { type: 'string', description: "the log in the kernel's format (empty at log_level 0)" },
+    stats: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['processed_insns', 'total_states', 'peak_states', 'max_states_per_insn', 'mark_read', 'time_usec'],
+      properties: {
+        processed_insns: u32,
+        total_states: u32,
+        peak_states: u32,
+        max_states_per_insn: u32,
+        mark_read: u32,
+        time_usec: { type: 'integer', minimum: 0 },
+      },
+    },
+    facts: {
+      type: 'object',
+      description: 'what the JIT and the kernel-sim may rely on',
+      additionalProperties: false,
+      required: ['stack_depth', 'subprog_starts', 'helpers_used', 'map_ids_used', 'uses_tail_call'],
+      properties: {
+        stack_depth: { type: 'array', items: u32, description: 'stack bytes per subprogram' },
+        subprog_starts: { type: 'array', items: u32, description: 'first slot of each subprogram' },
+        helpers_used: { type: 'array', items: u32 },
+        map_ids_used: { type: 'array', items: u32 },
+        uses_tail_call: { type: 'boolean' },
+        max_packet_offset: { ...u32, description: 'the furthest packet byte read or written' },
+        const_array_lookups: {
+          type: 'array',
+          items: u32,
+          description: 'slots of map_lookup_elem calls on one ARRAY map with one constant in-range key: the JIT may inline them',
+        },
+      },
+    },
+  },
+} as const;
+export type VerifyReply = FromSchema<typeof VerifyReplySchema>;

@@ -1,0 +1,15 @@
+# The callback gets the map, a key and a value of it, and the context.
+# map: 1 hash key=4 value=8 entries=16
+# expect: accept
+ld_pseudo r1, 1, 1
+ld_pseudo r2, 4, cb
+r3 = 0
+r4 = 0
+call bpf_for_each_map_elem
+r0 = 0
+exit
+cb:
+r0 = *(u64 *)(r3 + 0)
+r0 = *(u32 *)(r2 + 0)
+r0 = 0
+exit

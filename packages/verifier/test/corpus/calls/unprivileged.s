@@ -1,0 +1,8 @@
+# prog_type: socket_filter
+# privileges: none
+# expect: reject EPERM loading/calling other bpf or kernel functions are allowed for CAP_BPF and CAP_SYS_ADMIN
+call f
+exit
+f:
+r0 = 0
+exit

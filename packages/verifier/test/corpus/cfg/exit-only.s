@@ -1,0 +1,4 @@
+# The smallest valid program.
+# expect: accept
+r0 = 0
+exit

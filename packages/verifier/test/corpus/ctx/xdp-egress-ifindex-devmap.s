@@ -1,0 +1,4 @@
+# attach: xdp_devmap
+# expect: accept
+r0 = *(u32 *)(r1 + 20)
+exit

@@ -1,0 +1,7 @@
+# map: 1 devmap key=4 value=4 entries=4
+# expect: accept
+ld_pseudo r1, 1, 1
+r2 = 0
+r3 = 0
+call bpf_redirect_map
+exit

@@ -1,0 +1,4 @@
+# expect: reject EINVAL invalid func unknown#9999
+call 9999
+r0 = 0
+exit

@@ -1,0 +1,18 @@
+# A copy learns the bound its twin learned (scalars sharing an id).
+# map: 1 array key=4 value=32 entries=1
+# privileges: CAP_BPF CAP_NET_ADMIN CAP_PERFMON
+# expect: accept
+r6 = *(u32 *)(r1 + 12)
+*(u32 *)(r10 - 4) = 0
+r2 = r10
+r2 += -4
+ld_pseudo r1, 1, 1
+call bpf_map_lookup_elem
+if r0 == 0 goto out
+r7 = r6
+if r7 > 24 goto out
+r0 += r6
+r0 = *(u64 *)(r0 + 0)
+out:
+r0 = 0
+exit

@@ -1,0 +1,13 @@
+# cgroup skb programs read packets but do not write them.
+# prog_type: cgroup_skb
+# privileges: none
+# expect: reject EACCES cannot write into packet
+r2 = *(u32 *)(r1 + 76)
+r3 = *(u32 *)(r1 + 80)
+r4 = r2
+r4 += 1
+if r4 > r3 goto out
+*(u8 *)(r2 + 0) = 0
+out:
+r0 = 1
+exit

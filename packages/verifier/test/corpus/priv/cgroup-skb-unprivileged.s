@@ -1,0 +1,5 @@
+# prog_type: cgroup_skb
+# privileges: none
+# expect: accept
+r0 = 1
+exit

@@ -1,0 +1,2 @@
+# expect: reject EACCES R0 !read_ok
+exit

@@ -1,0 +1,20 @@
+# Without CAP_BPF spilled scalars are just bytes: the bound is lost.
+# prog_type: socket_filter
+# privileges: none
+# map: 1 array key=4 value=16 entries=1
+# expect: reject EACCES math between map_value pointer and register with unbounded min value is not allowed
+r6 = *(u32 *)(r1 + 0)
+r6 &= 7
+*(u64 *)(r10 - 16) = r6
+*(u32 *)(r10 - 4) = 0
+r2 = r10
+r2 += -4
+ld_pseudo r1, 1, 1
+call bpf_map_lookup_elem
+if r0 == 0 goto out
+r6 = *(u64 *)(r10 - 16)
+r0 += r6
+r0 = *(u64 *)(r0 + 0)
+out:
+r0 = 0
+exit
