@@ -4,6 +4,7 @@
  * - runCli(argv, io): the `bpfhive` command line, in-process (the `bpfhive` bin wraps it)
  * - readObject(bytes, {name?}): an eBPF object file read the way libbpf opens it (object/), over readElf (elf/)
  * - loadCollection(spec, client, options): the object loaded as libbpf loads it (loader/)
+ * - CoreRelocator: CO-RE relocations applied against a kernel's BTF (corerelo/)
  */
 export { runCli, COMMANDS } from './cli/main.js';
 export type { CliIo } from './cli/io.js';
@@ -11,4 +12,5 @@ export type { Command } from './cli/command.js';
 export * from './client/index.js';
 export * from './object/index.js';
 export * from './loader/index.js';
+export * from './corerelo/index.js';
 export { readElf, ElfError, type ElfFile } from './elf/index.js';

@@ -1,16 +1,18 @@
 import { BpfError } from '@bpfhive/uapi';
 import type { Command } from './command.js';
 import { asmCommand } from './commands/asm.js';
+import { btfCommand } from './commands/btf.js';
 import { conformancePluginCommand } from './commands/conformance-plugin.js';
 import { disasmCommand } from './commands/disasm.js';
 import { mapCommand } from './commands/map.js';
 import { pingCommand } from './commands/ping.js';
 import { progCommand } from './commands/prog.js';
 import { upCommand } from './commands/up.js';
+import { verifyCommand } from './commands/verify.js';
 import { type CliIo, UsageError, processIo } from './io.js';
 
 /** Every command, in the order `bpfhive help` lists them. */
-export const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, conformancePluginCommand, upCommand, pingCommand, mapCommand, progCommand];
+export const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, conformancePluginCommand, upCommand, pingCommand, mapCommand, progCommand, btfCommand, verifyCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -22,8 +24,8 @@ function help(): string {
     '',
     "Run 'bpfhive COMMAND --help' for a command's usage.",
     '',
-    'Exit status: 0 on success; 255 when a bpftool-style command (map, prog) fails, as bpftool exits;',
-    '1 on any other error.',
+    'Exit status: 0 on success; 255 when a bpftool-style command (map, prog, btf) fails, as bpftool exits;',
+    '1 on any other error (verify: 1 when a program is refused, 2 when nothing could be verified).',
     '',
   ].join('\n');
 }

@@ -52,7 +52,9 @@ export class LoadError extends BpfSyscallError {
     const code = cause instanceof BpfSyscallError || hasCode(cause) ? cause.code : 'EINVAL';
     const errno = cause instanceof BpfSyscallError ? cause.errno : (errnoNumber(code) ?? ERRNO_EINVAL);
     super(code, `${prefix(target)}: ${reason}`, { cause, errno, ...(cause instanceof BpfSyscallError && cause.subject !== undefined && { subject: cause.subject }) });
-    this.log = cause instanceof VerifierError ? cause.log : undefined;
+    // A CO-RE relocation error explaining a refusal keeps the verifier's error as its cause.
+    const verifier = cause instanceof VerifierError ? cause : cause instanceof Error && cause.cause instanceof VerifierError ? cause.cause : undefined;
+    this.log = verifier?.log;
   }
 }
 

@@ -4,8 +4,10 @@
  */
 import { BpfError, MapType } from '@bpfhive/uapi';
 import { type BpfClient, BpfSyscallError } from '../client/index.js';
+import type { CoreRelocator } from '../corerelo/index.js';
 import type { ObjectSpec, ProgramSpec } from '../object/index.js';
 import { natsCloser } from './closer.js';
+import { coreRelocatorFor, loadWithCore } from './core.js';
 import { CloseError, LoadError, type LoadTarget } from './errors.js';
 import { resolveExterns } from './externs.js';
 import { Ledger } from './ledger.js';
@@ -33,7 +35,8 @@ async function step<T>(target: LoadTarget, run: () => Promise<T> | T): Promise<T
  *    created (a map-in-map with a template of its inner map), global data written as element 0
  *    and `.rodata`/`.kconfig` frozen;
  * 3. map-in-map slots set to the ids of the maps they name;
- * 4. every program loaded by default (section without '?') relocated to map ids and loaded;
+ * 4. every program loaded by default (section without '?') relocated to map ids, its CO-RE
+ *    relocations applied against `kernelBtf` when given (core.ts), and loaded;
  * 5. program array slots set to the ids of the programs they name;
  * 6. maps pinned by name that were created here pinned at their path — last, because a pin
  *    cannot be taken back over the wire, so a failed load leaves none behind.
@@ -55,8 +58,10 @@ export async function loadCollection(spec: ObjectSpec, client: BpfClient, option
       if (isMapInMap(record.spec.type)) await step({ kind: 'map', name: record.spec.name }, () => initSlots(client, record, 'map', mapIds));
     }
     const programs = new Map<string, LoadedProgram>();
+    const core = coreRelocatorFor(spec, options);
     for (const program of spec.programs.filter((p) => p.autoload)) {
-      programs.set(program.name, await step({ kind: 'program', name: program.name }, () => load(client, ledger, spec, program, mapIds, options)));
+      const loading = (): Promise<LoadedProgram> => load(client, ledger, spec, program, mapIds, options, core);
+      programs.set(program.name, await step({ kind: 'program', name: program.name }, loading));
     }
     const progIds = new Map([...programs].map(([name, p]) => [name, p.id]));
     for (const record of maps.values()) {
@@ -84,9 +89,17 @@ function checkObject(spec: ObjectSpec, options: LoadOptions): void {
   }
 }
 
-async function load(client: BpfClient, ledger: Ledger, spec: ObjectSpec, program: ProgramSpec, mapIds: ReadonlyMap<string, number>, options: LoadOptions): Promise<LoadedProgram> {
-  const attr = progLoadAttr(program, relocateProgram(program, mapIds, spec.externs), options);
-  const result = await loadProgram(client, attr);
+async function load(
+  client: BpfClient,
+  ledger: Ledger,
+  spec: ObjectSpec,
+  program: ProgramSpec,
+  mapIds: ReadonlyMap<string, number>,
+  options: LoadOptions,
+  core: CoreRelocator | undefined,
+): Promise<LoadedProgram> {
+  const insns = relocateProgram(program, mapIds, spec.externs);
+  const result = await loadWithCore(core, program, insns, options, (relocated) => loadProgram(client, progLoadAttr(program, relocated, options)));
   const entry = ledger.add('prog', program.name, result.id, true);
   return { id: result.id, spec: program, log: result.log, verifiedInsns: result.verifiedInsns, pins: entry.pins };
 }

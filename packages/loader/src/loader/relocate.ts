@@ -9,8 +9,7 @@
  * - `kfunc`: only unresolved weak kfuncs get here: the call is poisoned as libbpf poisons it,
  *   a helper call to 2002000000 + the extern's index, which the verifier refuses if reached.
  *
- * CO-RE relocations are not applied (no kernel BTF to apply them against): instructions keep
- * the offsets the compiler computed from the object's own types.
+ * CO-RE relocations are applied afterwards, against the kernel's BTF when there is one (core.ts).
  */
 import { BpfError, CALL, type Instruction } from '@bpfhive/uapi';
 import type { ObjectSpec, ProgramSpec } from '../object/index.js';

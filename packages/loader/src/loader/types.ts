@@ -3,6 +3,7 @@
  * bpf_object_open_opts and bpf_map__reuse_fd, and the Collection of loaded objects (ids the
  * kernel-sim and the maps-store handed out), kept apart from the specs they came from.
  */
+import type { Btf } from '@bpfhive/uapi';
 import type { MapSpec, ProgramSpec } from '../object/index.js';
 import type { ObjectCloser } from './closer.js';
 
@@ -30,6 +31,14 @@ export interface LoadOptions {
   readonly kconfig?: Readonly<Record<string, string>>;
   /** LINUX_KERNEL_VERSION, as KERNEL_VERSION(a, b, c) packs it. Default DEFAULT_KERNEL_VERSION. */
   readonly kernelVersion?: number;
+  /**
+   * The kernel's BTF, the target of the programs' CO-RE relocations (libbpf applies them
+   * against /sys/kernel/btf/vmlinux; bpfhive's is the kernel-sim's vmlinux.btf). Without it,
+   * instructions keep the offsets the compiler took from the object's own types.
+   */
+  readonly kernelBtf?: Btf;
+  /** Receives libbpf's warnings: a CO-RE relocation that found no target and poisoned its instruction. */
+  readonly onWarning?: (message: string) => void;
   /** Releases objects on failure and on close(); default natsCloser(client). */
   readonly closer?: ObjectCloser;
 }

@@ -1,0 +1,85 @@
+import { ALL_CAPABILITIES, type Btf, type Instruction, slotIndex } from '@bpfhive/uapi';
+import { type MapSpec as VerifierMapSpec, type VerifierProgram, type VerifyResult, verify } from '@bpfhive/verifier';
+import { type CoreProgramResult, type CoreRelocationError, CoreRelocator, explainPoisonedRejection } from '../../corerelo/index.js';
+import { relocateProgram } from '../../loader/relocate.js';
+import type { MapSpec, ObjectSpec, ProgramSpec } from '../../object/index.js';
+
+/**
+ * Verifying an object's programs locally, as loading them would have the kernel-sim verify
+ * them: each map gets a placeholder id (1..n in the object's order) and the descriptor the
+ * verifier needs, programs are relocated to those ids, their CO-RE relocations applied against
+ * the kernel's BTF when there is one, and each goes through @bpfhive/verifier with every
+ * capability (a root loader, as bpftool runs).
+ */
+
+/** The verdict on one program. */
+export interface ProgramVerdict {
+  readonly program: ProgramSpec;
+  readonly insns: readonly Instruction[];
+  readonly result: VerifyResult;
+  /** A refusal at an instruction a failed CO-RE relocation poisoned, explained by that relocation. */
+  readonly coreError: CoreRelocationError | undefined;
+  /** CO-RE warnings: instructions poisoned for relocations without a target. */
+  readonly warnings: readonly string[];
+}
+
+export interface VerifyObjectOptions {
+  readonly logLevel: number;
+  /** The kernel's BTF for CO-RE; without it instructions keep the compiler's offsets. */
+  readonly kernelBtf: Btf | undefined;
+}
+
+/** The verifier's descriptor of a map (and of a map-in-map's inner map). */
+function mapDescriptor(map: MapSpec): VerifierMapSpec {
+  return {
+    map_type: map.type,
+    key_size: map.keySize,
+    value_size: map.valueSize,
+    max_entries: map.maxEntries,
+    map_flags: map.flags,
+    name: map.name,
+    frozen: map.freeze,
+    ...(map.innerMap && { inner: mapDescriptor(map.innerMap) }),
+  };
+}
+
+/** Placeholder ids 1..n for the object's maps, and their descriptors by id. */
+export function placeholderMaps(spec: ObjectSpec): { ids: Map<string, number>; descriptors: Map<number, VerifierMapSpec> } {
+  const ids = new Map(spec.maps.map((m, i) => [m.name, i + 1]));
+  const descriptors = new Map(spec.maps.map((m, i) => [i + 1, mapDescriptor(m)]));
+  return { ids, descriptors };
+}
+
+/** Verifies every program of `spec`, in the object's order. Throws CoreRelocationError for a relocation libbpf refuses outright. */
+export function verifyObject(spec: ObjectSpec, options: VerifyObjectOptions): ProgramVerdict[] {
+  const maps = placeholderMaps(spec);
+  const core = options.kernelBtf && spec.btf ? new CoreRelocator(spec.btf, options.kernelBtf) : undefined;
+  return spec.programs.map((program) => {
+    const relocated = relocateProgram(program, maps.ids, spec.externs);
+    const coreResult: CoreProgramResult | undefined = core?.relocate(program, relocated);
+    const insns = coreResult?.insns ?? relocated;
+    const result = verify(verifierProgram(program, insns, maps.descriptors, options.logLevel));
+    const refusal = result.verdict === 'reject' && result.error ? { insn: result.error.insn, message: result.error.message, log: result.log } : undefined;
+    const coreError = coreResult && refusal ? explainPoisonedRejection(coreResult, refusal) : undefined;
+    return { program, insns, result, coreError, warnings: coreResult?.warnings ?? [] };
+  });
+}
+
+/** BPF_PROG_LOAD as the verifier takes it, func_info and line_info included for its messages. */
+function verifierProgram(program: ProgramSpec, insns: readonly Instruction[], maps: ReadonlyMap<number, VerifierMapSpec>, logLevel: number): VerifierProgram {
+  return {
+    insns,
+    progType: program.type,
+    ...(program.expectedAttachType !== 0 && { expectedAttachType: program.expectedAttachType }),
+    license: program.license,
+    logLevel,
+    progFlags: program.flags,
+    privileges: ALL_CAPABILITIES,
+    maps,
+    funcInfo: program.funcInfo.map((f) => ({ insn_off: f.insnOff, type_id: f.typeId })),
+    lineInfo: program.lineInfo.map((l) => ({ insn_off: l.insnOff, file: l.fileName, line: l.line, line_num: l.lineNum, line_col: l.column })),
+  };
+}
+
+/** Slots of a program, as BPF_PROG_LOAD counts its instructions (insn_cnt). */
+export const slotCountOf = (insns: readonly Instruction[]): number => slotIndex(insns)[insns.length]!;
