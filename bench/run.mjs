@@ -24,6 +24,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { AddressSpace, Interpreter, JitProgram, KERNEL_DATA_SIZE, KernelDataBlock, compile, inlineMapsLookupHelper, kernelDataHelpers } from '@bpfhive/jit';
 import { assemble, decode } from '@bpfhive/uapi';
+import { checkHashLookups } from './hash-lookup-check.mjs';
+import { hashcountPackets, setupHashcount, writeHashcountInput } from './hashcount.mjs';
+import { helperCallBench } from './helper-call.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const BUILD = join(HERE, '.build');
@@ -46,10 +49,10 @@ const INTERP_WARMUP_MS = QUICK ? 20 : 100;
 const BATCH = 256;
 const PACKET_SLOT = 128;
 
-/** Runnable programs, in report order. hashcount is pending (no map engine yet). */
+/** Runnable programs, in report order. */
 const PROGRAMS = ['alu', 'collatz', 'memsum', 'parse'];
 /** Programs run over the batch of packets only (JitProgram.runBatch against the driver's loop). */
-const BATCH_PROGRAMS = ['arraycount'];
+const BATCH_PROGRAMS = ['arraycount', 'hashcount'];
 /** eBPF-only programs: the JIT against itself (ktime: a helper inlined or called). */
 const EBPF_ONLY = ['ktime'];
 /**
@@ -58,10 +61,12 @@ const EBPF_ONLY = ['ktime'];
  */
 const MAPS = {
   arraycount_counts: { kind: 'array', pointer: 0x5000, valuesBase: 0x6000, stride: 16, maxEntries: 256 },
+  // A maps-store HASH map: its descriptor (and real pointer) come from the engine at run time (hashcount.mjs).
+  hashcount_counts: { kind: 'hash', pointer: 0x5040 },
 };
 /** Calls of bpf_ktime_get_ns per run of ktime. */
 const KTIME_CALLS = 1024;
-const PENDING = { hashcount: 'needs a map engine (BPF_MAP_TYPE_HASH + map helpers) and an ELF loader for its map relocation' };
+const PENDING = {};
 /** The issue's targets: JIT/native median ratio. */
 const TARGETS = { alu: 1.25, collatz: 1.25, memsum: 1.25, parse_batch: 1.3 };
 const COMPILE_TARGET_MS = 5;
@@ -667,11 +672,15 @@ async function main() {
   const started = performance.now();
   const { clangVersion, objects } = build();
   const { inputs, packets } = writeInputs();
-  const names = [...PROGRAMS, 'parse_batch', 'arraycount_batch'];
+  const hashcountInput = hashcountPackets();
+  writeHashcountInput(INPUTS, hashcountInput);
+  const names = [...PROGRAMS, 'parse_batch', 'arraycount_batch', 'hashcount_batch'];
 
   // The synthetic compile first: the process's first compile is the cold-compiler number.
   log(`JIT compile of a synthetic ${SYNTHETIC_INSNS}-instruction program …`);
   const synthetic = benchSyntheticCompile();
+  log('hash lookups: the JIT\'s in wasm against the maps-store engine\'s …');
+  const hashCheck = checkHashLookups({ quick: QUICK });
 
   const native = startDriver('driver');
   const scalar = startDriver('driver-scalar');
@@ -691,6 +700,14 @@ async function main() {
       ...PROGRAMS.map((name) => setupProgram(name, inputs, reference)),
       setupParseBatch(packets, { parse_batch_verdicts: reference.parse_batch.parse_batch_verdicts }),
       setupArraycount(packets, reference.arraycount_batch, objects),
+      setupHashcount({
+        insns: loadProgram('hashcount', objects.hashcount.relocations),
+        pointer: MAPS.hashcount_counts.pointer,
+        packets: hashcountInput,
+        verdicts: reference.hashcount_batch.verdicts,
+        check,
+        summarize,
+      }),
     ];
 
     for (const b of benches) {
@@ -745,6 +762,8 @@ async function main() {
 
   log(`ktime: bpf_ktime_get_ns inlined against called, ${ROUNDS} alternating rounds …`);
   const ktime = benchKtime();
+  log('helper calls: the cost of a call from wasm into JavaScript, step by step …');
+  const helperCalls = helperCallBench({ quick: QUICK });
 
   const pending = Object.entries(PENDING).map(([program, reason]) => ({
     program,
@@ -772,7 +791,7 @@ async function main() {
       native_scalar_flags: NATIVE_SCALAR_FLAGS.join(' '),
     },
     programs: [...rows, ...pending],
-    inlining: { ktime },
+    inlining: { ktime, helper_calls: helperCalls, hash_lookup_check: hashCheck },
     compile: { synthetic, programs: Object.fromEntries(rows.filter((r) => r.compile).map((r) => [r.program, r.compile])) },
     seconds: (performance.now() - started) / 1000,
   };
@@ -813,8 +832,12 @@ function printTable(report) {
   if (batch) console.log(`  the batch's packets one JitProgram.run() each: ${f(batch.jit_run_per_packet_ns)} ns per packet (${ratio(batch.jit_run_native_ratio)} native); verdicts ${JSON.stringify(batch.verdicts)}`);
   const counts = report.programs.find((r) => r.program === 'arraycount_batch');
   if (counts) console.log(`  arraycount with its lookup called as a JavaScript helper instead of inlined: ${f(counts.jit_helper_per_packet_ns)} ns per packet (${ratio(counts.jit_helper_native_ratio)} native); verdicts ${JSON.stringify(counts.verdicts)}`);
+  const hashes = report.programs.find((r) => r.program === 'hashcount_batch');
+  if (hashes) console.log(`  hashcount (maps-store HASH map, lookup in wasm) with its lookup called as a JavaScript helper instead: ${f(hashes.jit_helper_per_packet_ns)} ns per packet (${ratio(hashes.jit_helper_native_ratio)} native); verdicts ${JSON.stringify(hashes.verdicts)}; wasm and engine lookups agreed ${report.inlining.hash_lookup_check.reduce((n, c) => n + c.lookups, 0)} times`);
   const k = report.inlining.ktime;
   console.log(`  bpf_ktime_get_ns per call (a loop of ${k.calls_per_run}): inlined ${f(k.inlined_ns_per_call, 2)} ns, JavaScript helper ${f(k.helper_ns_per_call, 2)} ns: the helper costs ${ratio(k.helper_inlined_ratio)} the inlined load`);
+  console.log('\nHelper calls from wasm into JavaScript, ns per call (bench/helper-call.mjs):');
+  for (const r of report.inlining.helper_calls) console.log(`  ${r.name.padEnd(64)} ${f(r.ns).padStart(7)}`);
 
   console.log('\nJIT compile: compile() wall time, first = first compile (cold), warm = median after warm-up; V8 = new WebAssembly.Module (lazy)');
   const s = report.compile.synthetic;

@@ -3,7 +3,7 @@
  * `clang -O2` and timed the way bench/run.mjs times the engines: rounds of N calls on the same
  * input, ns per call = round time / N, the median over the rounds.
  *
- *   driver <input-dir> <target-round-ms> <rounds> [program...]   (alu collatz memsum parse parse_batch arraycount_batch)
+ *   driver <input-dir> <target-round-ms> <rounds> [program...]   (alu collatz memsum parse parse_batch arraycount_batch hashcount_batch)
  *   driver <input-dir> --serve                                    (run.mjs: rounds on command, see serve())
  *
  * Inputs come from files run.mjs writes (so nothing is a compile-time constant); every call
@@ -21,6 +21,7 @@
 #include "../programs/memsum.c"
 #include "../programs/parse.c"
 #include "../programs/arraycount.c"
+#include "../programs/hashcount.c"
 
 typedef u64 (*entry_fn)(const void *, u64);
 
@@ -112,6 +113,20 @@ __attribute__((noinline)) static u64 arraycount_batch(const void *arg, u64 len) 
   return b->count;
 }
 
+/* hashcount over its own batch (hashcount_batch.bin: varied IPv4 sources): verdict i into out[i]. */
+struct hc_batch {
+  const struct hashcount_ctx *ctx;
+  u64 *out;
+  u32 count;
+};
+
+__attribute__((noinline)) static u64 hashcount_batch(const void *arg, u64 len) {
+  (void)len;
+  const struct hc_batch *b = arg;
+  for (u32 i = 0; i < b->count; i++) b->out[i] = bench_hashcount(&b->ctx[i], 0);
+  return b->count;
+}
+
 struct prog {
   const char *name;
   entry_fn fn;
@@ -119,10 +134,11 @@ struct prog {
   u64 len;
 };
 
-static struct prog progs[6];
+static struct prog progs[7];
 static int nprogs;
 static struct batch batch;
 static struct ac_batch acbatch;
+static struct hc_batch hcbatch;
 
 static void load(const char *dir) {
   size_t size;
@@ -149,6 +165,14 @@ static void load(const char *dir) {
   for (u32 i = 0; i < count; i++) acctx[i] = (struct arraycount_ctx){ ctx[i].data, ctx[i].data_end };
   acbatch = (struct ac_batch){ acctx, calloc(count, sizeof(u64)), count };
   progs[nprogs++] = (struct prog){ "arraycount_batch", arraycount_batch, &acbatch, 0 };
+  /* hashcount_batch.bin: the same format as parse_batch.bin. */
+  u32 *hchdr = read_file(dir, "hashcount_batch.bin", &size);
+  u32 hccount = hchdr[0], hcslot = hchdr[1];
+  const u8 *hcpackets = (const u8 *)(hchdr + 2 + hccount);
+  struct hashcount_ctx *hcctx = malloc(sizeof *hcctx * hccount);
+  for (u32 i = 0; i < hccount; i++) hcctx[i] = (struct hashcount_ctx){ hcpackets + (size_t)i * hcslot, hcpackets + (size_t)i * hcslot + hchdr[2 + i] };
+  hcbatch = (struct hc_batch){ hcctx, calloc(hccount, sizeof(u64)), hccount };
+  progs[nprogs++] = (struct prog){ "hashcount_batch", hashcount_batch, &hcbatch, 0 };
 }
 
 static struct prog *find(const char *name) {
@@ -164,10 +188,10 @@ static void print_verdicts(void) {
   printf("]");
 }
 
-/* After arraycount_batch has run: every verdict. */
-static void print_arraycount_verdicts(void) {
+/* After a per-packet batch (arraycount_batch, hashcount_batch) has run: every verdict. */
+static void print_batch_verdicts(const u64 *out, u32 count) {
   printf("\"verdicts\":[");
-  for (u32 i = 0; i < acbatch.count; i++) printf("%s%llu", i ? "," : "", acbatch.out[i]);
+  for (u32 i = 0; i < count; i++) printf("%s%llu", i ? "," : "", out[i]);
   printf("]");
 }
 
@@ -202,7 +226,8 @@ static int serve(void) {
     } else if (sscanf(line, "result %63s", name) == 1 && (p = find(name))) {
       printf("{\"result\":\"%llu\"", p->fn(p->arg, p->len));
       if (p->fn == parse_batch) printf(","), print_verdicts();
-      if (p->fn == arraycount_batch) printf(","), print_arraycount_verdicts();
+      if (p->fn == arraycount_batch) printf(","), print_batch_verdicts(acbatch.out, acbatch.count);
+      if (p->fn == hashcount_batch) printf(","), print_batch_verdicts(hcbatch.out, hcbatch.count);
       printf("}\n");
     } else {
       printf("{\"error\":\"bad command\"}\n");
@@ -234,7 +259,8 @@ int main(int argc, char **argv) {
     printf("%s", sep), sep = ",";
     bench(progs[i].name, progs[i].fn, progs[i].arg, progs[i].len);
     if (progs[i].fn == parse_batch) printf(","), print_verdicts();
-    if (progs[i].fn == arraycount_batch) printf(","), print_arraycount_verdicts();
+    if (progs[i].fn == arraycount_batch) printf(","), print_batch_verdicts(acbatch.out, acbatch.count);
+    if (progs[i].fn == hashcount_batch) printf(","), print_batch_verdicts(hcbatch.out, hcbatch.count);
   }
   printf("}\n");
   return 0;

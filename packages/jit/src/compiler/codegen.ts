@@ -26,6 +26,7 @@ import type { InlinedCall } from './inline.js';
 import { inlinedCallCode } from './inline-codegen.js';
 import { FAST_LOCALS, LOOPS, T, T32, U, get, getLocal, i32, i64, push, set, setLocal, teeLocal } from './locals.js';
 import type { FunctionIndexes } from './module-layout.js';
+import { abiArguments, abiResult } from './helper-call.js';
 
 /**
  * Code generation for one eBPF function: each instruction becomes a short run of wasm IR over
@@ -530,11 +531,12 @@ export class FunctionCodegen {
       }
       default: {
         const inlined = this.ctx.inlined?.get(i);
-        if (inlined) return inlinedCallCode(inlined, indexes.kernelData);
+        if (inlined) return inlinedCallCode(inlined, indexes);
         if (insn.imm === BPF_FUNC_TAIL_CALL) return this.#tailCall(i, depth);
         const f = indexes.helpers.get(insn.imm);
-        if (f === undefined) throw new JitCompileError(i, `internal: helper ${insn.imm} not imported`);
-        return [...args, { op: 'call', func: f }, set(0)];
+        const abi = indexes.helperAbis.get(insn.imm);
+        if (f === undefined || abi === undefined) throw new JitCompileError(i, `internal: helper ${insn.imm} not imported`);
+        return [...abiArguments(abi), { op: 'call', func: f }, ...abiResult(abi), set(0)];
       }
     }
   }

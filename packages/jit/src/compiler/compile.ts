@@ -8,9 +8,11 @@ import { printWat } from '../wasm/wat.js';
 import { type ProgramCfg, buildProgramCfg, jumpTarget } from './cfg.js';
 import { FunctionCodegen } from './codegen.js';
 import { JitCompileError } from './errors.js';
-import { type InlineOptions, planInlining, readsKernelData } from './inline.js';
+import { CLASSIC_ABI, typedHelperAbi } from './helper-abi.js';
+import { HASH_LOOKUP_TYPE, hashLayoutKey, hashLookupFunction } from './hash-lookup.js';
+import { type InlineOptions, hashLayouts, planInlining, readsKernelData } from './inline.js';
 import { LOCALS, LOOPS, PARAM_NAMES, PC, functionLocals, i64, setLocal } from './locals.js';
-import { type FunctionIndexes, type ProgramNeeds, TYPES, TYPE_BATCH, TYPE_CALLX, TYPE_PROGRAM, layout, scanNeeds } from './module-layout.js';
+import { type FunctionIndexes, type ProgramNeeds, TYPE_BATCH, TYPE_CALLX, TYPE_PROGRAM, layout, scanNeeds } from './module-layout.js';
 import { structureFunction } from './structure.js';
 import { unrollLoops } from './unroll.js';
 
@@ -33,6 +35,12 @@ export interface CompileOptions extends InlineOptions {
   readonly resolveLdImm64?: LdImm64Resolver;
   /** The imported memory's declared limits; the memory given at instantiation must match. */
   readonly memory?: MemoryShape;
+  /**
+   * Import helpers with their Linux prototypes' signatures (helper-abi.ts: only the prototype's
+   * arguments, pointers and sizes as i32) instead of five i64s each: for registries whose helpers
+   * are Linux's (the kernel's), not for the conformance suite's. Default false.
+   */
+  readonly typedHelpers?: boolean;
 }
 
 export interface CompileStats {
@@ -75,7 +83,9 @@ export function compile(insns: readonly Instruction[], options: CompileOptions =
   const lddw = (i: number): bigint => BigInt.asUintN(64, insns[i]!.src === PseudoLdImm64.IMM64 ? imm64Of(insns[i]!) : constants.get(i)!);
   const inlined = inlinePlan(insns, cfg, lddw, options);
   const needs = scanNeeds(insns, new Set(inlined.keys()), readsKernelData(inlined));
-  const { imports, globalImports, globals, indexes } = layout(needs, cfg.functions.length);
+  const hashMaps = hashLayouts(inlined);
+  const helperAbi = options.typedHelpers === true ? typedHelperAbi : () => CLASSIC_ABI;
+  const { types, imports, globalImports, globals, indexes } = layout(needs, cfg.functions.length, helperAbi, hashMaps.map(hashLayoutKey));
   const codegen = new FunctionCodegen({
     insns,
     indexes,
@@ -102,6 +112,7 @@ export function compile(insns: readonly Instruction[], options: CompileOptions =
   if (indexes.callx !== undefined) funcs.push(callxDispatcher(cfg, indexes));
   const entry = funcs[0]!;
   funcs.push(batchEntry(indexes, cfg.functions[0]!.end - cfg.functions[0]!.start <= INLINE_ENTRY_MAX_INSNS ? entry : undefined));
+  hashMaps.forEach((map, n) => funcs.push(hashLookupFunction(map, types.indexOf(HASH_LOOKUP_TYPE), indexes.kernelData, `hash_lookup_${n}`)));
 
   const memory = { initial: options.memory?.initial ?? 1, maximum: options.memory?.maximum ?? 65536, shared: options.memory?.shared ?? true };
   const allImports: Import[] = [
@@ -111,7 +122,7 @@ export function compile(insns: readonly Instruction[], options: CompileOptions =
     ...globalImports,
   ];
   const module: Module = {
-    types: TYPES,
+    types: types.types,
     imports: allImports,
     funcs,
     ...(globals.length > 0 && { globals }),

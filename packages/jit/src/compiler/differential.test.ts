@@ -4,6 +4,7 @@ import { conformanceHelpers } from '../conformance/helpers.js';
 import {
   FEATURES,
   FIXTURE_INLINING,
+  FIXTURE_TYPED_CALLS,
   KERNEL_FEATURES,
   KERNEL_LAYOUT,
   MAX_PROGRAM_INSNS,
@@ -15,6 +16,7 @@ import {
   kernelFixture,
   randomProgram,
   runDifferential,
+  runInKernelFixture,
 } from '../differential/index.js';
 import { KERNEL_DATA_HELPERS } from '../kernel/kernel-data.js';
 import { compile } from './compile.js';
@@ -167,6 +169,19 @@ describe('differential: kernel-mode programs, interpreter with JavaScript helper
     const mismatches = programs.map((p) => runDifferential(p)).filter((r) => !r.agree);
     const shown = mismatches.slice(0, 3).map(describeMismatch).join('\n\n');
     expect(mismatches.length, `${mismatches.length} of ${KERNEL_PROGRAMS} programs disagree; the first:\n${shown}`).toBe(0);
+  });
+
+  it(`agrees with nothing inlined, every helper called with the typed ABI, for ${KERNEL_PROGRAMS} programs`, () => {
+    const outcome = (program: RandomProgram, engine: 'interp' | 'jit'): string => {
+      try {
+        const { r0, memory } = runInKernelFixture(program, engine, FIXTURE_TYPED_CALLS);
+        return `${r0} ${Buffer.from(memory).toString('hex')}`;
+      } catch (e) {
+        return `threw ${(e as Error).message}`;
+      }
+    };
+    const mismatches = programs.filter((p) => outcome(p, 'interp') !== outcome(p, 'jit')).map((p) => p.seed);
+    expect(mismatches, `seeds that disagree: ${mismatches.slice(0, 10).join(', ')}`).toEqual([]);
   });
 
   it('covers every kernel shape, every inlinable helper, and calls both inlined and not', () => {

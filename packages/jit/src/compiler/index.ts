@@ -2,3 +2,4 @@ export { compile, type CompileOptions, type CompiledProgram, type CompileStats, 
 export { JitProgram, JitExecutionError, type JitInstanceOptions } from './runtime.js';
 export { JitCompileError } from './errors.js';
 export type { InlineOptions } from './inline.js';
+export { CLASSIC_ABI, type AbiType, type HelperAbi, typedHelperAbi } from './helper-abi.js';

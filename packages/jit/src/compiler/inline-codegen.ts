@@ -1,16 +1,19 @@
 import { type InlineMap, MAP_SLOT_BYTES } from '../kernel/inline-maps.js';
+import { hashLayoutKey } from './hash-lookup.js';
 import { KernelDataOffset, TAUSWORTHE } from '../kernel/kernel-data.js';
 import type { Instr, MemoryOp, PlainOp } from '../wasm/ir.js';
 import type { InlinedCall } from './inline.js';
 import { T32, get, getLocal, i32, i64, set, setLocal, teeLocal } from './locals.js';
+import type { FunctionIndexes } from './module-layout.js';
 
 /**
  * The code of an inlined helper call (inline.ts): it sets r0 and nothing else of the program's
- * (r1..r5 keep their values, as after a helper call); scratch: T32. `kernelData` is the index of
- * the imported global holding the CPU's kernel data block address (required when the call reads
- * the block).
+ * (r1..r5 keep their values, as after a helper call); scratch: T32. From `indexes`: the imported
+ * global holding the CPU's kernel data block address (required when the call reads the block),
+ * and the hash lookup functions (a hash map's lookup calls its layout's with r2).
  */
-export function inlinedCallCode(call: InlinedCall, kernelData: number | undefined): Instr[] {
+export function inlinedCallCode(call: InlinedCall, indexes: Pick<FunctionIndexes, 'kernelData' | 'hashLookups'>): Instr[] {
+  const { kernelData } = indexes;
   const block = (): Instr => {
     if (kernelData === undefined) throw new Error('internal: inlined code reads the kernel data block but it is not imported');
     return { op: 'global.get', index: kernelData };
@@ -19,6 +22,11 @@ export function inlinedCallCode(call: InlinedCall, kernelData: number | undefine
     if (call.read.kind === 'prandom') return [...prandomU32(block), op('i64.extend_i32_u'), set(0)];
     const load: MemoryOp = call.read.bytes === 8 ? 'i64.load' : 'i64.load32_u';
     return [block(), mem(load, call.read.offset, call.read.bytes === 8 ? 3 : 2), set(0)];
+  }
+  if (call.map.kind === 'hash') {
+    const func = indexes.hashLookups.get(hashLayoutKey(call.map));
+    if (func === undefined) throw new Error('internal: an inlined hash lookup without its function');
+    return [get(2), { op: 'call', func }, set(0)];
   }
   return [...lookup(call.map, block), set(0)];
 }
@@ -71,7 +79,7 @@ function scale(n: number): Instr[] {
  * element's address (array, per-CPU array: this CPU's copy) or the inner map pointer in the slot
  * (array of maps). Leaves r0's value on the stack.
  */
-function lookup(map: InlineMap, block: () => Instr): Instr[] {
+function lookup(map: Exclude<InlineMap, { kind: 'hash' }>, block: () => Instr): Instr[] {
   const key: Instr[] = [get(2), op('i32.wrap_i64'), mem('i32.load', 0, 0), setLocal(T32)];
   const inRange: Instr[] = [getLocal(T32), i32(map.maxEntries), op('i32.lt_u')];
   let element: Instr[];

@@ -1,7 +1,9 @@
 import { HelperId, InsnClass, type Instruction, JmpOp, PseudoCall } from '@bpfhive/uapi';
+import type { HashInlineMap } from '../kernel/hash-table.js';
 import { type InlineMap, indexInlineMaps } from '../kernel/inline-maps.js';
 import { KERNEL_DATA_HELPERS, type KernelDataRead } from '../kernel/kernel-data.js';
 import type { ProgramCfg } from './cfg.js';
+import { hashLayoutKey } from './hash-lookup.js';
 import { constantsAt } from './register-constants.js';
 
 /**
@@ -9,8 +11,9 @@ import { constantsAt } from './register-constants.js';
  * - with `inlineKernelData`, the helpers of KERNEL_DATA_HELPERS become reads of the CPU's kernel
  *   data block (kernel-data.ts), bpf_get_prandom_u32 a step of its state there;
  * - `bpf_map_lookup_elem` where r1 holds, on every path to the call, the pointer of a map in
- *   `maps` (register-constants.ts) becomes that map's address arithmetic (inline-maps.ts); a
- *   per-CPU array only with `inlineKernelData` (its CPU is in the block).
+ *   `maps` (register-constants.ts) becomes that map's address arithmetic (inline-maps.ts), or for
+ *   a hash map a call of the module's own lookup function (hash-lookup.ts); a per-CPU map only
+ *   with `inlineKernelData` (its CPU is in the block).
  * Every other call stays a call to the embedder's helper.
  */
 export interface InlineOptions {
@@ -44,14 +47,27 @@ export function planInlining(insns: readonly Instruction[], cfg: ProgramCfg, ldd
     if (lookups.size === 0) continue;
     for (const [i, pointer] of constantsAt(insns, fn, lddw, lookups, 1)) {
       const map = maps.get(pointer);
-      if (map && (map.kind !== 'percpu_array' || kernelData)) plan.set(i, { kind: 'map-lookup', map });
+      if (map && (!perCpu(map) || kernelData)) plan.set(i, { kind: 'map-lookup', map });
     }
   }
   return plan;
 }
 
+/** Whether a lookup in `map` gives the current CPU's value (read from the kernel data block). */
+const perCpu = (map: InlineMap): boolean => map.kind === 'percpu_array' || (map.kind === 'hash' && map.cpuStride !== undefined);
+
 /** Whether inlined code reads the kernel data block (the module then imports its address). */
 export function readsKernelData(plan: ReadonlyMap<number, InlinedCall>): boolean {
-  for (const call of plan.values()) if (call.kind === 'kernel-data' || call.map.kind === 'percpu_array') return true;
+  for (const call of plan.values()) if (call.kind === 'kernel-data' || perCpu(call.map)) return true;
   return false;
+}
+
+/** The hash maps whose lookups the plan inlines, one per layout (hash-lookup.ts), in program order. */
+export function hashLayouts(plan: ReadonlyMap<number, InlinedCall>): HashInlineMap[] {
+  const byLayout = new Map<string, HashInlineMap>();
+  for (const i of [...plan.keys()].sort((a, b) => a - b)) {
+    const call = plan.get(i)!;
+    if (call.kind === 'map-lookup' && call.map.kind === 'hash' && !byLayout.has(hashLayoutKey(call.map))) byLayout.set(hashLayoutKey(call.map), call.map);
+  }
+  return [...byLayout.values()];
 }

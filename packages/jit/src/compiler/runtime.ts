@@ -1,19 +1,15 @@
-import { BpfError } from '@bpfhive/uapi';
 import type { CallEnv } from '../interp/env.js';
 import type { PacketSource, TailCallRequest } from '../interp/hooks.js';
 import { STACK_SIZE } from '../interp/limits.js';
-import { MemoryFault } from '../interp/errors.js';
 import { AddressSpace } from '../interp/memory.js';
 import { loadPacket, packetOffset } from '../interp/packet.js';
-import type { CallArgs, HelperRegistry, KfuncRegistry } from '../interp/registry.js';
+import type { HelperRegistry, KfuncRegistry, RegisteredFunction } from '../interp/registry.js';
 import type { CompiledProgram } from './compile.js';
+import { CLASSIC_ABI, parseHelperImport } from './helper-abi.js';
+import { helperImport } from './helper-imports.js';
+import { JitExecutionError, ProgramExit, runError } from './run-errors.js';
 
-/** A compiled program stopped by a wasm trap (a memory access outside the kernel's memory, …) or a failing helper. */
-export class JitExecutionError extends BpfError {
-  constructor(reason: string, options?: { cause?: unknown }) {
-    super('EFAULT', `run: ${reason}`, options);
-  }
-}
+export { JitExecutionError } from './run-errors.js';
 
 export interface JitInstanceOptions {
   /** The kernel's memory; its shared flag must be the one the program was compiled for. */
@@ -33,11 +29,6 @@ export interface JitInstanceOptions {
    * env.kernel_data; required when the program was compiled with inlined reads of it.
    */
   readonly kernelData?: number;
-}
-
-/** Thrown by `env.exit` inside a helper to leave every wasm frame at once. */
-class ProgramExit {
-  constructor(readonly r0: bigint) {}
 }
 
 interface Exports {
@@ -81,7 +72,7 @@ export class JitProgram {
       },
     };
     const module = new WebAssembly.Module(compiled.bytes as Uint8Array<ArrayBuffer>);
-    const instance = new WebAssembly.Instance(module, this.#imports(readsKernelData(module)));
+    const instance = new WebAssembly.Instance(module, this.#imports(WebAssembly.Module.imports(module)));
     this.#exports = instance.exports as unknown as Exports;
   }
 
@@ -90,29 +81,27 @@ export class JitProgram {
     return (this.#exports as unknown as Record<string, WebAssembly.ExportValue>).main!;
   }
 
-  #imports(kernelData: boolean): WebAssembly.Imports {
+  /**
+   * What the module imports, from its import list (so a module rebuilt from a jit service reply
+   * works alike): helpers under the ABI each import's name says (helper-abi.ts), kfuncs, and env.
+   */
+  #imports(wanted: readonly WebAssembly.ModuleImportDescriptor[]): WebAssembly.Imports {
     const { needs } = this.compiled;
     const env = this.#env;
-    const wrap = (name: string, fn: (args: CallArgs, env: CallEnv) => bigint) =>
-      (r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint): bigint => {
-        try {
-          return fn([u64(r1), u64(r2), u64(r3), u64(r4), u64(r5)], env);
-        } catch (e) {
-          if (e instanceof ProgramExit) throw e;
-          throw new JitExecutionError(`${name} failed: ${(e as Error).message}`, { cause: e });
-        }
-      };
     const h: Record<string, unknown> = {};
-    for (const id of needs.helpers) {
-      const helper = this.options.helpers?.get(id);
-      h[String(id)] = helper ? wrap(helper.name, helper.fn) : () => this.#fail(`helper ${id} is not available`);
-    }
     const k: Record<string, unknown> = {};
-    for (const key of needs.kfuncs) {
-      const [obj, id] = key.split(':').map(Number) as [number, number];
-      const kfunc = this.options.kfuncs?.get(id, obj);
-      k[`${obj}.${id}`] = kfunc ? wrap(kfunc.name, kfunc.fn) : () => this.#fail(`kfunc ${id} (BTF object ${obj}) is not available`);
+    for (const { module, name } of wanted) {
+      if (module === 'h') {
+        const call = parseHelperImport(name);
+        const helper = call && this.options.helpers?.get(call.id);
+        h[name] = call && helper ? helperImport(helper, call.abi, env) : () => this.#fail(`helper ${call?.id ?? name} is not available`);
+      } else if (module === 'k') {
+        const [obj, id] = name.split('.').map(Number) as [number, number];
+        const kfunc = this.options.kfuncs?.get(id, obj);
+        k[name] = kfunc ? helperImport(kfunc, CLASSIC_ABI, env) : () => this.#fail(`kfunc ${id} (BTF object ${obj}) is not available`);
+      }
     }
+    const kernelData = wanted.some((imp) => imp.module === 'env' && imp.name === 'kernel_data');
     const envImports: Record<string, unknown> = { memory: this.options.memory };
     if (kernelData) {
       const address = this.options.kernelData;
@@ -121,10 +110,13 @@ export class JitProgram {
     }
     if (needs.ldPacket) envImports.ld_packet = (ctx: bigint, imm: bigint, index: bigint, indirect: bigint, size: bigint) => this.#ldPacket(ctx, imm, index, indirect, size);
     if (needs.callx) {
-      envImports.call_helper = (id: bigint, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint): bigint => {
+      const classic = new Map<RegisteredFunction, (...args: bigint[]) => unknown>();
+      envImports.call_helper = (id: bigint, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint): unknown => {
         const helper = u64(id) <= 0xffffffffn ? this.options.helpers?.get(Number(id)) : undefined;
         if (!helper) return this.#fail(`callx to 0x${u64(id).toString(16)}: neither a function of this program nor a helper`);
-        return wrap(helper.name, helper.fn)(r1, r2, r3, r4, r5);
+        let call = classic.get(helper);
+        if (!call) classic.set(helper, (call = helperImport(helper, CLASSIC_ABI, env)));
+        return call(r1, r2, r3, r4, r5);
       };
     }
     if (needs.tailCall) {
@@ -201,22 +193,4 @@ export class JitProgram {
     const index = ((at >>> 0) - out) / 8;
     return Number.isInteger(index) && index >= done && index < count ? index : undefined;
   }
-}
-
-/**
- * Whether the module imports the kernel data block's address: asked of the module itself, so that
- * a CompiledProgram rebuilt from a jit service reply (whose `needs` may not say) works alike.
- */
-function readsKernelData(module: WebAssembly.Module): boolean {
-  return WebAssembly.Module.imports(module).some((imp) => imp.module === 'env' && imp.name === 'kernel_data');
-}
-
-/** What a run that threw (not by env.exit) throws: BpfErrors as they are, traps and faults as JitExecutionError. */
-function runError(e: unknown, batchIndex?: number): unknown {
-  const where = batchIndex === undefined ? '' : ` (batch context ${batchIndex})`;
-  if (e instanceof JitExecutionError && where !== '') return new JitExecutionError(`${e.message.replace(/^run: /, '')}${where}`, { cause: e.cause ?? e });
-  if (e instanceof BpfError) return e;
-  if (e instanceof WebAssembly.RuntimeError) return new JitExecutionError(`wasm trap: ${e.message}${where}`, { cause: e });
-  if (e instanceof MemoryFault) return new JitExecutionError(`${e.message}${where}`, { cause: e });
-  return e;
 }

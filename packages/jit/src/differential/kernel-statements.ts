@@ -1,14 +1,14 @@
 import { AluOp, AtomicOp, CALL, CALLX, InsnClass, type Instruction, JmpOp, LD_IMM64, Mode, PseudoCall, Size, Source, insn, splitImm64 } from '@bpfhive/uapi';
 import { HelperId } from '@bpfhive/uapi';
 import { KERNEL_DATA_HELPERS } from '../kernel/kernel-data.js';
-import { FIXTURE_ARRAY, FIXTURE_ARRAY_OF_MAPS, FIXTURE_PERCPU } from './kernel-fixture.js';
+import { FIXTURE_ARRAY, FIXTURE_ARRAY_OF_MAPS, FIXTURE_HASH, FIXTURE_PERCPU } from './kernel-fixture.js';
 import type { Rng } from './rng.js';
 
 /**
  * The statements a random program has in kernel mode (random-program.ts, `{ kernel: true }`):
  * calls to the helpers that read the kernel data block, and bpf_map_lookup_elem on the fixture's
- * maps (kernel-fixture.ts) followed by accesses to the value found, in the shapes the JIT must
- * tell apart: the map pointer loaded right before the call, copied from another register, or
+ * maps (kernel-fixture.ts: arrays, an array of maps, a hash map) followed by accesses to the value
+ * found, in the shapes the JIT must tell apart: the map pointer loaded right before the call, copied from another register, or
  * different on two paths (not inlinable); keys in range, at the edge and past it.
  */
 
@@ -19,6 +19,7 @@ export const KERNEL_FEATURES = [
   'lookup-array',
   'lookup-percpu',
   'lookup-array-of-maps',
+  'lookup-hash',
   'lookup-inner-map',
   'lookup-key-past-end',
   'lookup-key-computed',
@@ -64,7 +65,7 @@ export interface KernelHost {
 
 const ALU64 = InsnClass.ALU64;
 const KERNEL_HELPER_IDS = [...KERNEL_DATA_HELPERS.keys()];
-const VALUE_MAPS = [FIXTURE_ARRAY, FIXTURE_PERCPU] as const;
+const VALUE_MAPS = [FIXTURE_ARRAY, FIXTURE_PERCPU, FIXTURE_HASH] as const;
 
 /** A call to a helper of the kernel data block, now and then through callx. */
 export function kernelHelperCall(host: KernelHost): void {
@@ -186,7 +187,7 @@ function valueAccess(host: KernelHost, valueSize: number): void {
 export function mapLookup(host: KernelHost): void {
   const { rng } = host;
   host.beforeCall();
-  const which = rng.weighted({ array: 5, percpu: 3, arrayOfMaps: 2 });
+  const which = rng.weighted({ array: 5, percpu: 3, arrayOfMaps: 2, hash: 4 });
   if (which === 'arrayOfMaps') {
     key(host, FIXTURE_ARRAY_OF_MAPS.maxEntries);
     mapPointer(host, FIXTURE_ARRAY_OF_MAPS.pointer, undefined);
@@ -208,13 +209,13 @@ export function mapLookup(host: KernelHost): void {
     }
     return;
   }
-  const map = which === 'array' ? FIXTURE_ARRAY : FIXTURE_PERCPU;
-  const other = VALUE_MAPS.find((m) => m !== map)!;
-  key(host, map.maxEntries);
+  const map = which === 'array' ? FIXTURE_ARRAY : which === 'percpu' ? FIXTURE_PERCPU : FIXTURE_HASH;
+  const other = rng.pick(VALUE_MAPS.filter((m) => m !== map));
+  key(host, map.kind === 'hash' ? map.keys : map.maxEntries);
   mapPointer(host, map.pointer, other.pointer);
   host.emit(insn(CALL, 0, PseudoCall.HELPER, 0, HelperId.map_lookup_elem));
-  host.count(which === 'array' ? 'lookup-array' : 'lookup-percpu');
+  host.count(which === 'array' ? 'lookup-array' : which === 'percpu' ? 'lookup-percpu' : 'lookup-hash');
   host.afterCall();
-  // Within both maps' values: r1 may have been either.
-  valueAccess(host, Math.min(FIXTURE_ARRAY.valueSize, FIXTURE_PERCPU.valueSize));
+  // Within every map's values: r1 may have been either of two.
+  valueAccess(host, Math.min(...VALUE_MAPS.map((m) => m.valueSize)));
 }

@@ -8,7 +8,7 @@ export type { ProgramOptions } from './program.js';
 export { AddressSpace, readLittleEndian, writeLittleEndian } from './memory.js';
 export type { Location, Region } from './memory.js';
 export { HelperRegistry, KfuncRegistry } from './registry.js';
-export type { CallArgs, CallableFunction, RegisteredFunction } from './registry.js';
+export type { CallArgs, CallableFunction, FastForm, FastFunction, RegisteredFunction } from './registry.js';
 export type { CallEnv } from './env.js';
 export type {
   AddressSpaceCast,

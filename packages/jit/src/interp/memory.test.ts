@@ -71,3 +71,47 @@ describe('interp memory', () => {
     expect(space.load(0x1000n, 8)).toBe(6n);
   });
 });
+
+describe('interp memory - the recent-region shortcut', () => {
+  it('interp - accesses alternating between regions each find their own region, straddles still fault', () => {
+    const space = new AddressSpace([region('a', 0x1000n, 16), region('b', 0x1010n, 16)]);
+    space.store(0x1008n, 8, 0x1111n);
+    space.store(0x1010n, 8, 0x2222n);
+    expect(space.load(0x1008n, 8)).toBe(0x1111n);
+    expect(space.load(0x1010n, 8)).toBe(0x2222n);
+    expect(() => space.load(0x100cn, 8)).toThrow('out of bounds: 8-byte load at 0x100c');
+    expect(space.locate(0x1018n, 8)?.region.name).toBe('b');
+  });
+
+  it('interp - a region unmapped after an access is not found again', () => {
+    const b = region('b', 0x2000n, 8);
+    const space = new AddressSpace([region('a', 0x1000n, 8), b]);
+    expect(space.load(0x2000n, 4)).toBe(0n);
+    space.unmap(b);
+    expect(() => space.load(0x2000n, 4)).toThrow(MemoryFault);
+  });
+
+  it('interp - an empty access at a boundary names the first region in mapping order', () => {
+    const space = new AddressSpace([region('a', 0x1000n, 16), region('b', 0x1010n, 16)]);
+    space.load(0x1014n, 4);
+    expect(space.locate(0x1010n, 0)?.region.name).toBe('a');
+  });
+
+  it.each([
+    ['8-aligned', 8],
+    ['unaligned', 3],
+  ])('interp - a region over a %s part of a buffer reads and writes its own bytes, aligned or not', (_title, start) => {
+    const buffer = new Uint8Array(40);
+    const space = new AddressSpace([{ name: 'part', base: 0x100n, bytes: buffer.subarray(start, start + 16), writable: true }]);
+    space.store(0x100n, 4, 0xdeadbeefn);
+    expect(buffer[start]).toBe(0xef);
+    expect(space.atomicUpdate(0x100n, 4, (old) => old + 1n)).toBe(0xdeadbeefn);
+    expect(space.load(0x100n, 4)).toBe(0xdeadbef0n);
+    space.store(0x108n, 8, -2n);
+    expect(space.load(0x108n, 8)).toBe(0xffff_ffff_ffff_fffen);
+    space.store(0x103n, 8, 0x0102_0304_0506_0708n);
+    expect(space.load(0x103n, 8)).toBe(0x0102_0304_0506_0708n);
+    expect(space.load(0x103n, 1)).toBe(8n);
+    expect(() => space.load(0x10cn, 8)).toThrow(MemoryFault);
+  });
+});

@@ -31,8 +31,57 @@ export interface Location {
 
 const MAX_ADDRESS = 1n << 64n;
 
+/** Whether typed arrays read little-endian here (they use the host's order; wasm and eBPF hosts are little-endian). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * A mapped region as the access paths use it: its bounds as bigints, the highest address at which
+ * an access of 1, 2, 4 or 8 bytes still fits (`last[size]`, below `base` when none does), and
+ * views of its bytes: a DataView for any access, u32 and u64 arrays for aligned ones (when the
+ * region's bytes are 8-aligned in their buffer and the host is little-endian). A bigint operation
+ * allocates (15–20 ns each here), so the paths avoid them: an offset from a zero base is
+ * Number(address), and typed arrays beat a DataView over shared memory.
+ */
+interface Span {
+  readonly region: Region;
+  readonly base: bigint;
+  readonly zeroBase: boolean;
+  readonly end: bigint;
+  readonly last: readonly bigint[];
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  readonly u32: Uint32Array | undefined;
+  readonly u64: BigUint64Array | undefined;
+}
+
+function spanOf(region: Region): Span {
+  const { bytes, base } = region;
+  const end = base + BigInt(bytes.length);
+  const last: bigint[] = [];
+  for (const size of [1, 2, 4, 8]) last[size] = end - BigInt(size);
+  const typed = LITTLE_ENDIAN && bytes.byteOffset % 8 === 0;
+  return {
+    region,
+    base,
+    zeroBase: base === 0n,
+    end,
+    last,
+    bytes,
+    view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    u32: typed ? new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2) : undefined,
+    u64: typed ? new BigUint64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 3) : undefined,
+  };
+}
+
 export class AddressSpace {
   readonly #regions: Region[] = [];
+  /** One span per region, in mapping order. */
+  readonly #spans: Span[] = [];
+  /**
+   * The span of the last access that found one: accesses cluster, and regions never overlap, so
+   * a span holding an access is the only one that can.
+   */
+  #recent: Span | undefined;
 
   /** Creates an address space holding `regions` (see `map`). */
   constructor(regions: readonly Region[] = []) {
@@ -60,24 +109,45 @@ export class AddressSpace {
       }
     }
     this.#regions.push(region);
+    this.#spans.push(spanOf(region));
     return region;
   }
 
   /** Removes a region; unknown regions are ignored. */
   unmap(region: Region): void {
     const at = this.#regions.indexOf(region);
-    if (at >= 0) this.#regions.splice(at, 1);
+    if (at < 0) return;
+    this.#regions.splice(at, 1);
+    this.#spans.splice(at, 1);
+    this.#recent = undefined;
+  }
+
+  /** The span holding all of [address, address + size), or undefined. */
+  #find(address: bigint, size: number): Span | undefined {
+    // An empty access fits at the end of one region and the start of the next: the first in
+    // mapping order answers, so only accesses of a byte or more use (and set) #recent.
+    const recent = this.#recent;
+    if (size > 0 && recent !== undefined && address >= recent.base && address + BigInt(size) <= recent.end) return recent;
+    for (const span of this.#spans) {
+      if (address >= span.base && address + BigInt(size) <= span.end) {
+        if (size > 0) this.#recent = span;
+        return span;
+      }
+    }
+    return undefined;
+  }
+
+  /** #find for the access sizes of loads and stores, without arithmetic on bigints. */
+  #findWord(address: bigint, size: 1 | 2 | 4 | 8): Span | undefined {
+    const recent = this.#recent;
+    if (recent !== undefined && address >= recent.base && address <= recent.last[size]!) return recent;
+    return this.#find(address, size);
   }
 
   /** The region holding all of [address, address + size), or undefined. */
   locate(address: bigint, size: number): Location | undefined {
-    for (const region of this.#regions) {
-      const offset = address - region.base;
-      if (offset >= 0n && offset + BigInt(size) <= BigInt(region.bytes.length)) {
-        return { region, offset: Number(offset) };
-      }
-    }
-    return undefined;
+    const span = this.#find(address, size);
+    return span && { region: span.region, offset: Number(address - span.base) };
   }
 
   /** The address relative to the region it is in or nearest to, e.g. `input - 8`. */
@@ -94,24 +164,32 @@ export class AddressSpace {
     return best?.text ?? 'no region is mapped';
   }
 
-  /** The bytes of [address, address + size), checked for `access`; a view, not a copy. */
-  bytesAt(address: bigint, size: number, access: AccessKind): Uint8Array {
-    const at = this.locate(address, size);
-    if (at === undefined) throw new MemoryFault('out of bounds', access, address, size, this.describe(address));
-    if (access !== 'load' && !at.region.writable) {
+  /** The span of an access, checked for `access` (MemoryFault when it is refused). */
+  #checked(span: Span | undefined, address: bigint, size: number, access: AccessKind): Span {
+    if (span === undefined) throw new MemoryFault('out of bounds', access, address, size, this.describe(address));
+    if (access !== 'load' && !span.region.writable) {
       throw new MemoryFault('read-only', access, address, size, this.describe(address));
     }
-    return at.region.bytes.subarray(at.offset, at.offset + size);
+    return span;
+  }
+
+  /** The bytes of [address, address + size), checked for `access`; a view, not a copy. */
+  bytesAt(address: bigint, size: number, access: AccessKind): Uint8Array {
+    const span = this.#checked(this.#find(address, size), address, size, access);
+    const offset = offsetIn(span, address);
+    return span.region.bytes.subarray(offset, offset + size);
   }
 
   /** Loads a little-endian unsigned value of `size` bytes. */
   load(address: bigint, size: 1 | 2 | 4 | 8): bigint {
-    return readLittleEndian(this.bytesAt(address, size, 'load'));
+    const span = this.#checked(this.#findWord(address, size), address, size, 'load');
+    return loadFrom(span, offsetIn(span, address), size);
   }
 
   /** Stores the low `size` bytes of `value`, little-endian. */
   store(address: bigint, size: 1 | 2 | 4 | 8, value: bigint): void {
-    writeLittleEndian(this.bytesAt(address, size, 'store'), value);
+    const span = this.#checked(this.#findWord(address, size), address, size, 'store');
+    storeTo(span, offsetIn(span, address), size, value);
   }
 
   /**
@@ -119,10 +197,11 @@ export class AddressSpace {
    * is undefined, and returns the old value.
    */
   atomicUpdate(address: bigint, size: 4 | 8, update: (old: bigint) => bigint | undefined): bigint {
-    const bytes = this.bytesAt(address, size, 'atomic');
-    const old = readLittleEndian(bytes);
+    const span = this.#checked(this.#findWord(address, size), address, size, 'atomic');
+    const offset = offsetIn(span, address);
+    const old = loadFrom(span, offset, size);
     const next = update(old);
-    if (next !== undefined) writeLittleEndian(bytes, next);
+    if (next !== undefined) storeTo(span, offset, size, next);
     return old;
   }
 
@@ -134,6 +213,40 @@ export class AddressSpace {
   /** Copies `data` to `address` (for helpers). */
   write(address: bigint, data: Uint8Array): void {
     this.bytesAt(address, data.length, 'store').set(data);
+  }
+}
+
+const offsetIn = (span: Span, address: bigint): number => (span.zeroBase ? Number(address) : Number(address - span.base));
+
+function loadFrom(span: Span, offset: number, size: 1 | 2 | 4 | 8): bigint {
+  switch (size) {
+    case 1:
+      return BigInt(span.bytes[offset]!);
+    case 2:
+      return BigInt(span.view.getUint16(offset, true));
+    case 4:
+      return BigInt(span.u32 !== undefined && (offset & 3) === 0 ? span.u32[offset >> 2]! : span.view.getUint32(offset, true));
+    case 8:
+      return span.u64 !== undefined && (offset & 7) === 0 ? span.u64[offset >> 3]! : span.view.getBigUint64(offset, true);
+  }
+}
+
+/** Stores the low `size` bytes of `value` (a BigUint64Array and setBigUint64 wrap to 64 bits themselves). */
+function storeTo(span: Span, offset: number, size: 1 | 2 | 4 | 8, value: bigint): void {
+  switch (size) {
+    case 1:
+      span.bytes[offset] = Number(value & 0xffn);
+      return;
+    case 2:
+      return span.view.setUint16(offset, Number(value & 0xffffn), true);
+    case 4:
+      if (span.u32 !== undefined && (offset & 3) === 0) span.u32[offset >> 2] = Number(value & 0xffff_ffffn);
+      else span.view.setUint32(offset, Number(value & 0xffff_ffffn), true);
+      return;
+    case 8:
+      if (span.u64 !== undefined && (offset & 7) === 0) span.u64[offset >> 3] = value;
+      else span.view.setBigUint64(offset, value, true);
+      return;
   }
 }
 

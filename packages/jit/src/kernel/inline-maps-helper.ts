@@ -1,6 +1,7 @@
 import { HelperId } from '@bpfhive/uapi';
 import type { CallEnv } from '../interp/env.js';
 import { HelperRegistry } from '../interp/registry.js';
+import { type HashTableMemory, hashLookup } from './hash-table.js';
 import { type InlineMap, MAP_SLOT_BYTES, indexInlineMaps } from './inline-maps.js';
 import type { KernelDataAddress } from './kernel-data-helpers.js';
 import { KernelDataOffset } from './kernel-data.js';
@@ -18,22 +19,29 @@ export function inlineMapsLookupHelper(maps: readonly InlineMap[], kernelData?: 
   return registry.register(HelperId.map_lookup_elem, 'bpf_map_lookup_elem', ([r1, r2], env) => {
     const map = byPointer.get(r1);
     if (!map) throw new Error(`0x${r1.toString(16)} is not a described map`);
+    const cpu = (): bigint => {
+      if (!block) throw new Error('a per-CPU lookup needs the kernel data block (its CPU)');
+      return env.memory.load(block(env) + BigInt(KernelDataOffset.CPU), 4);
+    };
+    if (map.kind === 'hash') return BigInt(hashLookup(memoryOf(env), map, Number(r2), map.cpuStride === undefined ? 0 : Number(cpu())));
     const key = env.memory.load(r2, 4);
     if (key >= BigInt(map.maxEntries)) return 0n;
-    return lookup(map, key, env, block);
+    switch (map.kind) {
+      case 'array':
+        return BigInt(map.valuesBase) + key * BigInt(map.stride);
+      case 'percpu_array':
+        return BigInt(map.valuesBase) + key * BigInt(map.stride) + cpu() * BigInt(map.cpuStride);
+      case 'array_of_maps':
+        return env.memory.load(BigInt(map.slotsBase) + key * BigInt(MAP_SLOT_BYTES), 4);
+    }
   });
 }
 
-function lookup(map: InlineMap, key: bigint, env: CallEnv, block: ((env: CallEnv) => bigint) | undefined): bigint {
-  switch (map.kind) {
-    case 'array':
-      return BigInt(map.valuesBase) + key * BigInt(map.stride);
-    case 'percpu_array': {
-      if (!block) throw new Error('a per-CPU lookup needs the kernel data block (its CPU)');
-      const cpu = env.memory.load(block(env) + BigInt(KernelDataOffset.CPU), 4);
-      return BigInt(map.valuesBase) + key * BigInt(map.stride) + cpu * BigInt(map.cpuStride);
-    }
-    case 'array_of_maps':
-      return env.memory.load(BigInt(map.slotsBase) + key * BigInt(MAP_SLOT_BYTES), 4);
-  }
+/** The program's memory as the hash lookup reads it (checked accesses: a bad address faults). */
+function memoryOf(env: CallEnv): HashTableMemory {
+  return {
+    u32: (address) => Number(env.memory.load(BigInt(address), 4)),
+    u8: (address) => Number(env.memory.load(BigInt(address), 1)),
+    setU8: (address, value) => env.memory.store(BigInt(address), 1, BigInt(value)),
+  };
 }

@@ -13,20 +13,28 @@ export type KernelDataAddress = bigint | ((env: CallEnv) => bigint);
  * The helpers of KERNEL_DATA_HELPERS in JavaScript, reading (and for bpf_get_prandom_u32,
  * advancing) the kernel data block through `env.memory`, exactly as the code the JIT inlines
  * with `inlineKernelData` does: a program gives the same results either way, on the interpreter
- * and on the JIT. Registered into `registry` (a new one by default), replacing those ids.
- * A block outside the program's memory makes the call fail (a MemoryFault).
+ * and on the JIT. Each has a fast form (no arguments) for programs compiled with `typedHelpers`.
+ * Registered into `registry` (a new one by default), replacing those ids. A block outside the
+ * program's memory makes the call fail (a MemoryFault).
  */
 export function kernelDataHelpers(block: KernelDataAddress, registry: HelperRegistry = new HelperRegistry()): HelperRegistry {
   const address = typeof block === 'bigint' ? () => block : block;
   for (const [id, read] of KERNEL_DATA_HELPERS) {
     const name = helperName(id) ?? `helper ${id}`;
-    if (read.kind === 'field') {
-      registry.register(id, name, (_args, env) => env.memory.load(address(env) + BigInt(read.offset), read.bytes));
-    } else {
-      registry.register(id, name, (_args, env) => prandomU32(env, address(env)));
-    }
+    // One function per helper, called by `fn` and by the fast form (typed-ABI programs: no arguments).
+    const get = read.kind === 'field' ? fieldReader(block, read.offset, read.bytes) : (env: CallEnv) => prandomU32(env, address(env));
+    registry.register(id, name, (_args, env) => get(env), (env) => () => get(env));
   }
   return registry;
+}
+
+/** Reads a field of the block at `block` (its address computed once when the block's is fixed). */
+function fieldReader(block: KernelDataAddress, offset: number, bytes: 4 | 8): (env: CallEnv) => bigint {
+  if (typeof block === 'bigint') {
+    const at = block + BigInt(offset);
+    return (env) => env.memory.load(at, bytes);
+  }
+  return (env) => env.memory.load(block(env) + BigInt(offset), bytes);
 }
 
 /** bpf_get_prandom_u32 on the block at `block`: one step of its state, which it stores back. */

@@ -242,6 +242,7 @@ describe('module layout, byte for byte', () => {
 
   // From the threads proposal (WebAssembly/threads, proposals/threads/Overview.md).
   const atomicBytes: [MemoryOp, string][] = [
+    ['i32.atomic.load', 'fe 10 02'],
     ['i64.atomic.load', 'fe 11 03'],
     ['i64.atomic.load8_u', 'fe 14 00'],
     ['i64.atomic.load16_u', 'fe 15 01'],
@@ -656,6 +657,7 @@ describe('memory instructions', () => {
     ['i64.load16_u', 1, 'i64', 0xf2f1n],
     ['i64.load32_s', 2, 'i64', BigInt.asIntN(32, 0xf4f3_f2f1n)],
     ['i64.load32_u', 2, 'i64', 0xf4f3_f2f1n],
+    ['i32.atomic.load', 2, 'i32', Number(BigInt.asIntN(32, INIT))],
     ['i64.atomic.load', 3, 'i64', BigInt.asIntN(64, INIT)],
     ['i64.atomic.load8_u', 0, 'i64', 0xf1n],
     ['i64.atomic.load16_u', 1, 'i64', 0xf2f1n],
@@ -685,6 +687,7 @@ describe('memory instructions', () => {
   const BEFORE = 0x1111_1111_1111_1111n;
   const stores: [MemoryOp, number, ValType, bigint][] = [
     ['i32.store', 2, 'i32', 0x1111_1111_a5a6_a7a8n],
+    ['i32.store8', 0, 'i32', 0x1111_1111_1111_11a8n],
     ['i64.store', 3, 'i64', VALUE],
     ['i64.store8', 0, 'i64', 0x1111_1111_1111_11a8n],
     ['i64.store16', 1, 'i64', 0x1111_1111_1111_a7a8n],

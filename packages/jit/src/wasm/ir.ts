@@ -94,11 +94,13 @@ export type MemoryOp =
   | 'i64.load32_s'
   | 'i64.load32_u'
   | 'i32.store'
+  | 'i32.store8'
   | 'i64.store'
   | 'i64.store8'
   | 'i64.store16'
   | 'i64.store32'
   // threads proposal (0xfe prefix)
+  | 'i32.atomic.load'
   | 'i64.atomic.load'
   | 'i64.atomic.load8_u'
   | 'i64.atomic.load16_u'
