@@ -27,6 +27,7 @@ import { assemble, decode } from '@bpfhive/uapi';
 import { checkHashLookups } from './hash-lookup-check.mjs';
 import { hashcountPackets, setupHashcount, writeHashcountInput } from './hashcount.mjs';
 import { helperCallBench } from './helper-call.mjs';
+import { formatXdpBench, runXdpBench } from './xdp.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const BUILD = join(HERE, '.build');
@@ -793,6 +794,7 @@ async function main() {
     programs: [...rows, ...pending],
     inlining: { ktime, helper_calls: helperCalls, hash_lookup_check: hashCheck },
     compile: { synthetic, programs: Object.fromEntries(rows.filter((r) => r.compile).map((r) => [r.program, r.compile])) },
+    kernel_sim_xdp: await runXdpBench({ quick: QUICK }),
     seconds: (performance.now() - started) / 1000,
   };
 
@@ -845,6 +847,7 @@ function printTable(report) {
     `  ${name.padEnd(22)} ${String(c.instructions).padStart(5)} insns  warm ${c.median_ms.toFixed(3)} ms  first ${c.first_ms.toFixed(2)} ms  V8 ${c.v8_module_ms.toFixed(3)} ms  ${c.module_bytes} B${c.structured ? '' : '  (dispatch loop)'}`;
   console.log(`${crow('synthetic', s)}  target <${s.target_ms} ms: warm ${s.meets_target ? 'ok' : 'MISS'}, first ${s.cold_meets_target ? 'ok' : 'MISS'}`);
   for (const [name, c] of Object.entries(report.compile.programs)) console.log(crow(name, c));
+  console.log(formatXdpBench(report.kernel_sim_xdp));
   console.log(`\n${report.node}, ${report.clang}, ${report.cpus} CPUs; ${report.method.rounds} interleaved rounds of ~${report.method.round_ms} ms; ratio = median of per-round ratios; ${report.seconds.toFixed(1)} s`);
 }
 

@@ -30,3 +30,6 @@ export { buildXdpContext } from './contexts/xdp.js';
 export { buildSkbContext } from './contexts/skb.js';
 export { buildArgsContext, placeContext } from './contexts/tracing.js';
 export { buildSockAddr } from './contexts/sock-addr.js';
+export type { ContextBatch } from './kernel.js';
+export * from './links/index.js';
+export * from './hooks/index.js';

@@ -15,10 +15,22 @@ import type { LoadedProgram } from './programs/program.js';
 import { ProgramTable } from './programs/table.js';
 import { Cpu } from './run/cpu.js';
 import { ProgramRunner, type RunOptions, type RunResult } from './run/runner.js';
+import { newRunState } from './run/run-state.js';
 import { type ProgArrayReader, arrayBackedProgArray } from './run/tail-call.js';
 import { SYSCALL_TASK, type Task, TaskStructs } from './tasks.js';
 import { type TestRunAttr, type TestRunResult, testRun } from './test-run/index.js';
 import type { ProgramVerifier } from './verify/types.js';
+
+/** Contexts laid out one after another in the arena, for Kernel.runBatch. */
+export interface ContextBatch {
+  /** Address of the first context. */
+  readonly base: number;
+  /** Bytes from one context to the next. */
+  readonly stride: number;
+  readonly count: number;
+  /** Where the r0s go: count u64s. */
+  readonly out: number;
+}
 
 /** The kernel's ports (ports.ts): the three it cannot do without, and the rest with defaults. */
 export interface KernelPorts {
@@ -65,6 +77,7 @@ export class Kernel {
   readonly #runner: ProgramRunner;
   readonly #devices: NetDevices;
   readonly #syscallTask: Task;
+  readonly #stats: boolean;
 
   constructor(ports: KernelPorts, options: KernelOptions = {}) {
     this.arena = options.arena ?? new Arena();
@@ -75,6 +88,7 @@ export class Kernel {
     this.#clock = ports.clock ?? systemClock();
     this.#devices = ports.devices ?? loopbackOnly;
     this.#syscallTask = options.syscallTask ?? SYSCALL_TASK;
+    this.#stats = options.stats ?? true;
     this.cpus = Array.from({ length: cpus }, (_, i) => new Cpu(i, this.arena));
     this.#maps = new KernelMaps(this.arena, ports.maps);
     const memory = new KernelMemory(this.arena);
@@ -95,7 +109,7 @@ export class Kernel {
       progArray: ports.progArray ?? arrayBackedProgArray(memory),
       clock: this.#clock,
       program: (id) => this.#table.find(id),
-      stats: options.stats ?? true,
+      stats: this.#stats,
     });
   }
 
@@ -122,6 +136,11 @@ export class Kernel {
   /** BPF_OBJ_GET_INFO_BY_FD for a program. */
   info(id: number): ProgInfo {
     return programInfo(this.#table.get(id));
+  }
+
+  /** CLOCK_REALTIME at boot (monotonic 0), ns since the epoch: a load_time plus this is wall-clock time. */
+  bootTime(): bigint {
+    return this.#clock.realtimeNs() - this.#clock.monotonicNs();
   }
 
   /** Drops the client's reference to a program (close(fd)); ENOENT when there is no such program. */
@@ -152,6 +171,23 @@ export class Kernel {
   /** Runs `program` on `cpu` with its context at `ctx`: what hooks and test_run call. */
   run(program: LoadedProgram, cpu: Cpu, ctx: number, options?: RunOptions): RunResult {
     return this.#runner.run(program, cpu, ctx, options);
+  }
+
+  /**
+   * Runs `program` on `cpu` once per context of `batch` (contexts at base + i * stride in the arena,
+   * each r0 stored as a u64 at out + i * 8) in one call into WebAssembly: what batching hooks call.
+   * The helpers see one run state for the whole batch (its ctx is the first context, no packet),
+   * so only programs whose helpers need nothing per run may run this way (hooks/batchable.ts).
+   * Counts `count` runs. A run that faults stops the batch (EFAULT); the r0s after it are not set.
+   */
+  runBatch(program: LoadedProgram, cpu: Cpu, batch: ContextBatch, options: RunOptions = {}): void {
+    const instance = this.#runner.instanceOn(cpu, program);
+    const started = this.#stats ? this.#clock.monotonicNs() : 0n;
+    cpu.enter(newRunState(program, batch.base, options), options.task, () => instance.runBatch(batch.base, batch.stride, batch.count, batch.out, cpu.fp));
+    if (this.#stats) {
+      program.stats.runTimeNs += this.#clock.monotonicNs() - started;
+      program.stats.runCount += BigInt(batch.count);
+    }
   }
 
   #free(program: LoadedProgram): void {

@@ -1,21 +1,37 @@
 import {
+  type CallerIdentity,
+  type GetNextIdReply,
+  type GetNextIdRequest,
   type ProgInfoReply,
   type ProgLoadReply,
   type ProgLoadRequest,
   type ProgTestRunReply,
   type ProgTestRunRequest,
   fromBase64,
+  requireCapability,
   toBase64,
 } from '@bpfhive/uapi';
 import type { Kernel } from '../core/kernel.js';
+import { progInfoReply } from './prog-info.js';
+import type { ObjectOwners } from './object-owners.js';
 
 /**
  * The program commands between their wire form (uapi's prog schemas: base64 bytes, bpf_attr
- * names) and the kernel's calls. Requests arrive validated; errors are the kernel's BpfErrors.
+ * names) and the kernel's calls, for a caller the NATS server named (`who`, wire/identity.ts).
+ * Requests arrive validated; errors are the kernel's BpfErrors, and EPERM where Linux checks a
+ * capability: prog_load's checks are the kernel's (load/privileges.ts); a command on a program
+ * by id needs its loader's account or CAP_SYS_ADMIN (ObjectOwners); get_next_id CAP_SYS_ADMIN.
  */
 
-export async function progLoad(kernel: Kernel, r: ProgLoadRequest): Promise<ProgLoadReply> {
+/** What the program commands work on. */
+export interface ProgCommandContext {
+  readonly kernel: Kernel;
+  readonly owners: ObjectOwners;
+}
+
+export async function progLoad({ kernel, owners }: ProgCommandContext, who: CallerIdentity, r: ProgLoadRequest): Promise<ProgLoadReply> {
   const { program, log, stats } = await kernel.load({
+    caller: who,
     prog_type: r.prog_type,
     insns: fromBase64(r.insns, 'insns'),
     license: r.license,
@@ -24,10 +40,12 @@ export async function progLoad(kernel: Kernel, r: ProgLoadRequest): Promise<Prog
     ...(r.expected_attach_type !== undefined && { expected_attach_type: r.expected_attach_type }),
     ...(r.prog_flags !== undefined && { prog_flags: r.prog_flags }),
   });
+  owners.record(program.id, who);
   return { prog_id: program.id, verified_insns: stats.processed_insns, stats: { ...stats }, ...(log !== undefined && { log }) };
 }
 
-export function progTestRun(kernel: Kernel, id: number, r: ProgTestRunRequest): ProgTestRunReply {
+export function progTestRun({ kernel, owners }: ProgCommandContext, who: CallerIdentity, id: number, r: ProgTestRunRequest): ProgTestRunReply {
+  owners.check(id, who, 'prog test_run');
   const result = kernel.testRun(id, {
     ...(r.data_in !== undefined && { data_in: fromBase64(r.data_in, 'data_in') }),
     ...(r.ctx_in !== undefined && { ctx_in: fromBase64(r.ctx_in, 'ctx_in') }),
@@ -46,11 +64,19 @@ export function progTestRun(kernel: Kernel, id: number, r: ProgTestRunRequest): 
   };
 }
 
-export function progInfo(kernel: Kernel, id: number): ProgInfoReply {
-  return kernel.info(id);
+export function progInfo({ kernel, owners }: ProgCommandContext, who: CallerIdentity, id: number): ProgInfoReply {
+  owners.check(id, who, 'prog info');
+  return progInfoReply(kernel, id, who);
 }
 
-export function progClose(kernel: Kernel, id: number): Record<string, never> {
+export function progClose({ kernel, owners }: ProgCommandContext, who: CallerIdentity, id: number): Record<string, never> {
+  owners.check(id, who, 'prog close');
   kernel.close(id);
+  owners.forget(id);
   return {};
+}
+
+export function progGetNextId({ kernel }: ProgCommandContext, who: CallerIdentity, r: GetNextIdRequest): GetNextIdReply {
+  requireCapability(who, 'CAP_SYS_ADMIN', 'prog_get_next_id');
+  return { next_id: kernel.nextId(r.start_id) };
 }

@@ -1,5 +1,6 @@
 import {
   BpfError,
+  type CallerIdentity,
   type Instruction,
   ProgType,
   InsnDecodeError,
@@ -28,6 +29,11 @@ export interface ProgLoadAttr {
   readonly prog_flags?: number;
   /** The loading user (bpf_prog_info.created_by_uid); 0 when the caller does not say. */
   readonly uid?: number;
+  /**
+   * Who asks, as the NATS server named them (wire/identity.ts): the capability checks of
+   * bpf_prog_load apply (privileges.ts). Absent: a caller with every capability (an embedder).
+   */
+  readonly caller?: CallerIdentity;
 }
 
 /** The attributes once checked: numbers resolved, instructions decoded. */

@@ -8,6 +8,7 @@ import { type ProgLoadAttr, checkLoadAttr } from './attr.js';
 import { checkHelperCalls } from './helper-calls.js';
 import { isGplCompatible } from './license.js';
 import { findMapReferences, referencedMapIds, rewriteMapReferences } from './map-refs.js';
+import { type PrivilegedVerifyRequest, checkLoadPrivileges } from './privileges.js';
 import { rejection } from './rejection.js';
 import { programTag } from './tag.js';
 
@@ -29,19 +30,21 @@ export interface LoadResult {
 }
 
 /**
- * BPF_PROG_LOAD: check the attributes, hold the maps the program names, ask the verifier, apply
- * the kernel's own helper checks, turn map references into constants, compile, and only then
- * give the program an id. A program the verifier did not accept never reaches the compiler or
- * the table. Any failure drops the maps it took: nothing is left half-created.
+ * BPF_PROG_LOAD: check the attributes and the caller's capabilities, hold the maps the program
+ * names, ask the verifier (with those capabilities), apply the kernel's own helper checks, turn
+ * map references into constants, compile, and only then give the program an id. A program the
+ * verifier did not accept never reaches the compiler or the table. Any failure drops the maps it
+ * took: nothing is left half-created.
  */
 export async function loadProgram(deps: LoaderDeps, attr: ProgLoadAttr): Promise<LoadResult> {
   const checked = checkLoadAttr(attr);
+  const privileges = attr.caller && checkLoadPrivileges(attr.caller, checked.progType, checked.insns);
   const gplCompatible = isGplCompatible(checked.license);
   const refs = findMapReferences(checked.insns);
   const held = new Map<number, KernelMap>();
   try {
     for (const id of referencedMapIds(refs)) held.set(id, await deps.maps.hold(id));
-    const verdict = await deps.verifier.verify({
+    const request: PrivilegedVerifyRequest = {
       prog_type: checked.progType,
       ...(checked.expectedAttachType !== 0 && { expected_attach_type: checked.expectedAttachType }),
       insns: checked.insns,
@@ -55,7 +58,9 @@ export async function loadProgram(deps: LoaderDeps, attr: ProgLoadAttr): Promise
         max_entries: spec.max_entries,
         map_flags: spec.map_flags,
       })),
-    });
+      ...(privileges && { privileges }),
+    };
+    const verdict = await deps.verifier.verify(request);
     if (!isAccepted(verdict)) throw rejection(verdict);
     checkHelperCalls(checked.insns, gplCompatible, deps.implemented);
     const xlated = rewriteMapReferences(checked.insns, refs, held);

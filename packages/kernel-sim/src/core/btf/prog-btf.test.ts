@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { AttachType as A, BpfError, ProgType as P } from '@bpfhive/uapi';
+import { describe, expect, it } from 'vitest';
+import { kernelTypeId } from '../../kbtf/kernel-btf.js';
+import { NO_PROG_BTF, type ProgBtfAttr, releaseProgBtf, resolveProgBtf } from './prog-btf.js';
+import { BtfTable } from './table.js';
+import { fixupLikeLibbpf } from './testing.js';
+
+const tracingBtf = fixupLikeLibbpf(new Uint8Array(readFileSync(new URL('../../../../uapi/src/btf/testdata/tracing.btf', import.meta.url))));
+
+function failure(run: () => unknown): BpfError & { log?: string } {
+  try {
+    run();
+  } catch (e) {
+    expect(e).toBeInstanceOf(BpfError);
+    return e as BpfError & { log?: string };
+  }
+  throw new Error('it succeeded');
+}
+
+const fentry = (attachBtfId: number, more: Partial<ProgBtfAttr> = {}): ProgBtfAttr => ({
+  progType: P.TRACING,
+  expectedAttachType: A.TRACE_FENTRY,
+  attachBtfId,
+  gplCompatible: true,
+  ...more,
+});
+
+describe('prog BTF - prog_btf_id', () => {
+  it('a program without BTF gets none', () => {
+    expect(resolveProgBtf(new BtfTable(), { progType: P.XDP, expectedAttachType: 0, gplCompatible: true })).toEqual(NO_PROG_BTF);
+  });
+
+  it('the program holds its BTF object: it outlives the client closing it, until the program goes', () => {
+    const table = new BtfTable();
+    const { object } = table.load({ btf: tracingBtf });
+    const progBtf = resolveProgBtf(table, { progType: P.XDP, expectedAttachType: 0, progBtfId: object.id, gplCompatible: true });
+    expect(progBtf.btfId).toBe(object.id);
+    table.close(object.id);
+    expect(table.info(object.id).id).toBe(object.id);
+    releaseProgBtf(table, progBtf);
+    expect(failure(() => table.info(object.id)).code).toBe('ENOENT');
+  });
+
+  it("EBADF for an id naming no BTF object, EACCES for the kernel's BTF", () => {
+    const table = new BtfTable();
+    expect(failure(() => resolveProgBtf(table, { progType: P.XDP, expectedAttachType: 0, progBtfId: 9, gplCompatible: true })).code).toBe('EBADF');
+    expect(failure(() => resolveProgBtf(table, { progType: P.XDP, expectedAttachType: 0, progBtfId: 1, gplCompatible: true })).code).toBe('EACCES');
+  });
+
+  it('a refused attach_btf_id takes no reference on prog_btf_id', () => {
+    const table = new BtfTable();
+    const { object } = table.load({ btf: tracingBtf });
+    failure(() => resolveProgBtf(table, fentry(kernelTypeId('sock', 'STRUCT'), { progBtfId: object.id })));
+    table.close(object.id);
+    expect(failure(() => table.info(object.id)).code).toBe('ENOENT');
+  });
+});
+
+describe('prog BTF - attach_btf_id against the kernel BTF', () => {
+  const table = new BtfTable();
+  const connect = kernelTypeId('tcp_v4_connect', 'FUNC');
+  const sock = kernelTypeId('sock', 'STRUCT');
+  const schedSwitch = kernelTypeId('btf_trace_sched_switch', 'TYPEDEF');
+
+  it.each([
+    ['fentry', A.TRACE_FENTRY],
+    ['fexit', A.TRACE_FEXIT],
+    ['fmod_ret', A.MODIFY_RETURN],
+  ])('%s on a kernel FUNC', (_, eat) => {
+    expect(resolveProgBtf(table, fentry(connect, { expectedAttachType: eat }))).toEqual({ btfId: 0, attachBtfId: connect, attachBtfObjId: 1, attachTo: 'tcp_v4_connect' });
+  });
+
+  it('tp_btf on a btf_trace_ typedef names the tracepoint', () => {
+    expect(resolveProgBtf(table, fentry(schedSwitch, { expectedAttachType: A.TRACE_RAW_TP })).attachTo).toBe('sched_switch');
+  });
+
+  it.each<[string, ProgBtfAttr, string, string]>([
+    ['fentry on a struct', fentry(sock), 'EINVAL', `attach_btf_id ${sock} is not a function`],
+    ['fentry on an id beyond the kernel BTF', fentry(99999), 'EINVAL', 'attach_btf_id 99999 is invalid'],
+    ['tp_btf on a function', fentry(connect, { expectedAttachType: A.TRACE_RAW_TP }), 'EINVAL', `attach_btf_id ${connect} is not a typedef`],
+    ['tp_btf on another typedef', fentry(kernelTypeId('pid_t', 'TYPEDEF'), { expectedAttachType: A.TRACE_RAW_TP }), 'EINVAL', `attach_btf_id ${kernelTypeId('pid_t', 'TYPEDEF')} points to wrong type name pid_t`],
+    ['a tracing program without attach_btf_id', fentry(0), 'EINVAL', 'Tracing programs must provide btf_id'],
+    ['an iterator on a function that is not bpf_iter_*', fentry(connect, { expectedAttachType: A.TRACE_ITER }), 'EINVAL', `attach_btf_id ${connect} points to wrong type name tcp_v4_connect`],
+    ['lsm on a function that is not an LSM hook', fentry(connect, { progType: P.LSM, expectedAttachType: A.LSM_MAC }), 'EINVAL', `attach_btf_id ${connect} points to wrong type name tcp_v4_connect`],
+    ['an extension of a kernel function', fentry(connect, { progType: P.EXT, expectedAttachType: 0 }), 'EINVAL', 'Cannot replace kernel functions'],
+    ['struct_ops (the simulated kernel has none)', fentry(sock, { progType: P.STRUCT_OPS, expectedAttachType: 0 }), 'ENOTSUPP', `attach_btf_id ${sock} is not a supported struct`],
+  ])('%s is refused with a verifier log line', (_, attr, code, line) => {
+    const e = failure(() => resolveProgBtf(table, attr));
+    expect([e.code, e.log, e.message]).toEqual([code, `${line}\n`, `load program: ${line}`]);
+  });
+
+  it('a program type that takes no attach_btf_id refuses one', () => {
+    const e = failure(() => resolveProgBtf(table, { progType: P.XDP, expectedAttachType: 0, attachBtfId: connect, gplCompatible: true }));
+    expect([e.code, e.message]).toEqual(['EINVAL', 'load program: a xdp program takes no attach_btf_id (tracing, lsm, struct_ops and ext do)']);
+  });
+
+  it('a tracing program must attach as fentry, fexit, fmod_ret, iter or tp_btf', () => {
+    expect(failure(() => resolveProgBtf(table, fentry(connect, { expectedAttachType: A.CGROUP_INET_INGRESS }))).code).toBe('EINVAL');
+  });
+});

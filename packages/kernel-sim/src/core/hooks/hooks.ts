@@ -1,0 +1,110 @@
+import { MapType } from '@bpfhive/uapi';
+import type { HookSink, Packet, WorldEvent } from '../../world/index.js';
+import type { Kernel } from '../kernel.js';
+import type { HookPoints } from '../links/hook-points.js';
+import { CgroupHooks } from './cgroup.js';
+import { HookCounters } from './counters.js';
+import { FlowLog } from './flow-log.js';
+import { PacketPath } from './packet-path.js';
+import { TaskCache } from './tasks.js';
+import { TracingHooks } from './tracing.js';
+import type { SimWorld } from './world.js';
+
+/** Where the hooks' outputs go (the service publishes them on NATS); every one is optional. */
+export interface HookOutputs {
+  /** A record a program submitted to ring buffer `mapId`, as a libbpf ring_buffer callback gets it (drained after every batch). */
+  ringbuf?(mapId: number, sample: Uint8Array): void;
+  /** A frame an XDP program redirected to the AF_XDP socket `queue` of device `ifindex`. */
+  xsk?(ifindex: number, queue: number, frame: Uint8Array): void;
+  /** After every batch: the flow log may have new records. */
+  afterBatch?(): void;
+}
+
+export interface HooksOptions {
+  /** Flow log records kept (default 4096). */
+  readonly flowLogCapacity?: number;
+}
+
+/** The consumer side of maps-store's RINGBUF engine. */
+interface RingConsumer {
+  consume(callback: (sample: Uint8Array) => void): number;
+  availableData(): number;
+}
+
+/**
+ * The world's HookSink: runs the programs attached to each event's hook, in time order — frames
+ * through the network path (packet-path.ts, XDP in batches), tracepoints and kernel function
+ * entries and exits through the tracing hooks, connect and bind through the cgroup sock_addr
+ * hooks. After every batch the ring buffers of attached programs are drained to `ringbuf`, as a
+ * user-space consumer would, and the arena passes a grace period (blocks freed during the batch
+ * become reusable).
+ */
+export class Hooks implements HookSink {
+  readonly counters = new HookCounters();
+  readonly flowLog: FlowLog;
+  readonly packets: PacketPath;
+  readonly tracing: TracingHooks;
+  readonly cgroups: CgroupHooks;
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly points: HookPoints,
+    private readonly world: SimWorld,
+    private readonly outputs: HookOutputs = {},
+    options: HooksOptions = {},
+  ) {
+    this.flowLog = new FlowLog(options.flowLogCapacity);
+    const tasks = new TaskCache();
+    const common = { kernel, points, counters: this.counters, tasks };
+    this.cgroups = new CgroupHooks({ ...common, world, flowLog: this.flowLog });
+    this.tracing = new TracingHooks(common);
+    this.packets = new PacketPath({ kernel, points, world, cgroups: this.cgroups, counters: this.counters, flowLog: this.flowLog, xsk: (i, q, f) => outputs.xsk?.(i, q, f) });
+  }
+
+  fire(batch: readonly WorldEvent[]): void {
+    let i = 0;
+    while (i < batch.length) {
+      const event = batch[i]!;
+      this.world.advance(event.time);
+      if (event.kind === 'packet') {
+        const packets: Packet[] = [];
+        for (; i < batch.length && batch[i]!.kind === 'packet'; i++) packets.push((batch[i] as { packet: Packet }).packet);
+        this.world.advance(batch[i - 1]!.time);
+        this.packets.receive(packets);
+        continue;
+      }
+      this.tracing.fire(event);
+      if (event.kind === 'func_entry') this.cgroups.sockAddr(event);
+      i++;
+    }
+    this.afterBatch();
+  }
+
+  /** Frames a host task sends (cgroup skb egress for `cgroupId`, TC egress, out of the device), then the batch's aftermath. */
+  send(packets: readonly Packet[], cgroupId?: bigint): void {
+    for (const p of packets) this.packets.send(p, cgroupId);
+    this.afterBatch();
+  }
+
+  /** Drains ring buffers, tells the outputs, and lets the arena reuse what the batch freed. */
+  afterBatch(): void {
+    const outputs = this.outputs;
+    if (outputs.ringbuf) this.#drainRings((mapId, sample) => outputs.ringbuf!(mapId, sample));
+    outputs.afterBatch?.();
+    if (!this.kernel.cpus.some((cpu) => cpu.busy)) this.kernel.arena.quiescent();
+  }
+
+  #drainRings(out: (mapId: number, sample: Uint8Array) => void): void {
+    const seen = new Set<number>();
+    for (const key of this.points.keys()) {
+      for (const link of this.points.list(key)) {
+        for (const { id, map } of link.program.maps) {
+          if (map.spec.map_type !== MapType.RINGBUF || seen.has(id) || !('consume' in map)) continue;
+          seen.add(id);
+          const ring = map as unknown as RingConsumer;
+          if (ring.availableData() > 0) ring.consume((sample) => out(id, sample.slice()));
+        }
+      }
+    }
+  }
+}

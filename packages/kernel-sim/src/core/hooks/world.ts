@@ -1,0 +1,65 @@
+import type { Arena } from '@bpfhive/maps-store';
+import {
+  DeviceTable,
+  type KernelObjects,
+  OpaqueKernelObjects,
+  Processes,
+  type ScenarioRunner,
+  SocketQueue,
+  type UserMemory,
+} from '../../world/index.js';
+
+/**
+ * The world's UserMemory in the kernel's arena: the strings, buffers and socket addresses system
+ * calls pass, and the registers they save, are where programs' bpf_probe_read_user and
+ * bpf_probe_read_kernel look for them.
+ */
+export function arenaUserMemory(arena: Arena): UserMemory {
+  return {
+    alloc: (size) => arena.alloc(size),
+    write: (address, bytes) => arena.bytes.set(bytes, address),
+    free: (address, size) => arena.free(address, size),
+  };
+}
+
+export interface SimWorldOptions {
+  /** Addresses of kernel objects (default: OpaqueKernelObjects, stable addresses with nothing behind them). */
+  readonly objects?: KernelObjects;
+}
+
+/**
+ * The simulated machine the hooks fire from: its devices, its processes and the sockets frames
+ * reach, with user memory in the kernel's arena. A scenario brings a machine of its own; `adopt`
+ * makes that the world (links name ifindexes, so they apply to the scenario's devices of those
+ * numbers). `now` is the world's virtual time: the latest event seen.
+ */
+export class SimWorld {
+  devices = new DeviceTable();
+  sockets = new SocketQueue();
+  processes: Processes;
+  readonly memory: UserMemory;
+  readonly objects: KernelObjects;
+  now = 0;
+
+  constructor(
+    arena: Arena,
+    readonly cpus: number,
+    options: SimWorldOptions = {},
+  ) {
+    this.memory = arenaUserMemory(arena);
+    this.objects = options.objects ?? new OpaqueKernelObjects();
+    this.processes = new Processes({ cpus, memory: this.memory, objects: this.objects });
+  }
+
+  /** Makes a scenario's machine (devices, processes, sockets) the world. */
+  adopt(runner: ScenarioRunner): void {
+    this.devices = runner.devices;
+    this.processes = runner.processes;
+    this.sockets = runner.sockets;
+  }
+
+  /** Moves the virtual clock to `time` if that is later. */
+  advance(time: number): void {
+    if (time > this.now) this.now = time;
+  }
+}

@@ -1,0 +1,62 @@
+import type { HostedMap, MapSpec } from '@bpfhive/maps-store';
+
+/**
+ * The lease protocol's transport, as the LeasedMapProvider needs it (the protocol itself: the top
+ * of packages/uapi/src/wire/schemas/lease.ts). The service implements it over NATS
+ * (service/nats-map-leases.ts); tests may implement it in memory. Every call names this kernel as
+ * the holder; failures reject with the maps-store's BpfError (ENOENT, EBUSY, ESTALE, …) or
+ * EAGAIN / ETIMEDOUT when it does not answer.
+ */
+export interface MapLeasePort {
+  /** Who holds the leases, e.g. `kernel-sim-<uuid>`: for log lines. */
+  readonly holder: string;
+  /**
+   * Starts receiving map `mapId`'s data commands (`bpf.v1.map.<id>.>`) without answering them;
+   * resolves once the server has the subscription, so nothing sent after the lease is missed.
+   */
+  open(mapId: number): Promise<MapCommandInbox>;
+  /** `bpf.v1.internal.map.<id>.lease`: the map's spec, state, contents and the new epoch. */
+  lease(mapId: number): Promise<LeaseGrant>;
+  /** `bpf.v1.internal.map.<id>.checkpoint`: the maps-store takes these contents; the lease goes on. */
+  checkpoint(mapId: number, contents: LeaseContents): Promise<void>;
+  /** `bpf.v1.internal.map.<id>.release`: the map goes home with these contents. */
+  release(mapId: number, contents: LeaseContents): Promise<void>;
+  /** `bpf.v1.internal.lease_renew`: renews every lease; the ones the maps-store still counts as ours. */
+  renew(): Promise<RenewedLeases>;
+}
+
+/** A lease as granted, decoded from the wire. */
+export interface LeaseGrant {
+  readonly spec: MapSpec;
+  readonly frozen: boolean;
+  readonly epoch: number;
+  /** The map image (maps-store's encodeImage). */
+  readonly image: Uint8Array;
+  /** Renew at least this often. */
+  readonly ttlMs: number;
+}
+
+/** What a checkpoint or a release hands back. */
+export interface LeaseContents {
+  readonly epoch: number;
+  readonly image: Uint8Array;
+  readonly frozen: boolean;
+}
+
+export interface RenewedLeases {
+  readonly leases: readonly { readonly map_id: number; readonly epoch: number }[];
+  readonly ttlMs: number;
+}
+
+/**
+ * One map's data commands as they arrive. Until `serve` they wait, in order; `serve` answers them
+ * and every later one with the map; `readOnly` keeps answering only the commands that do not
+ * change the map (it is on its way home: a change would be lost), leaving the others to the
+ * maps-store; `close` stops receiving, and what still waits gets no answer from here.
+ */
+export interface MapCommandInbox {
+  /** `changed` runs after a command changed the map, before its reply (a checkpoint). */
+  serve(hosted: HostedMap, changed: () => Promise<void>): void;
+  readOnly(): void;
+  close(): void;
+}

@@ -1,0 +1,95 @@
+import { type Arena, type BpfMap, type HostedMap, clearMap, createMap, decodeImage, encodeImage, loadRecords, mapRecords, releaseMapPointer } from '@bpfhive/maps-store';
+import { BpfError, MapType, mapTypeName } from '@bpfhive/uapi';
+import type { LeaseContents, LeaseGrant, MapCommandInbox } from './lease-port.js';
+
+/** Map types whose values name other maps: their inner maps would have to come along, which leases do not do yet. */
+const MAP_IN_MAP = new Set<number>([MapType.ARRAY_OF_MAPS, MapType.HASH_OF_MAPS]);
+
+/**
+ * A map this kernel holds under a lease: the engine in the kernel's arena (built from the lease's
+ * spec and image, under the map's own id), the epoch, the inbox answering its data commands, and
+ * the work sent back to the maps-store — checkpoints and the final release, one at a time in
+ * order, a checkpoint asked for while another waits joining it.
+ */
+export class LeasedMap {
+  readonly hosted: HostedMap;
+  /** Set once the maps-store stopped counting the lease as ours: nothing more is sent back. */
+  lost = false;
+  #sent: LeaseContents;
+  #tail: Promise<void> = Promise.resolve();
+  #waiting: Promise<void> | undefined;
+
+  private constructor(
+    id: number,
+    map: BpfMap,
+    frozen: boolean,
+    readonly epoch: number,
+    readonly inbox: MapCommandInbox,
+    image: Uint8Array,
+  ) {
+    this.hosted = { id, map, frozen };
+    this.#sent = { epoch, image, frozen };
+  }
+
+  /**
+   * Builds map `id` from a grant. ENOTSUPP for a map of maps; EINVAL when a record of the image
+   * does not load (e.g. per-CPU values for another number of CPUs than this kernel has) — the map
+   * is then not half-built: nothing is kept.
+   */
+  static host(id: number, grant: LeaseGrant, inbox: MapCommandInbox, arena: Arena, cpus: number): LeasedMap {
+    const type = mapTypeName(grant.spec.map_type) ?? String(grant.spec.map_type);
+    if (MAP_IN_MAP.has(grant.spec.map_type)) throw new BpfError('ENOTSUPP', `map ${id} (${type}): maps of maps cannot be leased to a kernel yet`);
+    const map = createMap(grant.spec, arena, cpus);
+    const rejected = loadRecords(map, decodeImage(grant.image));
+    if (rejected.length > 0) {
+      freeMap(map);
+      throw new BpfError('EINVAL', `map ${id} (${type}): ${rejected.length} records of its lease did not load, the first: ${rejected[0]!.error.message}`);
+    }
+    return new LeasedMap(id, map, grant.frozen, grant.epoch, inbox, grant.image);
+  }
+
+  get id(): number {
+    return this.hosted.id;
+  }
+
+  /** The contents as they are now, to hand back. */
+  contents(): LeaseContents {
+    return { epoch: this.epoch, image: encodeImage(mapRecords(this.hosted.map)), frozen: this.hosted.frozen };
+  }
+
+  /**
+   * Sends the contents with `send` unless they equal what was last sent (or granted); runs after
+   * everything sent before, and joins a checkpoint that has not started yet.
+   */
+  checkpoint(send: (contents: LeaseContents) => Promise<void>): Promise<void> {
+    if (this.#waiting) return this.#waiting;
+    const run = this.#tail.then(async () => {
+      this.#waiting = undefined;
+      if (this.lost) return;
+      const now = this.contents();
+      if (now.frozen === this.#sent.frozen && Buffer.from(now.image).equals(this.#sent.image)) return;
+      await send(now);
+      this.#sent = now;
+    });
+    this.#waiting = run;
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Runs `last` after every checkpoint under way: the release. */
+  finally(last: () => Promise<void>): Promise<void> {
+    const run = this.#tail.then(last);
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Gives the engine's storage back to the arena (after the release: no program uses it). */
+  free(): void {
+    freeMap(this.hosted.map);
+  }
+}
+
+function freeMap(map: BpfMap): void {
+  clearMap(map);
+  releaseMapPointer(map);
+}

@@ -1,0 +1,212 @@
+import { Arena, type HostedMap, MapDirectory, decodeImage, encodeImage, mapCommands } from '@bpfhive/maps-store';
+import { BpfError, HelperId as H } from '@bpfhive/uapi';
+import { describe, expect, it } from 'vitest';
+import { kernelHarness, readU64, u32s, u64s } from '../../testing/harness.js';
+import type { LeaseContents, LeaseGrant, MapCommandInbox, MapLeasePort, RenewedLeases } from './lease-port.js';
+import { LeasedMapProvider } from './leased-provider.js';
+
+/** A map's data commands as the provider drives them: waiting, served, read-only, closed. */
+class Inbox implements MapCommandInbox {
+  state: 'waiting' | 'serving' | 'read-only' | 'closed' = 'waiting';
+  hosted?: HostedMap;
+  changed?: () => Promise<void>;
+
+  serve(hosted: HostedMap, changed: () => Promise<void>): void {
+    [this.state, this.hosted, this.changed] = ['serving', hosted, changed];
+  }
+  readOnly(): void {
+    this.state = 'read-only';
+  }
+  close(): void {
+    this.state = 'closed';
+  }
+
+  /** BPF_MAP_UPDATE_ELEM from user space, answered here: resolves when its reply would go out. */
+  async update(key: Uint8Array, value: Uint8Array): Promise<void> {
+    if (this.state !== 'serving') throw new Error(`inbox ${this.state}`);
+    mapCommands.updateElem(this.hosted!, key, value, 0);
+    await this.changed!();
+  }
+}
+
+/** The maps-store's side in memory: its MapDirectory (on its own arena) answers the protocol. */
+class DirectoryLeases implements MapLeasePort {
+  readonly holder = 'kernel-sim-test';
+  readonly inboxes = new Map<number, Inbox>();
+  readonly calls: string[] = [];
+
+  constructor(readonly directory: MapDirectory) {}
+
+  open(mapId: number): Promise<MapCommandInbox> {
+    const inbox = new Inbox();
+    this.inboxes.set(mapId, inbox);
+    return Promise.resolve(inbox);
+  }
+
+  lease(mapId: number): Promise<LeaseGrant> {
+    this.calls.push(`lease ${mapId}`);
+    try {
+      const g = this.directory.grantLease(mapId, this.holder);
+      return Promise.resolve({ spec: g.spec, frozen: g.frozen, epoch: g.epoch, image: encodeImage(g.records), ttlMs: 1000 });
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
+
+  checkpoint(mapId: number, c: LeaseContents): Promise<void> {
+    this.calls.push(`checkpoint ${mapId}`);
+    return this.#run(() => this.directory.checkpointLease(mapId, this.holder, c.epoch, decodeImage(c.image), c.frozen));
+  }
+
+  release(mapId: number, c: LeaseContents): Promise<void> {
+    this.calls.push(`release ${mapId}`);
+    return this.#run(() => this.directory.releaseLease(mapId, this.holder, c.epoch, decodeImage(c.image), c.frozen));
+  }
+
+  renew(): Promise<RenewedLeases> {
+    return Promise.resolve({ leases: this.directory.leases.renew(this.holder).map((l) => ({ map_id: l.map_id, epoch: l.epoch })), ttlMs: 1000 });
+  }
+
+  #run(step: () => void): Promise<void> {
+    try {
+      step();
+      return Promise.resolve();
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
+}
+
+/** A kernel whose maps are leased from a maps-store directory, and a counter map there. */
+function leasedKernel(cpus = 2) {
+  let now = 0;
+  const directory = new MapDirectory(new Arena(), { cpus: 2, leaseTtlMs: 1000, now: () => now });
+  const leases = new DirectoryLeases(directory);
+  const arena = new Arena({ initialPages: 32 });
+  const log: string[] = [];
+  const provider = new LeasedMapProvider(leases, arena, cpus, (line) => log.push(line));
+  const h = kernelHarness({ arena, cpus, ports: { maps: provider } });
+  const counts = directory.create({ map_type: 'array', key_size: 4, value_size: 8, max_entries: 4, map_name: 'counts' });
+  directory.update(counts, u32s(0), u64s(40n), 0);
+  return { h, directory, leases, provider, counts, log, advance: (ms: number) => (now += ms) };
+}
+
+/** counts[0] += 1, as a program sees the map. */
+const increment = (id: number): string => `
+  r1 = 0
+  *(u32 *)(r10 - 4) = r1
+  ld_pseudo r1, 1, ${id}
+  r2 = r10
+  r2 += -4
+  call ${H.map_lookup_elem}
+  if r0 == 0 goto out
+  r1 = 1
+  lock *(u64 *)(r0 + 0) += r1
+  out:
+  r0 = 0
+  exit`;
+
+const count = (directory: MapDirectory, id: number): bigint => readU64(directory.lookup(id, u32s(0)));
+
+describe('map leases - the kernel side', () => {
+  it('map lease - a program runs on the leased contents; the maps-store gets them back at a heartbeat and when the program goes', async () => {
+    const { h, directory, leases, provider, counts } = leasedKernel();
+    const { program } = await h.load(increment(counts));
+    expect(directory.isLeased(counts)).toBe(true);
+    expect(leases.inboxes.get(counts)!.state).toBe('serving');
+    h.kernel.testRun(program.id, {});
+    h.kernel.testRun(program.id, {});
+    expect(readU64(provider.hosted(counts)!.map.lookup(u32s(0)))).toBe(42n);
+    expect(count(directory, counts)).toBe(40n);
+
+    await provider.heartbeat();
+    expect(count(directory, counts)).toBe(42n);
+    h.kernel.testRun(program.id, {});
+    h.kernel.close(program.id);
+    expect(leases.inboxes.get(counts)!.state).toBe('read-only');
+    await provider.settled();
+    expect(leases.inboxes.get(counts)!.state).toBe('closed');
+    expect(directory.isLeased(counts)).toBe(false);
+    expect(count(directory, counts)).toBe(43n);
+    expect(provider.hosted(counts)).toBeUndefined();
+  });
+
+  it('map lease - programs sharing a map share one lease, released when the last one goes', async () => {
+    const { h, leases, provider, counts, directory } = leasedKernel();
+    const one = await h.load(increment(counts));
+    const two = await h.load(increment(counts));
+    h.kernel.testRun(one.program.id, {});
+    h.kernel.testRun(two.program.id, {});
+    h.kernel.close(one.program.id);
+    await provider.settled();
+    expect(directory.isLeased(counts)).toBe(true);
+    h.kernel.close(two.program.id);
+    await provider.settled();
+    expect(leases.calls).toEqual([`lease ${counts}`, `release ${counts}`]);
+    expect(count(directory, counts)).toBe(42n);
+  });
+
+  it('map lease - a change from user space is checkpointed before its reply; a heartbeat with nothing new sends nothing', async () => {
+    const { h, directory, leases, provider, counts } = leasedKernel();
+    await h.load(increment(counts));
+    await leases.inboxes.get(counts)!.update(u32s(1), u64s(7n));
+    expect(readU64(directory.lookup(counts, u32s(1)))).toBe(7n);
+    await provider.heartbeat();
+    expect(leases.calls).toEqual([`lease ${counts}`, `checkpoint ${counts}`]);
+  });
+
+  it('map lease - a map a program takes again right after it went home comes back with what it went home with', async () => {
+    const { h, directory, provider, counts } = leasedKernel();
+    const first = await h.load(increment(counts));
+    h.kernel.testRun(first.program.id, {});
+    h.kernel.close(first.program.id);
+    const second = await h.load(increment(counts));
+    h.kernel.testRun(second.program.id, {});
+    expect(readU64(provider.hosted(counts)!.map.lookup(u32s(0)))).toBe(42n);
+    expect(directory.leases.epochOf(counts)).toBe(2);
+  });
+
+  it('map lease - a map id the maps-store does not know is EBADF; a map another kernel holds is EBUSY; nothing stays subscribed', async () => {
+    const { h, directory, leases, counts } = leasedKernel();
+    await expect(h.load(increment(99))).rejects.toMatchObject({ code: 'EBADF', message: 'map 99: no such map' });
+    expect(leases.inboxes.get(99)!.state).toBe('closed');
+    directory.grantLease(counts, 'kernel-sim-other');
+    await expect(h.load(increment(counts))).rejects.toMatchObject({ code: 'EBUSY' });
+    expect(leases.inboxes.get(counts)!.state).toBe('closed');
+  });
+
+  it('map lease - contents this kernel cannot hold (per-CPU values for another CPU count) go back as they came, and the load fails', async () => {
+    const { h, directory, leases, counts } = leasedKernel(4);
+    const percpu = directory.create({ map_type: 'percpu_array', key_size: 4, value_size: 8, max_entries: 1 });
+    directory.update(percpu, u32s(0), u64s(1n, 2n), 0);
+    const error = await h.load(increment(percpu)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BpfError);
+    expect((error as BpfError).message).toMatch(/map \d+ \(percpu_array\): 1 records of its lease did not load/);
+    expect(leases.calls).toEqual([`lease ${percpu}`, `release ${percpu}`]);
+    expect([directory.isLeased(percpu), directory.lookup(percpu, u32s(0))]).toEqual([false, u64s(1n, 2n)]);
+    expect(directory.isLeased(counts)).toBe(false);
+  });
+
+  it('map lease - a lease the maps-store let expire is lost: no more answers from here, nothing sent back, programs keep running', async () => {
+    const { h, directory, leases, provider, counts, log, advance } = leasedKernel();
+    const { program } = await h.load(increment(counts));
+    advance(2000);
+    expect(directory.expireLeases().map((l) => l.map_id)).toEqual([counts]);
+    await provider.heartbeat();
+    expect(leases.inboxes.get(counts)!.state).toBe('closed');
+    expect(log).toEqual([`map ${counts}: lease lost (the maps-store no longer counts it as ours); programs keep its contents here, the maps-store serves its last checkpoint`]);
+    h.kernel.testRun(program.id, {});
+    h.kernel.close(program.id);
+    await provider.settled();
+    expect(leases.calls).toEqual([`lease ${counts}`]);
+    expect(count(directory, counts)).toBe(40n);
+  });
+
+  it('map lease - close sends every map home', async () => {
+    const { h, directory, provider, counts } = leasedKernel();
+    const { program } = await h.load(increment(counts));
+    h.kernel.testRun(program.id, {});
+    await provider.close();
+    expect([directory.isLeased(counts), count(directory, counts)]).toEqual([false, 41n]);
+  });
+});

@@ -1,0 +1,106 @@
+import type { Service, ServiceMsg } from '@nats-io/services';
+import {
+  BpfError,
+  type CallerIdentity,
+  DEFAULT_IDENTITY_POLICY,
+  EmptySchema,
+  type GetNextIdRequest,
+  GetNextIdRequestSchema,
+  type IdentityPolicy,
+  type LinkCreateReply,
+  type LinkCreateRequest,
+  LinkCreateRequestSchema,
+  type LinkUpdateRequest,
+  LinkUpdateRequestSchema,
+  SUBJECT_PREFIX,
+  Subjects,
+  callerIdentity,
+  progTypeSpec,
+  requireCapability,
+  respond,
+  serve,
+} from '@bpfhive/uapi';
+import type { LinkTable } from '../core/links/link-table.js';
+import type { LoadedProgram } from '../core/programs/program.js';
+import { ObjectOwners } from './object-owners.js';
+
+/**
+ * link_create's privilege check (identity.ts): Linux checked the capability when the program was
+ * loaded and trusts its fd; bpfhive's ids are not fds, so the caller must hold the program (have
+ * loaded it, or CAP_SYS_ADMIN) and have what its type needs to be loaded.
+ */
+function checkLinkCreate(who: CallerIdentity, program: LoadedProgram): void {
+  const spec = progTypeSpec(program.type, program.expectedAttachType);
+  if (!spec?.unprivileged) requireCapability(who, 'CAP_BPF', 'link_create');
+  if (spec?.capability) requireCapability(who, spec.capability, 'link_create');
+}
+
+/**
+ * The link endpoints of the kernel-sim service, between uapi's link schemas and the link table:
+ * bpf.v1.link_create, bpf.v1.link.<id>.update / .detach / .close / .info (the account that made
+ * the link, or CAP_SYS_ADMIN) and bpf.v1.link_get_next_id (CAP_SYS_ADMIN). `programs` is the
+ * service's record of who loaded which program.
+ */
+export function addLinkEndpoints(service: Service, links: LinkTable, programs: ObjectOwners, policy: IdentityPolicy = DEFAULT_IDENTITY_POLICY): void {
+  const owners = new ObjectOwners('link');
+  const endpoint = (name: string, subject: string, handle: (msg: ServiceMsg, who: CallerIdentity) => unknown): void => {
+    service.addEndpoint(name, { subject, handler: (err, msg) => (err ? undefined : void handle(msg, callerIdentity(msg, policy))) });
+  };
+  endpoint('link_create', Subjects.linkCreate, (msg, who) =>
+    serve<LinkCreateRequest>(msg, LinkCreateRequestSchema, (r): LinkCreateReply => {
+      programs.check(r.prog_id, who, 'link_create');
+      const held = links.programOf(r.prog_id);
+      if (held) checkLinkCreate(who, held);
+      const link = links.create(r);
+      owners.record(link.id, who);
+      return { link_id: link.id };
+    }),
+  );
+  endpoint('link', `${SUBJECT_PREFIX}.link.*.*`, (msg, who) => {
+    const [, , , idText, command] = msg.subject.split('.');
+    if (!/^\d+$/.test(idText ?? '')) {
+      return respond(msg, () => {
+        throw new BpfError('EINVAL', `${msg.subject}: the link id must be a number`);
+      });
+    }
+    const id = Number(idText);
+    const checked = (action: string): void => owners.check(id, who, `link ${action}`);
+    switch (command) {
+      case 'update':
+        return serve<LinkUpdateRequest>(msg, LinkUpdateRequestSchema, (r) => {
+          checked('update');
+          programs.check(r.new_prog_id, who, 'link update');
+          links.update(id, r);
+          return {};
+        });
+      case 'detach':
+        return serve(msg, EmptySchema, () => {
+          checked('detach');
+          links.detach(id);
+          return {};
+        });
+      case 'close':
+        return serve(msg, EmptySchema, () => {
+          checked('close');
+          links.close(id);
+          owners.forget(id);
+          return {};
+        });
+      case 'info':
+        return serve(msg, EmptySchema, () => {
+          checked('info');
+          return links.info(id);
+        });
+      default:
+        return respond(msg, () => {
+          throw new BpfError('EINVAL', `${msg.subject}: unknown link command '${command}'`);
+        });
+    }
+  });
+  endpoint('link_get_next_id', Subjects.getNextId('link'), (msg, who) =>
+    serve<GetNextIdRequest>(msg, GetNextIdRequestSchema, (r) => {
+      requireCapability(who, 'CAP_SYS_ADMIN', 'link_get_next_id');
+      return { next_id: links.nextId(r.start_id) };
+    }),
+  );
+}

@@ -1,0 +1,73 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import {
+  type LeaseRenewReply,
+  LeaseRenewReplySchema,
+  type LeaseReply,
+  LeaseReplySchema,
+  SUBJECT_PREFIX,
+  Subjects,
+  fromBase64,
+  toBase64,
+  validateWire,
+} from '@bpfhive/uapi';
+import type { LeaseContents, LeaseGrant, MapCommandInbox, MapLeasePort, RenewedLeases } from '../core/maps/lease-port.js';
+import { NatsMapInbox } from './map-inbox.js';
+import { requestJson } from './request.js';
+
+/**
+ * The lease protocol (packages/uapi/src/wire/schemas/lease.ts) over NATS, as this kernel's
+ * MapLeasePort: `open` subscribes to `bpf.v1.map.<id>.>` and flushes before resolving; the
+ * others are requests to the maps-store on `bpf.v1.internal.…` whose replies are checked against
+ * their schemas. An errno reply rejects with the maps-store's errno (requestJson).
+ */
+export class NatsMapLeases implements MapLeasePort {
+  constructor(
+    private readonly nc: NatsConnection,
+    readonly holder: string,
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  async open(mapId: number): Promise<MapCommandInbox> {
+    const inbox = new NatsMapInbox(() => subscription.unsubscribe());
+    const subscription = this.nc.subscribe(`${SUBJECT_PREFIX}.map.${mapId}.>`, {
+      callback: (err, msg) => {
+        if (!err) inbox.receive(msg);
+      },
+    });
+    await this.nc.flush();
+    return inbox;
+  }
+
+  async lease(mapId: number): Promise<LeaseGrant> {
+    const reply = validateWire<LeaseReply>(LeaseReplySchema, await this.#request(Subjects.internalMap(mapId, 'lease'), { holder: this.holder }));
+    const { map_id: _id, frozen, map_name, map_extra, inner_map, ...shape } = reply.spec;
+    return {
+      spec: { ...shape, ...(map_name !== undefined && { map_name }), ...(map_extra !== undefined && { map_extra }), ...(inner_map !== undefined && { inner_map }) },
+      frozen,
+      epoch: reply.epoch,
+      image: fromBase64(reply.snapshot, 'snapshot'),
+      ttlMs: reply.ttl_ms,
+    };
+  }
+
+  async checkpoint(mapId: number, contents: LeaseContents): Promise<void> {
+    await this.#request(Subjects.internalMap(mapId, 'checkpoint'), this.#returned(contents));
+  }
+
+  async release(mapId: number, contents: LeaseContents): Promise<void> {
+    await this.#request(Subjects.internalMap(mapId, 'release'), this.#returned(contents));
+  }
+
+  async renew(): Promise<RenewedLeases> {
+    const reply = validateWire<LeaseRenewReply>(LeaseRenewReplySchema, await this.#request(Subjects.leaseRenew, { holder: this.holder }));
+    return { leases: reply.leases, ttlMs: reply.ttl_ms };
+  }
+
+  #returned(contents: LeaseContents): object {
+    return { holder: this.holder, epoch: contents.epoch, snapshot: toBase64(contents.image), frozen: contents.frozen };
+  }
+
+  #request(subject: string, body: object): Promise<unknown> {
+    return requestJson(this.nc, subject, body, this.timeoutMs);
+  }
+}
