@@ -80,7 +80,7 @@ function replyable(msg: Msg): ReplyableMessage {
 }
 
 /** Requests once and collects every reply that arrives within `windowMs`: who answered, and how many. */
-async function replies(subject: string, body: unknown, windowMs = 300): Promise<Record<string, unknown>[]> {
+async function replies(subject: string, body: unknown, windowMs = 1500): Promise<Record<string, unknown>[]> {
   const inbox = nc.subscribe(`_INBOX.lease-test.${Math.random().toString(36).slice(2)}`);
   const got: Record<string, unknown>[] = [];
   void (async () => {
