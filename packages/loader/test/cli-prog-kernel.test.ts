@@ -72,13 +72,13 @@ describe.skipIf(!kernelSimBuilt())('bpfhive prog with the kernel-sim (skipped wh
     expect((await bpfhive(`prog show name tail_b`)).out.split('\n')[0]).toMatch(/ run_time_ns \d+ run_cnt 5$/);
   });
 
-  it('dump says what the info reply lacks', async () => {
-    expect(await bpfhive(`prog dump xlated id ${idOf('tail_a')}`)).toEqual({
-      status: 255,
-      out: '',
-      err: `Error: program ${idOf('tail_a')}: not available: the kernel-sim's info reply carries no xlated_prog_insns\n`,
-    });
-    expect((await bpfhive(`prog dump jited id ${idOf('tail_a')}`)).err).toMatch(/carries no jited_prog_wat\n$/);
+  it('dump xlated disassembles the loaded instructions and dump jited prints the WAT', async () => {
+    const xlated = await bpfhive(`prog dump xlated id ${idOf('tail_a')}`);
+    expect(xlated).toMatchObject({ status: 0, err: '' });
+    expect(xlated.out).toMatch(/^ {3}0: \(b7\) r0 = \d+\n +1: \(95\) exit\n$/);
+    const jited = await bpfhive(`prog dump jited id ${idOf('tail_a')}`);
+    expect(jited).toMatchObject({ status: 0, err: '' });
+    expect(jited.out).toMatch(/^\(module/);
   });
 
   it('`bpfhive -j prog list` as a process prints a JSON array, with NATS_URL from the environment', async () => {

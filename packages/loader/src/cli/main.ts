@@ -4,15 +4,20 @@ import { asmCommand } from './commands/asm.js';
 import { btfCommand } from './commands/btf.js';
 import { conformancePluginCommand } from './commands/conformance-plugin.js';
 import { disasmCommand } from './commands/disasm.js';
+import { exampleCommand } from './commands/example.js';
+import { linkCommand } from './commands/link.js';
 import { mapCommand } from './commands/map.js';
+import { netCommand } from './commands/net.js';
+import { perfCommand } from './commands/perf.js';
 import { pingCommand } from './commands/ping.js';
 import { progCommand } from './commands/prog.js';
+import { traceCommand } from './commands/trace.js';
 import { upCommand } from './commands/up.js';
 import { verifyCommand } from './commands/verify.js';
 import { type CliIo, UsageError, processIo } from './io.js';
 
 /** Every command, in the order `bpfhive help` lists them. */
-export const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, conformancePluginCommand, upCommand, pingCommand, mapCommand, progCommand, btfCommand, verifyCommand];
+export const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, conformancePluginCommand, upCommand, pingCommand, mapCommand, progCommand, linkCommand, netCommand, perfCommand, traceCommand, btfCommand, verifyCommand, exampleCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
