@@ -22,6 +22,7 @@ import { type VerifyCall, fakeVerifierService, serviceMain, startProcess } from 
 let nats: NatsTestServer;
 let nc: NatsConnection;
 let jit: ChildProcess;
+let kernel: Kernel;
 let service: Service;
 let directory: MapDirectory;
 let verifyCalls: VerifyCall[];
@@ -53,7 +54,7 @@ beforeAll(async () => {
   jit = await startProcess(serviceMain('jit'), { NATS_URL: nats.url }, /serving/);
   const arena = new Arena();
   directory = new MapDirectory(arena, 2);
-  const kernel = new Kernel(
+  kernel = new Kernel(
     { maps: new LocalMapProvider(directory), verifier: new NatsVerifier(nc), compiler: new NatsCompiler(nc), trace: natsTracePipe(nc) },
     { arena, cpus: 2 },
   );
@@ -112,6 +113,9 @@ describe('kernel-sim service', () => {
     expect(new DataView(directory.lookup(counts, u32(17)).buffer).getBigUint64(0, true)).toBe(3n);
 
     expect(await ok(Subjects.prog(id, 'info'), {})).toMatchObject({ id, type: 6, type_name: 'xdp', name: 'count_proto', map_ids: [counts], run_cnt: 3, gpl_compatible: true });
+    // The jit service inlined the lookup (the map's descriptor went with the request) and imported the update with the typed ABI.
+    const helpers = WebAssembly.Module.imports(new WebAssembly.Module(new Uint8Array(kernel.program(id).compiled.bytes))).filter((i) => i.module === 'h').map((i) => i.name);
+    expect(helpers).toEqual([`${H.map_update_elem}:uuui:i`]);
   });
 
   it('answers a rejected program with EACCES and the verifier log, and gives it no id', async () => {

@@ -1,21 +1,20 @@
 /**
- * Mutated real objects, with a fixed seed: every outcome of readObject is either a spec or
- * a BpfError (ElfError, BtfError, ObjectError) with a message; never a RangeError, a
- * TypeError or a hang. Mutations aim at the parts a reader trusts: the ELF header, section
- * headers, the symbol and relocation tables, .BTF, .BTF.ext, .maps and the code.
+ * Fuzzing readObject (`scripts/fuzz.mjs object` runs it long): the clang-built test objects,
+ * mutated where a reader trusts them — the ELF header, section headers, the symbol and
+ * relocation tables, .BTF, .BTF.ext, .maps and the code. Every outcome is a spec or a BpfError
+ * (ElfError, BtfError, ObjectError) with a message naming its layer; never a RangeError, a
+ * TypeError or a hang.
  */
 import { BpfError } from '@bpfhive/uapi';
+import { type ByteRange, type FuzzTarget, formatFindings, fuzz, fuzzRun, mutateBytes } from '@bpfhive/testkit';
 import { describe, expect, it } from 'vitest';
 import { readObject } from '../src/index.js';
-import { OBJECT_NAMES, type ObjectName, Patcher, objectBytes, prng } from './objects/fixtures.js';
+import { OBJECT_NAMES, type ObjectName, Patcher, objectBytes } from './objects/fixtures.js';
 
-const SEED = 0x5eed_b9f;
-const ROUNDS = 120;
-
-/** Byte ranges worth mutating: [start, end) in the file. */
-function targets(p: Patcher): [number, number][] {
+/** Byte ranges worth mutating: the ELF header, the section headers, every non-debug section. */
+function targets(p: Patcher): ByteRange[] {
   const { elf } = p;
-  const out: [number, number][] = [[0, 64], [elf.header.shoff, elf.header.shoff + elf.sections.length * 64]];
+  const out: ByteRange[] = [[0, 64], [elf.header.shoff, elf.header.shoff + elf.sections.length * 64]];
   for (const s of elf.sections) {
     if (s.index === 0 || s.data.length === 0 || s.name.startsWith('.debug') || s.name.startsWith('.rel.debug')) continue;
     out.push([s.offset, s.offset + s.data.length]);
@@ -23,51 +22,43 @@ function targets(p: Patcher): [number, number][] {
   return out;
 }
 
-const EDGE_VALUES = [0, 1, 7, 8, 0x7f, 0xff, 0xffff, 0x7fffffff, 0xffffffff, 0x80000000, 24, 64];
+const OBJECTS = OBJECT_NAMES.map((name) => {
+  const bytes = objectBytes(name);
+  return { name, bytes, ranges: targets(new Patcher(bytes.slice())) };
+});
 
-function mutate(original: Uint8Array, p: Patcher, rand: () => number): Uint8Array {
-  const bytes = original.slice();
-  const view = new DataView(bytes.buffer);
-  const ranges = targets(p);
-  const pick = (): number => {
-    const [start, end] = ranges[Math.floor(rand() * ranges.length)]!;
-    return start + Math.floor(rand() * (end - start));
-  };
-  const kind = rand();
-  if (kind < 0.1) return bytes.subarray(0, Math.floor(rand() * bytes.length));
-  const edits = 1 + Math.floor(rand() * 4);
-  for (let i = 0; i < edits; i++) {
-    const at = pick() & ~3;
-    if (at + 4 > bytes.length) continue;
-    if (rand() < 0.5) view.setUint32(at, EDGE_VALUES[Math.floor(rand() * EDGE_VALUES.length)]!, rand() < 0.5);
-    else {
-      const byte = at + Math.floor(rand() * 4);
-      bytes[byte] = bytes[byte]! ^ (1 << Math.floor(rand() * 8));
-    }
-  }
-  return bytes;
+interface Input {
+  readonly name: ObjectName;
+  readonly bytes: Uint8Array;
 }
 
-describe('object fuzz - mutated real objects give a spec or a typed error', () => {
-  it.each(OBJECT_NAMES)('%s', (name: ObjectName) => {
-    const original = objectBytes(name);
-    const patcher = new Patcher(original.slice());
-    const rand = prng(SEED ^ name.length * 7919);
-    const outcomes = { spec: 0, error: 0 };
-    for (let round = 0; round < ROUNDS; round++) {
-      const bytes = mutate(original, patcher, rand);
-      try {
-        readObject(bytes, { path: `${name}.o` });
-        outcomes.spec++;
-      } catch (err) {
-        if (!(err instanceof BpfError)) {
-          throw new Error(`round ${round}: ${String(err)}\n${(err as Error).stack ?? ''}`);
-        }
-        expect(err.message).toMatch(/^(ELF|BTF|BTF\.ext|object):/);
-        outcomes.error++;
-      }
+/** Word-aligned edits inside the ranges (interesting values and bit flips most), now and then a cut. */
+const TARGET: FuzzTarget<Input> = {
+  name: 'object',
+  generate: (rand) => {
+    const { name, bytes, ranges } = rand.pick(OBJECTS);
+    const weights = { interesting: 4, flip: 4, random: 1, truncate: 0.5, splice: 0.5, insert: 0, delete: 0, duplicate: 0 };
+    return { name, bytes: mutateBytes(rand, bytes, { ranges, align: 4, weights }) };
+  },
+  run: ({ name, bytes }) => {
+    try {
+      readObject(bytes, { path: `${name}.o` });
+      return 'spec';
+    } catch (err) {
+      if (!(err instanceof BpfError)) throw err;
+      if (!/^(ELF|BTF|BTF\.ext|object):/.test(err.message)) throw new Error(`a message without its layer: ${err.message}`);
+      return 'rejected';
     }
-    expect(outcomes.spec + outcomes.error).toBe(ROUNDS);
-    expect(outcomes.error).toBeGreaterThan(0);
-  });
+  },
+  show: ({ name, bytes }) => `${name}.o mutated, ${bytes.length} bytes`,
+};
+
+const RUN = fuzzRun({ seed: 0x5eed_b9f, cases: 720 });
+
+describe('fuzz object - mutated real objects give a spec or a typed error', () => {
+  it('every outcome is a spec or a BpfError naming its layer', async () => {
+    const report = await fuzz(TARGET, RUN);
+    expect(report.findings, formatFindings(report)).toEqual([]);
+    if (!RUN.custom) expect(report.outcomes).toMatchObject({ spec: expect.any(Number), rejected: expect.any(Number) });
+  }, RUN.timeoutMs);
 });

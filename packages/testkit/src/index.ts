@@ -7,3 +7,4 @@
 export { startNatsServer, NatsServerUnavailableError, findExecutable, defaultSearchPath } from './nats-server.js';
 export type { NatsTestServer, NatsServerOptions, ServerConfig } from './nats-server.js';
 export { bpfhiveNatsOptions, readEnvFile, BPFHIVE_NATS_CONFIG, BPFHIVE_NATS_DEV_ENV } from './deploy-config.js';
+export * from './fuzz/index.js';

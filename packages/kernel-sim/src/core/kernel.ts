@@ -4,6 +4,7 @@ import { BpfError } from '@bpfhive/uapi';
 import type { ProgramCompiler } from './compile/types.js';
 import { discardTrace, mathRandom, systemClock } from './defaults.js';
 import { implementsHelper, kernelHelpers } from './helpers/index.js';
+import { clockValues } from './helpers/time.js';
 import { type LoadResult, loadProgram } from './load/loader.js';
 import type { ProgLoadAttr } from './load/attr.js';
 import { KernelMaps } from './maps/kernel-maps.js';
@@ -89,16 +90,20 @@ export class Kernel {
     this.#devices = ports.devices ?? loopbackOnly;
     this.#syscallTask = options.syscallTask ?? SYSCALL_TASK;
     this.#stats = options.stats ?? true;
-    this.cpus = Array.from({ length: cpus }, (_, i) => new Cpu(i, this.arena));
+    const tasks = new TaskStructs(this.arena);
+    const random = ports.random ?? mathRandom;
+    // Each CPU's prandom state is seeded from the random source, as Linux seeds bpf_user_rnd_state.
+    const seed = (): bigint => (BigInt(random.nextU32() >>> 0) << 32n) | BigInt(random.nextU32() >>> 0);
+    this.cpus = Array.from({ length: cpus }, (_, i) => new Cpu(i, this.arena, (task) => tasks.addressOf(task), seed()));
     this.#maps = new KernelMaps(this.arena, ports.maps);
     const memory = new KernelMemory(this.arena);
     this.helpers = kernelHelpers({
       arena: this.arena,
       memory,
       maps: this.#maps,
-      tasks: new TaskStructs(this.arena),
+      tasks,
       clock: this.#clock,
-      random: ports.random ?? mathRandom,
+      random,
       trace: ports.trace ?? discardTrace,
     });
     this.#table = new ProgramTable((program) => this.#free(program));
@@ -182,6 +187,7 @@ export class Kernel {
    */
   runBatch(program: LoadedProgram, cpu: Cpu, batch: ContextBatch, options: RunOptions = {}): void {
     const instance = this.#runner.instanceOn(cpu, program);
+    cpu.setClocks(clockValues(this.#clock));
     const started = this.#stats ? this.#clock.monotonicNs() : 0n;
     cpu.enter(newRunState(program, batch.base, options), options.task, () => instance.runBatch(batch.base, batch.stride, batch.count, batch.out, cpu.fp));
     if (this.#stats) {

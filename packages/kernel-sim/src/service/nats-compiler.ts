@@ -1,8 +1,8 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { compile } from '@bpfhive/jit';
-import { type JitReply, JitReplySchema, Subjects, encode, fromBase64, toBase64, validateWire } from '@bpfhive/uapi';
+import { type InlineMap, compile } from '@bpfhive/jit';
+import { type JitReply, JitReplySchema, type JitRequest, Subjects, encode, fromBase64, toBase64, validateWire } from '@bpfhive/uapi';
 import { withCallbackDispatcher } from '../core/compile/callbacks.js';
-import type { CompileInput, CompiledModule, ProgramCompiler } from '../core/compile/types.js';
+import { type CompileInput, type CompiledModule, KERNEL_COMPILE_OPTIONS, type ProgramCompiler } from '../core/compile/types.js';
 import { requestJson } from './request.js';
 
 const MEMORY = { initial: 1, maximum: 65536, shared: true } as const;
@@ -20,10 +20,43 @@ export class NatsCompiler implements ProgramCompiler {
   ) {}
 
   async compile(input: CompileInput): Promise<CompiledModule> {
-    const body = { insns: toBase64(encode(withCallbackDispatcher(input.insns))), ...(input.name && { prog_name: input.name }), memory: MEMORY };
+    const maps = input.maps ?? [];
+    const body: JitRequest = {
+      insns: toBase64(encode(withCallbackDispatcher(input.insns))),
+      ...(input.name && { prog_name: input.name }),
+      memory: MEMORY,
+      ...(maps.length > 0 && { maps: maps.map(wireInlineMap) }),
+      inline_kernel_data: KERNEL_COMPILE_OPTIONS.inlineKernelData,
+      typed_helpers: KERNEL_COMPILE_OPTIONS.typedHelpers,
+    };
     const reply = validateWire<JitReply>(JitReplySchema, await requestJson(this.nc, Subjects.internalJit, body, this.timeoutMs));
     const insns = withCallbackDispatcher(input.insns);
-    return compiledFromReply(reply, () => compile(insns, { memory: MEMORY }).wat());
+    return compiledFromReply(reply, () => compile(insns, { memory: MEMORY, ...KERNEL_COMPILE_OPTIONS, maps }).wat());
+  }
+}
+
+/** A `maps` descriptor as `bpf.v1.internal.jit` carries it (snake_case). */
+function wireInlineMap(m: InlineMap): NonNullable<JitRequest['maps']>[number] {
+  switch (m.kind) {
+    case 'array':
+      return { kind: 'array', pointer: m.pointer, values_base: m.valuesBase, stride: m.stride, max_entries: m.maxEntries };
+    case 'percpu_array':
+      return { kind: 'percpu_array', pointer: m.pointer, values_base: m.valuesBase, stride: m.stride, cpu_stride: m.cpuStride, max_entries: m.maxEntries };
+    case 'array_of_maps':
+      return { kind: 'array_of_maps', pointer: m.pointer, slots_base: m.slotsBase, max_entries: m.maxEntries };
+    case 'hash':
+      return {
+        kind: 'hash',
+        pointer: m.pointer,
+        key_size: m.keySize,
+        seed: m.seed,
+        capacity: m.capacity,
+        slots_cell: m.slotsCell,
+        keys_in_slots: m.keysInSlots,
+        value_offset: m.valueOffset,
+        ...(m.cpuStride !== undefined && { cpu_stride: m.cpuStride }),
+        ...(m.refOffset !== undefined && { ref_offset: m.refOffset }),
+      };
   }
 }
 

@@ -22,8 +22,15 @@ export async function respond(msg: ReplyableMessage, handle: () => unknown): Pro
     msg.respond(JSON.stringify(await handle()));
   } catch (e) {
     const error = toWireError(e);
-    msg.respondError(error.errno, error.message, JSON.stringify(error));
+    // The description travels in a NATS header, where \r and \n are refused (the header value
+    // would end there): one line in the header, the whole message in the JSON body.
+    msg.respondError(error.errno, headerSafe(error.message), JSON.stringify(error));
   }
+}
+
+/** `text` on one line, as a NATS header value must be. */
+function headerSafe(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ');
 }
 
 /** respond() for a request whose JSON body must match `schema`: parse, validate, handle. */

@@ -1,4 +1,4 @@
-import type { CompiledProgram } from '@bpfhive/jit';
+import type { CompiledProgram, InlineMap } from '@bpfhive/jit';
 import type { Instruction } from '@bpfhive/uapi';
 
 /**
@@ -11,7 +11,16 @@ export interface CompileInput {
   readonly insns: readonly Instruction[];
   /** For messages only. */
   readonly name?: string;
+  /** Maps whose lookups the JIT may inline (compile/inline-maps.ts), from the maps the program holds. */
+  readonly maps?: readonly InlineMap[];
 }
+
+/**
+ * How the kernel has every program compiled: helpers that read clocks, the CPU, prandom or
+ * `current` become reads of the CPU's kernel data block (run/cpu.ts), and helpers with a Linux
+ * prototype are called with the typed ABI (and the fast forms the kernel's helpers have).
+ */
+export const KERNEL_COMPILE_OPTIONS = { inlineKernelData: true, typedHelpers: true } as const;
 
 /**
  * What the kernel instantiates: the module bytes and what it imports (JitProgram reads nothing

@@ -1,4 +1,4 @@
-import type { CallEnv, CallableFunction } from '@bpfhive/jit';
+import type { CallEnv, CallableFunction, FastForm } from '@bpfhive/jit';
 import type { Arena } from '@bpfhive/maps-store';
 import { Errno } from '@bpfhive/uapi';
 import type { KernelMaps, MapArg } from '../maps/kernel-maps.js';
@@ -28,6 +28,11 @@ export interface HelperDef {
   /** The helper id (`HelperId.<name>`). */
   readonly id: number;
   readonly fn: CallableFunction;
+  /**
+   * The same helper for programs compiled with the typed ABI (@bpfhive/jit FastForm): plain numbers
+   * in ('u32' arguments as int32s), a number out for a 'u32' result, a BigInt for an 'i64' one.
+   */
+  readonly fast?: FastForm;
 }
 
 /** The CPU a helper runs on: JitPrograms are instantiated per CPU with the CPU as env.data. */

@@ -1,6 +1,6 @@
-import { HelperRegistry } from '@bpfhive/jit';
+import { HelperRegistry, kernelDataHelpers } from '@bpfhive/jit';
 import { HelperId, helperName } from '@bpfhive/uapi';
-import type { HelperDef, KernelServices } from './common.js';
+import { type HelperDef, type KernelServices, cpuOf } from './common.js';
 import { cpuHelpers } from './cpu.js';
 import { csumHelpers } from './csum.js';
 import { loopHelpers } from './loop.js';
@@ -44,8 +44,11 @@ const FAMILIES: readonly ((kernel: KernelServices) => HelperDef[])[] = [
 export function kernelHelpers(kernel: KernelServices): HelperRegistry {
   const registry = new HelperRegistry();
   for (const family of FAMILIES) {
-    for (const { id, fn } of family(kernel)) registry.register(id, helperName(id) ?? `helper ${id}`, fn);
+    for (const { id, fn, fast } of family(kernel)) registry.register(id, helperName(id) ?? `helper ${id}`, fn, fast);
   }
+  // The helpers the CPU's kernel data block serves (clocks, CPU, prandom, current) read that block,
+  // as the code the JIT inlines for them does: one source of truth whichever way they are called.
+  kernelDataHelpers((env) => BigInt(cpuOf(env).kernelData.address), registry);
   return registry;
 }
 

@@ -1,4 +1,4 @@
-import type { CallEnv } from '@bpfhive/jit';
+import type { CallEnv, FastFunction } from '@bpfhive/jit';
 import type { BpfMap } from '@bpfhive/maps-store';
 import { BpfError, HelperId, MapType } from '@bpfhive/uapi';
 import { ArenaBlock } from '../memory/regions.js';
@@ -12,6 +12,16 @@ interface PushPopMap extends BpfMap {
 }
 
 const isPushPop = (map: BpfMap): map is PushPopMap => 'push' in map && 'pop' in map && 'peek' in map;
+
+/** The engine under a map pointer passed as a typed-ABI int32 (mapArg's rule: anything else stops the run). */
+function fastMapArg(kernel: KernelServices, m: number): BpfMap {
+  const found = kernel.maps.at(m >>> 0);
+  if (!found) throw new Error(`0x${(m >>> 0).toString(16)} is not a map`);
+  return found.map;
+}
+
+/** An update's flags (a signed i64 from wasm) as the number the engines check: -1 for anything they must reject. */
+const flagsNumber = (flags: bigint): number => (flags >= 0n && flags <= 0xffff_ffffn ? Number(flags) : -1);
 
 /** Map types without keys: for_each_map_elem has nothing to walk. */
 const KEYLESS = new Set<number>([MapType.QUEUE, MapType.STACK, MapType.BLOOM_FILTER, MapType.RINGBUF, MapType.USER_RINGBUF]);
@@ -28,12 +38,30 @@ export function mapHelpers(kernel: KernelServices): HelperDef[] {
     return isPushPop(map) ? BigInt(op(map)) : negErrno('EINVAL');
   };
   return [
-    { id: HelperId.map_lookup_elem, fn: ([m, key], env) => BigInt(mapArg(kernel, m).map.lookupAddress(ptr(key), cpuOf(env).index)) },
+    {
+      id: HelperId.map_lookup_elem,
+      fn: ([m, key], env) => BigInt(mapArg(kernel, m).map.lookupAddress(ptr(key), cpuOf(env).index)),
+      // Typed ABI `h.1:uu:u`: the map pointer and key address as int32s, the value's address back.
+      fast: (env) => {
+        const cpu = cpuOf(env);
+        return ((m: number, key: number): number => fastMapArg(kernel, m).lookupAddress(key >>> 0, cpu.index)) as FastFunction;
+      },
+    },
     {
       id: HelperId.map_update_elem,
       fn: ([m, key, value, flags], env) => BigInt(mapArg(kernel, m).map.updateAt(ptr(key), ptr(value), Number(flags), cpuOf(env).index)),
+      // `h.2:uuui:i`: flags is an i64 (ARG_ANYTHING); a flags value past 2^53 is as invalid as the engine finds it.
+      fast: (env) => {
+        const cpu = cpuOf(env);
+        return ((m: number, key: number, value: number, flags: bigint): bigint =>
+          BigInt(fastMapArg(kernel, m).updateAt(key >>> 0, value >>> 0, flagsNumber(flags), cpu.index))) as FastFunction;
+      },
     },
-    { id: HelperId.map_delete_elem, fn: ([m, key]) => BigInt(mapArg(kernel, m).map.deleteAt(ptr(key))) },
+    {
+      id: HelperId.map_delete_elem,
+      fn: ([m, key]) => BigInt(mapArg(kernel, m).map.deleteAt(ptr(key))),
+      fast: () => ((m: number, key: number): bigint => BigInt(fastMapArg(kernel, m).deleteAt(key >>> 0))) as FastFunction,
+    },
     { id: HelperId.map_push_elem, fn: ([m, value, flags]) => pushPop(m, (map) => map.push(ptr(value), Number(flags))) },
     { id: HelperId.map_pop_elem, fn: ([m, value]) => pushPop(m, (map) => map.pop(ptr(value))) },
     { id: HelperId.map_peek_elem, fn: ([m, value]) => pushPop(m, (map) => map.peek(ptr(value))) },

@@ -1,4 +1,5 @@
 import { HelperId } from '@bpfhive/uapi';
+import type { Clock } from '../ports.js';
 import type { HelperDef, KernelServices } from './common.js';
 
 /** CONFIG_HZ of the simulated kernel (a common distribution choice). */
@@ -8,6 +9,13 @@ const NS_PER_TICK = 1_000_000_000n / HZ;
 export const INITIAL_JIFFIES = BigInt.asUintN(32, -300n * HZ);
 /** TAI is ahead of UTC by the leap seconds since 1972: 37 s since 2017. */
 const TAI_OFFSET_NS = 37_000_000_000n;
+
+/** What the clock helpers return, read from `clock` once (the kernel data block's clocks, run/cpu.ts). */
+export function clockValues(clock: Clock): { ktimeNs: bigint; coarseNs: bigint; taiNs: bigint; jiffies64: bigint } {
+  const ktimeNs = clock.monotonicNs();
+  const ticks = ktimeNs / NS_PER_TICK;
+  return { ktimeNs, coarseNs: ticks * NS_PER_TICK, taiNs: clock.realtimeNs() + TAI_OFFSET_NS, jiffies64: INITIAL_JIFFIES + ticks };
+}
 
 /**
  * The clock helpers, from the kernel's Clock port: ktime_get_ns and ktime_get_boot_ns (the

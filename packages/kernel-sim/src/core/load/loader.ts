@@ -1,3 +1,4 @@
+import { inlineMapsOf } from '../compile/inline-maps.js';
 import type { CompiledModule, ProgramCompiler } from '../compile/types.js';
 import type { KernelMap, KernelMaps } from '../maps/kernel-maps.js';
 import type { Clock } from '../ports.js';
@@ -64,7 +65,7 @@ export async function loadProgram(deps: LoaderDeps, attr: ProgLoadAttr): Promise
     if (!isAccepted(verdict)) throw rejection(verdict);
     checkHelperCalls(checked.insns, gplCompatible, deps.implemented);
     const xlated = rewriteMapReferences(checked.insns, refs, held);
-    const compiled: CompiledModule = await deps.compiler.compile({ insns: xlated, ...(checked.name && { name: checked.name }) });
+    const compiled: CompiledModule = await deps.compiler.compile({ insns: xlated, ...(checked.name && { name: checked.name }), maps: inlineMapsOf([...held.values()]) });
     const program: LoadedProgram = {
       id: deps.table.reserveId(),
       type: checked.progType,

@@ -13,11 +13,27 @@ export class ArenaBlock {
     /** Address of the first byte. */
     readonly address: number,
     readonly size: number,
+    /** The arena block it lies in (larger than the block when it was aligned past 8). */
+    private readonly raw: number,
+    private readonly rawSize: number,
   ) {}
 
-  /** A zeroed block of `size` bytes (at least 8), aligned to `align`. */
+  /**
+   * A zeroed block of `size` bytes (at least 8), aligned to `align` (a power of two). The arena
+   * reuses a freed block only for requests aligned to 8 at most (its free lists know sizes, not
+   * alignments), so a block aligned further is carved out of an 8-aligned one `align - 8` bytes
+   * larger: freed, it goes back to the arena's free list and the next block of that size reuses
+   * it, instead of every allocation taking fresh memory (packets and skbs would leak).
+   */
   static alloc(arena: Arena, size: number, align = 8): ArenaBlock {
-    return new ArenaBlock(arena, arena.alloc(Math.max(size, 8), align), Math.max(size, 8));
+    const bytes = Math.max(size, 8);
+    if (align <= 8) {
+      const address = arena.alloc(bytes, align);
+      return new ArenaBlock(arena, address, bytes, address, bytes);
+    }
+    const rawSize = bytes + align - 8;
+    const raw = arena.alloc(rawSize, 8);
+    return new ArenaBlock(arena, Math.ceil(raw / align) * align, bytes, raw, rawSize);
   }
 
   /** The block's bytes; re-read after any allocation (the memory may have grown). */
@@ -28,7 +44,7 @@ export class ArenaBlock {
   free(): void {
     if (this.#freed) return;
     this.#freed = true;
-    this.arena.free(this.address, this.size);
+    this.arena.free(this.raw, this.rawSize);
   }
 }
 

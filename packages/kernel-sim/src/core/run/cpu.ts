@@ -1,5 +1,5 @@
 import { BpfError } from '@bpfhive/uapi';
-import type { JitProgram } from '@bpfhive/jit';
+import { seedPrandom, KERNEL_DATA_ALIGN, KERNEL_DATA_SIZE, KernelDataBlock, KernelDataOffset, type JitProgram } from '@bpfhive/jit';
 import type { Arena } from '@bpfhive/maps-store';
 import { type Task, idleTask } from '../tasks.js';
 import type { RunState } from './run-state.js';
@@ -23,17 +23,67 @@ export class Cpu {
   /** The tail-call table: slot = program id, holding the entry of that program's instance on this CPU. */
   readonly programs = new WebAssembly.Table({ initial: 1, element: 'anyfunc' });
   readonly instances = new Map<number, JitProgram>();
-  task: Task;
+  /**
+   * This CPU's kernel data block (@bpfhive/jit kernel-data.ts): what compiled programs read for the
+   * clocks, the CPU, prandom and `current` instead of calling helpers. The CPU and NUMA node are
+   * set once, prandom seeded once, the clocks before each batch or event (setClocks), `current`'s
+   * fields on every task switch (the `task` setter).
+   */
+  readonly kernelData: KernelDataBlock;
+  #task: Task;
+  readonly #taskAddress: (task: Task) => number;
+  readonly #arena: Arena;
   readonly #runs: RunState[] = [];
 
+  /**
+   * `taskAddress`: where `task`'s task_struct is (bpf_get_current_task); `seed`: the prandom seed
+   * of this CPU (prandom_seed_state).
+   */
   constructor(
     readonly index: number,
     arena: Arena,
+    taskAddress: (task: Task) => number = () => 0,
+    seed = 0n,
   ) {
     const stack = arena.alloc(STACK_BYTES, 16);
     this.fp = BigInt(stack + STACK_BYTES);
     this.scratch = arena.alloc(SCRATCH_BYTES);
-    this.task = idleTask(index);
+    this.#arena = arena;
+    this.kernelData = new KernelDataBlock(arena.memory, arena.alloc(KERNEL_DATA_SIZE, KERNEL_DATA_ALIGN));
+    this.kernelData.set({ cpu: index, numaNode: 0, prandom: seedPrandom(seed) });
+    this.#taskAddress = taskAddress;
+    this.#task = idleTask(index);
+    this.#writeTask(this.#task);
+  }
+
+  /** The task that is `current` here; setting it updates the kernel data block. */
+  get task(): Task {
+    return this.#task;
+  }
+
+  set task(task: Task) {
+    if (task === this.#task) return;
+    this.#task = task;
+    this.#writeTask(task);
+  }
+
+  #writeTask(task: Task): void {
+    // Straight stores (no BigInt arithmetic beyond the two packed words): this runs on every switch.
+    const u32 = this.#arena.u32;
+    const at = this.kernelData.address >> 2;
+    u32[at + (KernelDataOffset.PID_TGID >> 2)] = task.pid >>> 0;
+    u32[at + (KernelDataOffset.PID_TGID >> 2) + 1] = task.tgid >>> 0;
+    u32[at + (KernelDataOffset.UID_GID >> 2)] = task.uid >>> 0;
+    u32[at + (KernelDataOffset.UID_GID >> 2) + 1] = task.gid >>> 0;
+    u32[at + (KernelDataOffset.CGROUP_ID >> 2)] = Number(task.cgroupId & 0xffff_ffffn);
+    u32[at + (KernelDataOffset.CGROUP_ID >> 2) + 1] = Number((task.cgroupId >> 32n) & 0xffff_ffffn);
+    u32[at + (KernelDataOffset.TASK >> 2)] = this.#taskAddress(task) >>> 0;
+    u32[at + (KernelDataOffset.TASK >> 2) + 1] = 0;
+  }
+
+  /** Sets the block's clocks (before a batch or an event). */
+  setClocks(clocks: { readonly ktimeNs: bigint; readonly coarseNs: bigint; readonly taiNs: bigint; readonly jiffies64: bigint }): void {
+    this.kernelData.set({ ktimeNs: clocks.ktimeNs, bootNs: clocks.ktimeNs, coarseNs: clocks.coarseNs, taiNs: clocks.taiNs, jiffies64: clocks.jiffies64 });
   }
 
   /** The innermost run in progress; EFAULT when a helper is called with none (a kernel bug). */

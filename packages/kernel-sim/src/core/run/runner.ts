@@ -1,6 +1,7 @@
 import { type HelperRegistry, JitProgram, type TailCallRequest } from '@bpfhive/jit';
 import type { KernelMaps } from '../maps/kernel-maps.js';
 import type { Clock } from '../ports.js';
+import { clockValues } from '../helpers/time.js';
 import type { LoadedProgram } from '../programs/program.js';
 import type { Task } from '../tasks.js';
 import type { Cpu } from './cpu.js';
@@ -51,6 +52,7 @@ export class ProgramRunner {
         // LD_ABS / LD_IND read the run's packet from skb->data on, as Linux's load helpers do.
         packet: () => cpu.run.packet?.data,
         data: cpu,
+        kernelData: cpu.kernelData.address,
       });
       cpu.instances.set(program.id, instance);
     }
@@ -61,6 +63,7 @@ export class ProgramRunner {
   run(program: LoadedProgram, cpu: Cpu, ctx: number, options: RunOptions = {}): RunResult {
     const instance = this.instanceOn(cpu, program);
     const state = newRunState(program, ctx, options);
+    cpu.setClocks(clockValues(this.deps.clock));
     const started = this.deps.stats ? this.deps.clock.monotonicNs() : 0n;
     const r0 = cpu.enter(state, options.task, () => instance.run([BigInt(ctx)], cpu.fp));
     if (this.deps.stats) {

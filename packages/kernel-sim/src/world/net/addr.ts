@@ -33,7 +33,7 @@ export function parseIPv4(text: string): number {
 }
 
 export function formatIPv4(value: number): string {
-  return [value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff].join('.');
+  return `${value >>> 24}.${(value >>> 16) & 0xff}.${(value >>> 8) & 0xff}.${value & 0xff}`;
 }
 
 /** IPv6 text (with `::` and an optional trailing dotted quad) → 16 bytes. */

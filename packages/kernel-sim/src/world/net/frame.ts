@@ -5,7 +5,7 @@
  * pads frames shorter than 60 bytes with zeros (the IP length fields exclude the padding) and
  * fills every length and checksum; the parser reports checksums as found, with `checksumOk`.
  */
-import { ipBytes } from './addr.js';
+import { formatIPv4, formatIPv6, ipBytes } from './addr.js';
 import { ARP_LEN, readArp, writeArp, type ArpPacket } from './arp.js';
 import { internetChecksum, transportChecksum } from './checksum.js';
 import { NetFormatError } from './errors.js';
@@ -233,11 +233,108 @@ export function tupleOfParsed(p: ParsedFrame): FiveTuple | undefined {
   return { proto: p.protocol, src: ip.src, dst: ip.dst, sport: ports?.sport ?? 0, dport: ports?.dport ?? 0 };
 }
 
-/** The 5-tuple of a frame, or undefined when it is not IP or cannot be parsed. Never throws. */
-export function tupleOf(frame: Uint8Array): FiveTuple | undefined {
-  try {
-    return tupleOfParsed(parseFrame(frame));
-  } catch {
+/**
+ * Where a frame's flow fields are, as locateFlow found them (one shared scratch object: read it
+ * before the next call). Addresses are `addrBytes` bytes (4 or 16) at srcAt and dstAt; ports at
+ * l4At when `ports`.
+ */
+export interface FlowLocation {
+  protocol: number;
+  addrBytes: number;
+  srcAt: number;
+  dstAt: number;
+  l4At: number;
+  ports: boolean;
+}
+
+const located: FlowLocation = { protocol: 0, addrBytes: 0, srcAt: 0, dstAt: 0, l4At: 0, ports: false };
+
+/**
+ * Finds the flow fields of a frame without allocating: undefined where tupleOf gives undefined
+ * (not IP, or a header parseFrame would reject), else the shared FlowLocation. The hot path of
+ * every arrival (RSS) and of flow-log records: it reads only the bytes the tuple needs — no header
+ * objects, MAC strings, option copies or checksums, which parseFrame computes.
+ */
+export function locateFlow(frame: Uint8Array): FlowLocation | undefined {
+  const length = frame.length;
+  if (length < ETH_HLEN) return undefined;
+  let etherType = (frame[12]! << 8) | frame[13]!;
+  let at = ETH_HLEN;
+  while (isVlanTpid(etherType)) {
+    if (length - at < VLAN_HLEN) return undefined;
+    etherType = (frame[at + 2]! << 8) | frame[at + 3]!;
+    at += VLAN_HLEN;
+  }
+  const out = located;
+  let ipEnd: number;
+  if (etherType === EtherType.IPV4) {
+    if (length - at < IPV4_MIN_HLEN) return undefined;
+    const hlen = (frame[at]! & 0xf) * 4;
+    if (frame[at]! >> 4 !== 4 || hlen < IPV4_MIN_HLEN || at + hlen > length) return undefined;
+    out.protocol = frame[at + 9]!;
+    out.addrBytes = 4;
+    out.srcAt = at + 12;
+    out.dstAt = at + 16;
+    out.l4At = at + hlen;
+    out.ports = false;
+    // A fragment past the first: no transport header (ports 0).
+    if ((((frame[at + 6]! << 8) | frame[at + 7]!) & 0x1fff) !== 0) return out;
+    ipEnd = Math.min(length, at + ((frame[at + 2]! << 8) | frame[at + 3]!));
+  } else if (etherType === EtherType.IPV6) {
+    if (length - at < IPV6_HLEN || frame[at]! >> 4 !== 6) return undefined;
+    ipEnd = Math.min(length, at + IPV6_HLEN + ((frame[at + 4]! << 8) | frame[at + 5]!));
+    let next = frame[at + 6]!;
+    let l4At = at + IPV6_HLEN;
+    if (IPV6_EXTENSIONS.has(next)) {
+      try {
+        ({ protocol: next, offset: l4At } = skipIpv6Extensions(frame, l4At, next));
+      } catch {
+        return undefined;
+      }
+    }
+    out.protocol = next;
+    out.addrBytes = 16;
+    out.srcAt = at + 8;
+    out.dstAt = at + 24;
+    out.l4At = l4At;
+    out.ports = false;
+  } else {
     return undefined;
   }
+  // parseFrame reads the transport header within the IP datagram (ipEnd) and fails when it is short.
+  const room = ipEnd - out.l4At;
+  const protocol = out.protocol;
+  if (protocol === IpProto.TCP) {
+    const thlen = room >= TCP_MIN_HLEN ? (frame[out.l4At + 12]! >> 4) * 4 : 0;
+    if (thlen < TCP_MIN_HLEN || thlen > room) return undefined;
+    out.ports = true;
+  } else if (protocol === IpProto.UDP) {
+    if (room < UDP_HLEN) return undefined;
+    out.ports = true;
+  } else if ((protocol === IpProto.ICMP || protocol === IpProto.ICMPV6) && room < ICMP_HLEN) {
+    return undefined;
+  }
+  return out;
 }
+
+/** Extension headers skipIpv6Extensions walks. */
+const IPV6_EXTENSIONS = new Set([0, 43, 44, 60]);
+
+/**
+ * The 5-tuple of a frame, or undefined when it is not IP or cannot be parsed. Never throws. What
+ * tupleOfParsed(parseFrame(frame)) gives, at the cost of locateFlow and two address strings.
+ */
+export function tupleOf(frame: Uint8Array): FiveTuple | undefined {
+  const f = locateFlow(frame);
+  if (!f) return undefined;
+  const v4 = f.addrBytes === 4;
+  const src = v4 ? formatIPv4(u32be(frame, f.srcAt)) : formatIPv6(frame, f.srcAt);
+  const dst = v4 ? formatIPv4(u32be(frame, f.dstAt)) : formatIPv6(frame, f.dstAt);
+  const at = f.l4At;
+  return f.ports
+    ? { proto: f.protocol, src, dst, sport: (frame[at]! << 8) | frame[at + 1]!, dport: (frame[at + 2]! << 8) | frame[at + 3]! }
+    : { proto: f.protocol, src, dst, sport: 0, dport: 0 };
+}
+
+/** The big-endian u32 at `at`. */
+const u32be = (b: Uint8Array, at: number): number => ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;

@@ -4,8 +4,7 @@
  * TC ingress programs for it.
  */
 import type { NetDevice } from './device.js';
-import { tupleOf } from './frame.js';
-import { cpuOfQueue, rssHash, rxQueueOf } from './rss.js';
+import { cpuOfQueue, rssHashOfFrame, rxQueueOf } from './rss.js';
 
 export interface Packet {
   /** Virtual time in ns. */
@@ -23,7 +22,7 @@ export interface Packet {
 
 /** A frame arriving on `dev` at `time` on a machine with `cpus` CPUs. */
 export function arrive(dev: NetDevice, frame: Uint8Array, time: number, cpus: number): Packet {
-  const hash = rssHash(dev.rss, tupleOf(frame));
+  const hash = rssHashOfFrame(dev.rss, frame);
   const queue = rxQueueOf(dev.rss, hash) % dev.queues.length;
   return { time, ifindex: dev.ifindex, queue, cpu: cpuOfQueue(queue, cpus), hash, frame };
 }

@@ -8,6 +8,7 @@
  */
 import { ipBytes } from './addr.js';
 import { IpProto, type FiveTuple } from './flow.js';
+import { locateFlow } from './frame.js';
 
 /** Microsoft's default 40-byte key, which most NIC drivers also ship. */
 export const RSS_DEFAULT_KEY = Uint8Array.of(
@@ -53,6 +54,26 @@ export function rssInput(t: FiveTuple): Uint8Array {
     out[at + 3] = t.dport & 0xff;
   }
   return out;
+}
+
+const scratch = new Uint8Array(36);
+
+/**
+ * rssHash(rss, tupleOf(frame)) without building the tuple: the hash input is copied from the
+ * frame's own bytes (what arrive() computes for every frame).
+ */
+export function rssHashOfFrame(rss: RssConfig, frame: Uint8Array): number {
+  const f = locateFlow(frame);
+  if (!f) return 0;
+  const n = f.addrBytes;
+  scratch.set(frame.subarray(f.srcAt, f.srcAt + n), 0);
+  scratch.set(frame.subarray(f.dstAt, f.dstAt + n), n);
+  let length = 2 * n;
+  if (f.ports) {
+    for (let i = 0; i < 4; i++) scratch[length + i] = frame[f.l4At + i]!;
+    length += 4;
+  }
+  return toeplitzHash(rss.key, scratch.subarray(0, length));
 }
 
 /** A device's RSS configuration. */

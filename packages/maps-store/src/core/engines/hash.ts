@@ -55,6 +55,8 @@ export class HashMap implements BpfMap {
   readonly #mask: number;
   /** Word index (address / 4) of slot 0. */
   #slotsW = 0;
+  /** Address of a u32 that always holds slot 0's address (for code that probes the table itself, as the JIT does). */
+  readonly #slotsCell: number;
   /** Live keys plus tombstones. */
   #used = 0;
   #count = 0;
@@ -92,6 +94,8 @@ export class HashMap implements BpfMap {
     this.#seed = (spec.map_flags & MapFlag.ZERO_SEED) !== 0 ? 0 : (Math.random() * 0x100000000) >>> 0;
     this.#prealloc = (spec.map_flags & MapFlag.NO_PREALLOC) === 0;
     this.#slotsW = arena.alloc(this.#capacity * this.#stride * 4) >> 2;
+    this.#slotsCell = arena.alloc(4, 4);
+    Atomics.store(arena.u32, this.#slotsCell >> 2, this.#slotsW << 2);
     if (this.#prealloc) {
       const elements = arena.alloc(this.#elementSize * spec.max_entries);
       for (let i = spec.max_entries - 1; i >= 0; i--) this.#free.push(elements + i * this.#elementSize);
@@ -99,6 +103,23 @@ export class HashMap implements BpfMap {
     arena.onQuiescent(() => this.#reclaim());
     this.#u32 = arena.u32;
     arena.onGrow(() => (this.#u32 = arena.u32));
+  }
+
+  /**
+   * The table's layout for code that probes it itself (the JIT's inlined lookup: @bpfhive/jit's
+   * HashInlineMap): the hash seed, the slot count, the address of the u32 that holds the slot
+   * array's current address (kept current on every rebuild), whether slots hold the keys, and
+   * the offsets to a value (cpuStride for a per-CPU map).
+   */
+  get layout(): { seed: number; capacity: number; slotsCell: number; keysInSlots: boolean; valueOffset: number; cpuStride?: number } {
+    return {
+      seed: this.#seed,
+      capacity: this.#capacity,
+      slotsCell: this.#slotsCell,
+      keysInSlots: this.#inline,
+      valueOffset: this.#valueOffset,
+      ...(this.cpus > 1 && { cpuStride: this.#slot }),
+    };
   }
 
   /** Keys in the map. */
@@ -253,6 +274,8 @@ export class HashMap implements BpfMap {
       while (u32[this.#slotsW + j * stride] !== EMPTY) j = (j + 1) & this.#mask;
       u32.copyWithin(this.#slotsW + j * stride, from, from + stride);
     }
+    // Published once the new array is complete: a reader of the cell sees the old table or the new one.
+    Atomics.store(u32, this.#slotsCell >> 2, this.#slotsW << 2);
     this.#used = this.#count;
     this.arena.free(oldW << 2, bytes);
   }

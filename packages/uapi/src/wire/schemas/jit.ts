@@ -6,6 +6,59 @@ import { base64, u32 } from './common.js';
  * programs whose pseudo 64-bit loads (map fds, map values, BTF ids) it has already rewritten to
  * plain constants (src 0), as Linux rewrites them before its JIT runs.
  */
+const pointer = { ...u32, minimum: 1, description: "the map's pointer: what `lddw rX, map` loads once rewritten" } as const;
+
+/**
+ * A map whose bpf_map_lookup_elem the JIT may do in wasm itself (@bpfhive/jit InlineMap, in the
+ * wire's snake_case): array, percpu_array, array_of_maps, or a hash map in the maps-store's layout.
+ */
+const InlineMapSchema = {
+  oneOf: [
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['kind', 'pointer', 'values_base', 'stride', 'max_entries'],
+      properties: { kind: { const: 'array' }, pointer, values_base: u32, stride: { ...u32, minimum: 1 }, max_entries: { ...u32, minimum: 1 } },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['kind', 'pointer', 'values_base', 'stride', 'cpu_stride', 'max_entries'],
+      properties: {
+        kind: { const: 'percpu_array' },
+        pointer,
+        values_base: u32,
+        stride: { ...u32, minimum: 1 },
+        cpu_stride: { ...u32, minimum: 1 },
+        max_entries: { ...u32, minimum: 1 },
+      },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['kind', 'pointer', 'slots_base', 'max_entries'],
+      properties: { kind: { const: 'array_of_maps' }, pointer, slots_base: u32, max_entries: { ...u32, minimum: 1 } },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['kind', 'pointer', 'key_size', 'seed', 'capacity', 'slots_cell', 'keys_in_slots', 'value_offset'],
+      properties: {
+        kind: { const: 'hash' },
+        pointer,
+        key_size: { type: 'integer', minimum: 1, maximum: 512 },
+        seed: u32,
+        capacity: { ...u32, minimum: 1, description: 'slots, a power of two' },
+        slots_cell: { ...u32, description: "address of the u32 holding the slot array's address" },
+        keys_in_slots: { type: 'boolean' },
+        value_offset: u32,
+        cpu_stride: { ...u32, minimum: 1, description: 'PERCPU_HASH only' },
+        ref_offset: { ...u32, description: 'LRU only: the ref byte in an element' },
+      },
+    },
+  ],
+} as const;
+
 export const JitRequestSchema = {
   $id: 'bpf.v1.internal.jit.request',
   title: 'JIT compile request',
@@ -25,6 +78,9 @@ export const JitRequestSchema = {
         shared: { type: 'boolean', description: 'a SharedArrayBuffer memory, for worker-thread CPUs (default true)' },
       },
     },
+    maps: { type: 'array', items: InlineMapSchema, maxItems: 64, description: 'maps whose lookups may be inlined (the JIT compile option `maps`)' },
+    inline_kernel_data: { type: 'boolean', description: 'read clocks, CPU, prandom and current from the per-CPU kernel data block (env.kernel_data) instead of calling helpers (default false)' },
+    typed_helpers: { type: 'boolean', description: "import helpers with Linux prototypes under the typed ABI, h.<id>:<params>:<result> (default false)" },
   },
 } as const;
 export type JitRequest = FromSchema<typeof JitRequestSchema>;
