@@ -9,7 +9,13 @@
 export const LogLevel = { LEVEL1: 1, LEVEL2: 2, STATS: 4 } as const;
 
 export class VerifierLog {
-  private text = '';
+  /**
+   * The text as appended pieces: a rewind drops whole pieces from the end and trims one, so it
+   * costs what it drops, not the length of the log (a rewind per pruned branch over a million
+   * processed instructions made slicing one growing string quadratic).
+   */
+  private readonly pieces: string[] = [];
+  private length = 0;
   /** The longest the log has been: what the kernel reports as log_true_size. */
   private maxLen = 0;
 
@@ -30,18 +36,27 @@ export class VerifierLog {
 
   /** The current end position. */
   get pos(): number {
-    return this.text.length;
+    return this.length;
   }
 
   write(s: string): void {
-    if (this.level === 0) return;
-    this.text += s;
-    if (this.text.length > this.maxLen) this.maxLen = this.text.length;
+    if (this.level === 0 || s.length === 0) return;
+    this.pieces.push(s);
+    this.length += s.length;
+    if (this.length > this.maxLen) this.maxLen = this.length;
   }
 
   /** Drops everything after `pos`. */
   reset(pos: number): void {
-    if (pos < this.text.length) this.text = this.text.slice(0, pos);
+    while (this.length > pos) {
+      const last = this.pieces.pop()!;
+      this.length -= last.length;
+      if (this.length < pos) {
+        const kept = last.slice(0, pos - this.length);
+        this.pieces.push(kept);
+        this.length += kept.length;
+      }
+    }
   }
 
   /** The size a buffer must have to hold the whole log, terminating NUL included. */
@@ -50,6 +65,6 @@ export class VerifierLog {
   }
 
   toString(): string {
-    return this.text;
+    return this.pieces.join('');
   }
 }
