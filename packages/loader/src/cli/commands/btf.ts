@@ -1,12 +1,9 @@
-import { BpfClient } from '../../client/index.js';
 import type { Command } from '../command.js';
-import { Output } from '../format/output.js';
-import { type CliIo, UsageError } from '../io.js';
 import { btfDump } from './btf-dump.js';
 import { btfList, btfShow } from './btf-show.js';
-import { ArgCursor, UsageRequested, isPrefix } from './map-args.js';
-import { EXIT_FAILURE, EXIT_OK, type MapContext, type MapSubcommand } from './map-context.js';
-import { type MapOptions, parseMapOptions } from './map.js';
+import { isPrefix } from './map-args.js';
+import { EXIT_OK, type MapContext, type MapSubcommand } from './map-context.js';
+import { runTool } from './tool-run.js';
 
 const LEGEND = [
   '       BTF_SRC := { id BTF_ID | prog PROG | map MAP [{key | value | kv | all}] | file FILE }',
@@ -42,8 +39,6 @@ const BTF_USAGE = [
   LEGEND,
 ].join('\n');
 
-const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
 /**
  * `bpfhive btf …`: bpftool's BTF commands. `dump file` works offline; ids, maps and programs
  * go over NATS. Handles its own errors (JSON mode reports them on standard output) and exits
@@ -53,38 +48,11 @@ export const btfCommand: Command = {
   name: 'btf',
   summary: 'dump BTF from an object, a raw blob or a BTF id (raw, JSON or C), as bpftool btf does',
   usage: BTF_USAGE,
-  async run(args: string[], io: CliIo): Promise<number> {
-    let options: MapOptions;
-    try {
-      options = parseMapOptions(args);
-    } catch (e) {
-      io.stderr(`Error: ${describe(e)}\n`);
-      return EXIT_FAILURE;
-    }
-    const out = new Output(io, options);
-    const [word, ...rest] = options.rest;
-    const subcommand = word === undefined ? btfShow : SUBCOMMANDS.find((s) => isPrefix(word, s.name));
-    let client: Promise<BpfClient> | undefined;
-    const ctx: MapContext = {
-      out,
-      client: () => (client ??= BpfClient.connect({ ...(options.nats !== undefined && { servers: options.nats }), name: 'bpfhive-cli' })),
-    };
-    let status: number;
-    try {
-      if (!subcommand) throw new UsageError(`unknown btf command '${word}'; run 'bpfhive btf help'`);
-      status = await subcommand.run(ctx, new ArgCursor(rest, subcommand.name));
-    } catch (e) {
-      if (e instanceof UsageRequested) {
-        if (out.json) out.error(`usage: bpfhive btf ${subcommand?.synopsis ?? ''}`);
-        else io.stderr(`${BTF_USAGE}\n`);
-      } else {
-        out.error(describe(e));
-      }
-      status = EXIT_FAILURE;
-    } finally {
-      await client?.then((c) => c.close()).catch(() => undefined);
-    }
-    out.finish();
-    return status;
-  },
+  run: (args, io) =>
+    runTool<MapContext, MapSubcommand>(args, io, {
+      tool: 'btf',
+      find: (word) => (word === undefined ? btfShow : SUBCOMMANDS.find((s) => isPrefix(word, s.name))),
+      context: (out, _io, client) => ({ out, client }),
+      usageOf: () => BTF_USAGE,
+    }),
 };

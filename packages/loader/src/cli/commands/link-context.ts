@@ -1,11 +1,10 @@
 import { type LinkInfoReply, lookupEnum } from '@bpfhive/uapi';
-import { BpfClient } from '../../client/index.js';
+import type { BpfClient } from '../../client/index.js';
 import type { Command } from '../command.js';
-import { Output } from '../format/output.js';
 import { type CliIo, UsageError } from '../io.js';
-import { ArgCursor, UsageRequested, isPrefix, strtoul } from './map-args.js';
-import { EXIT_FAILURE, EXIT_OK, type MapContext, attempt, failure, isErrno } from './map-context.js';
-import { type MapOptions, parseMapOptions } from './map.js';
+import { type ArgCursor, isPrefix, strtoul } from './map-args.js';
+import { EXIT_OK, type MapContext, attempt, failure, isErrno } from './map-context.js';
+import { type ToolStep, parseToolOptions, runTool } from './tool-run.js';
 
 /** What a `link`, `net` or `perf` subcommand works with: `map`'s context and the streams. */
 export interface ToolContext extends MapContext {
@@ -13,14 +12,7 @@ export interface ToolContext extends MapContext {
 }
 
 /** One subcommand: `bpfhive TOOL NAME ARGS`. */
-export interface ToolSubcommand {
-  readonly name: string;
-  /** Its line of the usage, after `bpfhive TOOL `. */
-  readonly synopsis: string;
-  run(ctx: ToolContext, args: ArgCursor): Promise<number>;
-}
-
-const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+export type ToolSubcommand = ToolStep<ToolContext>;
 
 /**
  * A bpftool-style command (`link`, `net`, `perf`) built as `map` and `prog` are: options anywhere
@@ -54,41 +46,17 @@ export function toolCommand(tool: string, summary: string, subcommands: readonly
     summary,
     usage,
     help(args) {
-      const [word] = parseMapOptions(args.filter((a) => a !== '--help' && a !== '-h')).rest;
+      const [word] = parseToolOptions(args.filter((a) => a !== '--help' && a !== '-h')).rest;
       const s = word === undefined ? undefined : find(word);
       return s && s !== help ? subUsage(s) : usage;
     },
-    async run(args: string[], io: CliIo): Promise<number> {
-      let options: MapOptions;
-      try {
-        options = parseMapOptions(args);
-      } catch (e) {
-        io.stderr(`Error: ${describe(e)}\n`);
-        return EXIT_FAILURE;
-      }
-      const out = new Output(io, options);
-      const [word, ...rest] = options.rest;
-      const subcommand = find(word);
-      let client: Promise<BpfClient> | undefined;
-      const ctx: ToolContext = { out, io, client: () => (client ??= BpfClient.connect({ ...(options.nats !== undefined && { servers: options.nats }), name: 'bpfhive-cli' })) };
-      let status: number;
-      try {
-        if (!subcommand) throw new UsageError(`unknown ${tool} command '${word}'; run 'bpfhive ${tool} help'`);
-        status = await subcommand.run(ctx, new ArgCursor(rest, subcommand.name));
-      } catch (e) {
-        if (e instanceof UsageRequested && subcommand) {
-          if (out.json) out.error(`usage: bpfhive ${tool} ${subcommand.synopsis}`);
-          else io.stderr(`${subUsage(subcommand)}\n`);
-        } else {
-          out.error(describe(e));
-        }
-        status = EXIT_FAILURE;
-      } finally {
-        await client?.then((c) => c.close()).catch(() => undefined);
-      }
-      out.finish();
-      return status;
-    },
+    run: (args, io) =>
+      runTool<ToolContext, ToolSubcommand>(args, io, {
+        tool,
+        find,
+        context: (out, streams, client) => ({ out, io: streams, client }),
+        usageOf: (s) => (s ? subUsage(s) : usage),
+      }),
   };
 }
 

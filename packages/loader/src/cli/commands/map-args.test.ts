@@ -1,7 +1,8 @@
 import { MapType } from '@bpfhive/uapi';
 import { describe, expect, it } from 'vitest';
 import { ArgCursor, type ElemSpec, UsageRequested, parseBytes, parseCreateArgs, parseElem, parseMapRef, strtoul } from './map-args.js';
-import { findSubcommand, parseMapOptions } from './map.js';
+import { findSubcommand } from './map.js';
+import { parseToolOptions as parseMapOptions } from './tool-run.js';
 
 const cursor = (line: string, command = 'update'): ArgCursor => new ArgCursor(line === '' ? [] : line.split(' '), command);
 

@@ -1,11 +1,8 @@
-import { BpfClient } from '../../client/index.js';
 import type { Command } from '../command.js';
 import { hostClock } from '../format/boot-time.js';
-import { Output } from '../format/output.js';
-import { type CliIo, UsageError } from '../io.js';
-import { ArgCursor, UsageRequested, isPrefix } from './map-args.js';
-import { EXIT_FAILURE, EXIT_OK } from './map-context.js';
-import { type MapOptions, parseMapOptions } from './map.js';
+import { isPrefix } from './map-args.js';
+import { EXIT_OK } from './map-context.js';
+import { parseToolOptions, runTool } from './tool-run.js';
 import type { ProgContext, ProgSubcommand } from './prog-context.js';
 import { progDump } from './prog-dump.js';
 import { progLoad, progLoadall } from './prog-load.js';
@@ -35,8 +32,6 @@ function findSubcommand(word: string | undefined): ProgSubcommand | undefined {
   return word === undefined ? progShow : SUBCOMMANDS.find((s) => isPrefix(word, s.name));
 }
 
-const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
 /**
  * `bpfhive prog …`: bpftool's program commands over NATS, printing what bpftool prints. Handles
  * its own errors (JSON mode reports them on standard output) and exits 0 or 255, as `map` does.
@@ -46,44 +41,15 @@ export const progCommand: Command = {
   summary: 'load, show, dump, run and pin programs, as bpftool prog does (over NATS)',
   usage: PROG_USAGE,
   help(args) {
-    const [word] = parseMapOptions(args.filter((a) => a !== '--help' && a !== '-h')).rest;
+    const [word] = parseToolOptions(args.filter((a) => a !== '--help' && a !== '-h')).rest;
     const subcommand = word === undefined ? undefined : findSubcommand(word);
     return subcommand && subcommand !== progHelp ? progSubcommandUsage(subcommand) : PROG_USAGE;
   },
-  async run(args: string[], io: CliIo): Promise<number> {
-    let options: MapOptions;
-    try {
-      options = parseMapOptions(args);
-    } catch (e) {
-      io.stderr(`Error: ${describe(e)}\n`);
-      return EXIT_FAILURE;
-    }
-    const out = new Output(io, options);
-    const [word, ...rest] = options.rest;
-    const subcommand = findSubcommand(word);
-    let client: Promise<BpfClient> | undefined;
-    const ctx: ProgContext = {
-      out,
-      io,
-      clock: hostClock,
-      client: () => (client ??= BpfClient.connect({ ...(options.nats !== undefined && { servers: options.nats }), name: 'bpfhive-cli' })),
-    };
-    let status: number;
-    try {
-      if (!subcommand) throw new UsageError(`unknown prog command '${word}'; run 'bpfhive prog help'`);
-      status = await subcommand.run(ctx, new ArgCursor(rest, subcommand.name));
-    } catch (e) {
-      if (e instanceof UsageRequested && subcommand) {
-        if (out.json) out.error(`usage: bpfhive prog ${subcommand.synopsis}`);
-        else io.stderr(`${progSubcommandUsage(subcommand)}\n`);
-      } else {
-        out.error(describe(e));
-      }
-      status = EXIT_FAILURE;
-    } finally {
-      await client?.then((c) => c.close()).catch(() => undefined);
-    }
-    out.finish();
-    return status;
-  },
+  run: (args, io) =>
+    runTool<ProgContext, ProgSubcommand>(args, io, {
+      tool: 'prog',
+      find: findSubcommand,
+      context: (out, streams, client) => ({ out, io: streams, clock: hostClock, client }),
+      usageOf: (s) => (s ? progSubcommandUsage(s) : PROG_USAGE),
+    }),
 };
