@@ -10,6 +10,7 @@
 export * from './kinds.js';
 export * from './types.js';
 export { BtfError } from './errors.js';
+export { BTF_HEADER_SIZE, BTF_TYPE_SIZE, extraSize as btfExtraSize } from './layout.js';
 export { type BtfStrings, StringTableBuilder, btfStringAt } from './strings.js';
 export { type BtfHeader, type ParsedBtf, btfEndianOf, parseBtf, parseBtfHeader } from './parse.js';
 export { type EncodeBtfOptions, encodeBtf } from './encode.js';

@@ -7,11 +7,11 @@
  * identifiers, struct members come in offset order, a VAR is static or global-allocated (not
  * extern), a DATASEC has a size and its variables lie inside it, in order.
  */
-import { BtfKind, BtfVarLinkage } from '@bpfhive/uapi';
+import { BtfKind, BtfVarLinkage, btfExtraSize } from '@bpfhive/uapi';
 import { BtfCheckError } from './check-error.js';
 import type { CheckedHeader } from './header.js';
 import { enumValueLine, memberLine, metaLines, typeLine, vsiLine } from './log-format.js';
-import { BTF_TYPE_LEN, type RawStrings, type RawType, extraWords, kindLabel, u32At } from './raw.js';
+import { BTF_TYPE_LEN, type RawStrings, type RawType, kindLabel, u32At } from './raw.js';
 
 /** BTF_INFO_MASK: vlen, kind (5 bits) and kind_flag. */
 const BTF_INFO_MASK = 0x9f00ffff;
@@ -57,7 +57,7 @@ export function checkMeta({ header, data, lines: headerLog }: CheckedHeader, nam
     if (kind > BTF_KIND_MAX || kind === BtfKind.UNKN) stop(`type [${id}]: unknown kind ${kind}`, [`[${id}] Invalid kind:${kind}`]);
     if (!names.valid(nameOff)) stop(`type [${id}]: name offset ${nameOff} is beyond the string section`, [`[${id}] Invalid name_offset:${nameOff}`]);
     const vlen = info & 0xffff;
-    const words = extraWords(kind, vlen)!;
+    const words = btfExtraSize(kind, vlen)! / 4;
     const partial: RawType = { id, kind, kflag: info >>> 31 === 1, vlen, nameOff, sizeOrType: u32At(section, at + 8), extra: [] };
     const needed = words * 4;
     if (left - BTF_TYPE_LEN < needed) {

@@ -5,12 +5,12 @@
  * cannot hold. Little-endian only: the simulated kernel is x86-64, and Linux reads the header
  * in its own byte order (a big-endian blob fails with "Invalid magic").
  */
-import { BtfKind, btfKindName } from '@bpfhive/uapi';
+import { BTF_HEADER_SIZE, BTF_TYPE_SIZE, btfKindName } from '@bpfhive/uapi';
 
 /** sizeof(struct btf_header). */
-export const BTF_HEADER_LEN = 24;
+export const BTF_HEADER_LEN = BTF_HEADER_SIZE;
 /** sizeof(struct btf_type). */
-export const BTF_TYPE_LEN = 12;
+export const BTF_TYPE_LEN = BTF_TYPE_SIZE;
 
 /** struct btf_header as read, fields missing from a short header left 0 (the kernel copies min(hdr_len, 24) bytes). */
 export interface RawHeader {
@@ -81,34 +81,3 @@ export class RawStrings {
 /** The kernel's name for a kind in log lines (btf_kind_str). */
 export const kindLabel = (kind: number): string => btfKindName(kind);
 
-/** u32 words after the record for `vlen` items of `kind`; undefined for a kind the kernel does not know. */
-export function extraWords(kind: number, vlen: number): number | undefined {
-  switch (kind) {
-    case BtfKind.INT:
-    case BtfKind.VAR:
-    case BtfKind.DECL_TAG:
-      return 1;
-    case BtfKind.ARRAY:
-      return 3;
-    case BtfKind.STRUCT:
-    case BtfKind.UNION:
-    case BtfKind.DATASEC:
-    case BtfKind.ENUM64:
-      return 3 * vlen;
-    case BtfKind.ENUM:
-    case BtfKind.FUNC_PROTO:
-      return 2 * vlen;
-    case BtfKind.PTR:
-    case BtfKind.FWD:
-    case BtfKind.TYPEDEF:
-    case BtfKind.VOLATILE:
-    case BtfKind.CONST:
-    case BtfKind.RESTRICT:
-    case BtfKind.FUNC:
-    case BtfKind.FLOAT:
-    case BtfKind.TYPE_TAG:
-      return 0;
-    default:
-      return undefined;
-  }
-}
