@@ -6,7 +6,7 @@
  */
 import { BpfError } from '@bpfhive/uapi';
 import type { ExternSpec } from '../object/index.js';
-import { strtoul } from '../cli/commands/map-args.js';
+import { strtoul } from '../strtoul.js';
 
 /** KERNEL_VERSION(a, b, c) of linux/version.h (the sublevel saturates at 255). */
 export const kernelVersionCode = (major: number, minor: number, patch: number): number => major * 65536 + minor * 256 + Math.min(patch, 255);
