@@ -16,6 +16,7 @@ import { LocalMapProvider } from '../src/core/maps/local-provider.js';
 import { kernelBtfBytes } from '../src/kbtf/kernel-btf.js';
 import { startKernelService } from '../src/service/kernel-service.js';
 import { NatsVerifier } from '../src/service/nats-verifier.js';
+import { wireCalls } from './support/wire.js';
 
 /**
  * The kernel-sim's BTF endpoints over a real NATS server: BPF_BTF_LOAD of the .BTF of the
@@ -31,22 +32,7 @@ let nc: NatsConnection;
 let service: Service;
 let scratch: string;
 
-interface Reply {
-  error?: string;
-  body: Record<string, unknown>;
-}
-
-async function call(subject: string, body: unknown): Promise<Reply> {
-  const msg = await nc.request(subject, JSON.stringify(body), { timeout: 10_000 });
-  const error = msg.headers?.get('Nats-Service-Error-Code') || undefined;
-  return { ...(error !== undefined && { error }), body: JSON.parse(msg.string()) as Record<string, unknown> };
-}
-
-async function ok(subject: string, body: unknown): Promise<Record<string, unknown>> {
-  const reply = await call(subject, body);
-  if (reply.error) throw new Error(`${subject}: errno ${reply.error}: ${String(reply.body.message)}`);
-  return reply.body;
-}
+const { call, ok } = wireCalls(() => nc);
 
 /** `llvm-objcopy --dump-section .BTF=…` of a loader test object. */
 function dumpBtf(name: string): Uint8Array {

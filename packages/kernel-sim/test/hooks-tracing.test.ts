@@ -2,7 +2,7 @@ import { type NatsConnection, connect } from '@nats-io/transport-node';
 import type { Service } from '@nats-io/services';
 import { Arena, MapDirectory } from '@bpfhive/maps-store';
 import { type NatsTestServer, startNatsServer } from '@bpfhive/testkit';
-import { HelperId as H, SimSubjects, Subjects, asm, encode, toBase64 } from '@bpfhive/uapi';
+import { HelperId as H, SimSubjects, Subjects } from '@bpfhive/uapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InProcessCompiler } from '../src/core/compile/in-process.js';
 import { Kernel } from '../src/core/kernel.js';
@@ -12,6 +12,7 @@ import { startKernelService } from '../src/service/kernel-service.js';
 import { NatsVerifier } from '../src/service/nats-verifier.js';
 import { DEFAULT_FILES, KALLSYMS } from '../src/world/index.js';
 import { fakeVerifierService } from './support/services.js';
+import { wireCalls } from './support/wire.js';
 
 /**
  * The tracing and cgroup sock_addr hooks over a real NATS server: programs loaded with
@@ -26,29 +27,7 @@ let service: Service;
 let directory: MapDirectory;
 let kernel: Kernel;
 
-interface Reply {
-  error?: string;
-  body: Record<string, unknown>;
-}
-
-async function call(subject: string, body: unknown): Promise<Reply> {
-  const msg = await nc.request(subject, JSON.stringify(body), { timeout: 10_000 });
-  const error = msg.headers?.get('Nats-Service-Error-Code') || undefined;
-  return { ...(error !== undefined && { error }), body: JSON.parse(msg.string()) as Record<string, unknown> };
-}
-
-async function ok<T = Record<string, unknown>>(subject: string, body: unknown): Promise<T> {
-  const reply = await call(subject, body);
-  if (reply.error) throw new Error(`${subject}: errno ${reply.error}: ${String(reply.body.message)}`);
-  return reply.body as T;
-}
-
-const fails = async (subject: string, body: unknown): Promise<unknown> => (await call(subject, body)).body.code;
-
-const load = async (prog_type: string, text: string, extra: Record<string, unknown> = {}): Promise<number> =>
-  (await ok<{ prog_id: number }>(Subjects.progLoad, { prog_type, insns: toBase64(encode(asm`${text}`)), license: 'GPL', ...extra })).prog_id;
-
-const link = async (body: Record<string, unknown>): Promise<number> => (await ok<{ link_id: number }>(Subjects.linkCreate, body)).link_id;
+const { ok, fails, load, link } = wireCalls(() => nc);
 
 const syscall = (pid: number, request: Record<string, unknown>) => ok<{ ret?: number; events: number }>(SimSubjects.procSyscall, { pid, ...request });
 

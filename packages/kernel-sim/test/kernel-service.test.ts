@@ -13,6 +13,7 @@ import { NatsVerifier } from '../src/service/nats-verifier.js';
 import { natsTracePipe } from '../src/service/outputs.js';
 import { udpFrame } from '../src/testing/packets.js';
 import { type VerifyCall, fakeVerifierService, serviceMain, startProcess } from './support/services.js';
+import { wireCalls } from './support/wire.js';
 
 /**
  * The kernel-sim service over a real NATS server, with the real jit service (its own process)
@@ -27,22 +28,7 @@ let service: Service;
 let directory: MapDirectory;
 let verifyCalls: VerifyCall[];
 
-interface Reply {
-  error?: string;
-  body: Record<string, unknown>;
-}
-
-async function call(subject: string, body: unknown): Promise<Reply> {
-  const msg = await nc.request(subject, typeof body === 'string' ? body : JSON.stringify(body), { timeout: 10_000 });
-  const error = msg.headers?.get('Nats-Service-Error-Code') || undefined;
-  return { ...(error !== undefined && { error }), body: JSON.parse(msg.string()) as Record<string, unknown> };
-}
-
-async function ok(subject: string, body: unknown): Promise<Record<string, unknown>> {
-  const reply = await call(subject, body);
-  if (reply.error) throw new Error(`${subject}: errno ${reply.error}: ${String(reply.body.message)}`);
-  return reply.body;
-}
+const { call, ok } = wireCalls(() => nc);
 
 const insns = (text: string): string => toBase64(encode(asm`${text}`));
 const u32 = (n: number): Uint8Array => new Uint8Array(new Uint32Array([n]).buffer);
