@@ -13,6 +13,7 @@ import {
   slotIndex,
 } from '@bpfhive/uapi';
 import { JitCompileError } from './errors.js';
+import type { VectorLoop } from './vector-loop.js';
 
 /**
  * Control flow of a program: its functions (the entry and every bpf-to-bpf target), each split
@@ -57,6 +58,8 @@ export interface BasicBlock {
   readonly term: Terminator;
   /** For the straight-line copies of a versioned loop (unroll.ts): how to compute in them. */
   readonly fast?: FastBlock;
+  /** A block in front of a reduction loop that runs its first trips vectorized (vectorize.ts); its body is empty. */
+  readonly vector?: VectorLoop;
 }
 
 /**
@@ -184,32 +187,40 @@ function buildFunctionCfg(
   };
 
   // Leaders: the start, every jump target, every instruction after a jump or exit.
-  const leaders = new Set<number>([start]);
+  const leader = new Uint8Array(end - start + 1);
+  leader[0] = 1;
   for (let i = start; i < end; i++) {
     const insn = insns[i]!;
-    if (isJump(insn)) leaders.add(target(i));
-    if ((isJump(insn) || isExit(insn)) && i + 1 < end) leaders.add(i + 1);
+    const jump = isJump(insn);
+    if (jump) leader[target(i) - start] = 1;
+    if ((jump || isExit(insn)) && i + 1 < end) leader[i + 1 - start] = 1;
   }
-  const heads = [...leaders].sort((a, b) => a - b);
-  const blockAt = new Map(heads.map((h, b) => [h, b]));
+  const heads: number[] = [];
+  // blockAt[i - start] = the block starting at instruction i (only read at leaders).
+  const blockAt = new Int32Array(end - start + 1).fill(-1);
+  for (let i = start; i < end; i++) {
+    if (leader[i - start] === 1) {
+      blockAt[i - start] = heads.length;
+      heads.push(i);
+    }
+  }
+  const blockOf = (i: number): number => blockAt[i - start]!;
   const blocks: BasicBlock[] = heads.map((head, id) => {
     const stop = heads[id + 1] ?? end;
     const lastIndex = stop - 1;
     const lastInsn = insns[lastIndex]!;
+    const ends = isExit(lastInsn) || isUnconditional(lastInsn) || isJump(lastInsn);
     const body: number[] = [];
-    for (let i = head; i < stop; i++) body.push(i);
+    for (let i = head, last = ends ? lastIndex : stop; i < last; i++) body.push(i);
     let term: Terminator;
     if (isExit(lastInsn)) {
-      body.pop();
       term = { kind: 'exit' };
     } else if (isUnconditional(lastInsn)) {
-      body.pop();
-      term = { kind: 'goto', target: blockAt.get(target(lastIndex))! };
+      term = { kind: 'goto', target: blockOf(target(lastIndex)) };
     } else if (isJump(lastInsn)) {
-      body.pop();
-      term = { kind: 'cond', insnIndex: lastIndex, taken: blockAt.get(target(lastIndex))!, fallthrough: blockAt.get(stop)! };
+      term = { kind: 'cond', insnIndex: lastIndex, taken: blockOf(target(lastIndex)), fallthrough: blockOf(stop) };
     } else {
-      term = { kind: 'goto', target: blockAt.get(stop)! };
+      term = { kind: 'goto', target: blockOf(stop) };
     }
     return { id, body, term };
   });
@@ -229,23 +240,30 @@ export function successors(term: Terminator): number[] {
 
 /** Reverse postorder, immediate dominators (Cooper, Harvey and Kennedy), reducibility. */
 export function analyse(blocks: readonly BasicBlock[]): Pick<FunctionCfg, 'rpo' | 'rpoIndex' | 'idom' | 'reducible'> {
+  const succ = blocks.map((b) => successors(b.term));
   const post: number[] = [];
-  const visited = new Array<boolean>(blocks.length).fill(false);
-  // Iterative DFS: a stack of (block, next successor to visit).
-  const stack: [number, number][] = [[0, 0]];
-  visited[0] = true;
+  const visited = new Uint8Array(blocks.length);
+  // Iterative DFS: a stack of blocks and, beside it, the next successor of each to visit.
+  const stack: number[] = [0];
+  const nextSucc: number[] = [0];
+  visited[0] = 1;
   while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
-    const succ = successors(blocks[top[0]]!.term);
-    if (top[1] < succ.length) {
-      const next = succ[top[1]++]!;
-      if (!visited[next]) {
-        visited[next] = true;
-        stack.push([next, 0]);
+    const top = stack.length - 1;
+    const b = stack[top]!;
+    const out = succ[b]!;
+    const k = nextSucc[top]!;
+    if (k < out.length) {
+      nextSucc[top] = k + 1;
+      const next = out[k]!;
+      if (visited[next] === 0) {
+        visited[next] = 1;
+        stack.push(next);
+        nextSucc.push(0);
       }
     } else {
-      post.push(top[0]);
+      post.push(b);
       stack.pop();
+      nextSucc.pop();
     }
   }
   const rpo = post.reverse();
@@ -253,7 +271,7 @@ export function analyse(blocks: readonly BasicBlock[]): Pick<FunctionCfg, 'rpo' 
   rpo.forEach((b, i) => (rpoIndex[b] = i));
 
   const preds: number[][] = blocks.map(() => []);
-  for (const b of rpo) for (const s of successors(blocks[b]!.term)) preds[s]!.push(b);
+  for (const b of rpo) for (const s of succ[b]!) preds[s]!.push(b);
 
   const idom = new Array<number>(blocks.length).fill(-1);
   idom[0] = 0;
@@ -288,7 +306,7 @@ export function analyse(blocks: readonly BasicBlock[]): Pick<FunctionCfg, 'rpo' 
   };
   let reducible = true;
   for (const b of rpo) {
-    for (const s of successors(blocks[b]!.term)) {
+    for (const s of succ[b]!) {
       if (rpoIndex[s]! <= rpoIndex[b]! && !dominates(s, b)) reducible = false;
     }
   }

@@ -24,9 +24,10 @@ import { type BasicBlock, type CounterCheck, type FastBlock, type Terminator, re
 import { JitCompileError } from './errors.js';
 import type { InlinedCall } from './inline.js';
 import { inlinedCallCode } from './inline-codegen.js';
-import { FAST_LOCALS, LOOPS, T, T32, U, get, getLocal, i32, i64, push, set, setLocal, teeLocal } from './locals.js';
+import { FAST_LOCALS, LOOPS, T, T32, U, get, getLocal, i32, i64, plain, push, set, setLocal, teeLocal } from './locals.js';
 import type { FunctionIndexes } from './module-layout.js';
 import { abiArguments, abiResult } from './helper-call.js';
+import { type VectorLocals, vectorLoopCode } from './vector-codegen.js';
 
 /**
  * Code generation for one eBPF function: each instruction becomes a short run of wasm IR over
@@ -45,7 +46,7 @@ export interface CodegenContext {
   readonly inlined?: ReadonlyMap<number, InlinedCall>;
 }
 
-const op = (o: PlainOp): Instr => ({ op: o });
+const op = plain;
 
 const ALU64_ADD_K = InsnClass.ALU64 | AluOp.ADD | Source.K;
 const ALU64_SUB_K = InsnClass.ALU64 | AluOp.SUB | Source.K;
@@ -92,6 +93,17 @@ const SIMPLE_ALU: ReadonlyMap<number, string> = new Map([
   [AluOp.RSH, 'shr_u'],
   [AluOp.ARSH, 'shr_s'],
 ]);
+
+/** The wasm instruction of each SIMPLE_ALU operation, 64-bit and 32-bit (shared values). */
+const ALU64_OP: ReadonlyMap<number, Instr> = new Map([...SIMPLE_ALU].map(([aop, name]) => [aop, op(`i64.${name}` as PlainOp)]));
+const ALU32_OP: ReadonlyMap<number, Instr> = new Map([...SIMPLE_ALU].map(([aop, name]) => [aop, op(`i32.${name}` as PlainOp)]));
+/** The comparisons of conditional jumps, [64-bit, 32-bit], taken and negated (shared values). */
+const compareOps = (names: ReadonlyMap<number, string>): ReadonlyMap<number, readonly [Instr, Instr]> =>
+  new Map([...names].map(([jop, name]) => [jop, [op(`i64.${name}` as PlainOp), op(`i32.${name}` as PlainOp)] as const]));
+const COMPARE_OP = compareOps(COMPARE);
+const NEGATED_COMPARE_OP = compareOps(NEGATED_COMPARE);
+const WRAP = op('i32.wrap_i64');
+const EXTEND_U = op('i64.extend_i32_u');
 
 const LOADS: ReadonlyMap<number, MemoryOp> = new Map([
   [1, 'i64.load8_u'],
@@ -218,14 +230,24 @@ export class FunctionCodegen {
   /** While #fastBody generates a versioned loop's F block: its counters. */
   #counters: Map<number, CounterValue> | undefined;
 
+  /** The current function's locals for vector blocks (vector-codegen.ts), set before its blocks are generated. */
+  vectorLocals: VectorLocals | undefined;
+
   constructor(private readonly ctx: CodegenContext) {}
 
-  /** The code of a block's body, `depth` labels inside the function body (see leave()). */
-  body(block: BasicBlock, depth: number): Instr[] {
-    if (block.fast) return this.#fastBody(block, block.fast, depth);
-    const out: Instr[] = [];
+  /** Appends the code of a block's body to `out`, `depth` labels inside the function body (see leave()). */
+  body(block: BasicBlock, depth: number, out: Instr[]): void {
+    let code: readonly Instr[] | undefined;
+    if (block.fast) code = this.#fastBody(block, block.fast, depth);
+    else if (block.vector) {
+      if (this.vectorLocals === undefined) throw new JitCompileError(-1, 'internal: a vector block without its locals');
+      code = vectorLoopCode(block.vector, this.vectorLocals);
+    }
+    if (code !== undefined) {
+      for (const x of code) push(out, x);
+      return;
+    }
     for (const i of block.body) for (const x of this.instruction(i, depth)) push(out, x);
-    return out;
   }
 
   /**
@@ -300,14 +322,15 @@ export class FunctionCodegen {
     }
     const is32 = classOf(insn.opcode) === InsnClass.JMP32;
     const bySrc = (insn.opcode & 0x08) === Source.X;
-    const lhs: Instr[] = is32 ? [get(insn.dst), op('i32.wrap_i64')] : [get(insn.dst)];
-    const rhs: Instr[] = bySrc ? (is32 ? [get(insn.src), op('i32.wrap_i64')] : [get(insn.src)]) : [is32 ? i32(insn.imm) : i64(insn.imm)];
-    const t = is32 ? 'i32' : 'i64';
     const jop = insn.opcode & 0xf0;
+    const compare = (negated ? NEGATED_COMPARE_OP : COMPARE_OP).get(jop);
+    if (compare !== undefined && !is32) return [get(insn.dst), bySrc ? get(insn.src) : i64(insn.imm), compare[0]];
+    const lhs: Instr[] = is32 ? [get(insn.dst), WRAP] : [get(insn.dst)];
+    const rhs: Instr[] = bySrc ? (is32 ? [get(insn.src), WRAP] : [get(insn.src)]) : [is32 ? i32(insn.imm) : i64(insn.imm)];
+    const t = is32 ? 'i32' : 'i64';
     if (jop === JmpOp.JSET) return [...lhs, ...rhs, op(`${t}.and`), op(`${t}.eqz`), ...(negated ? [] : [op('i32.eqz')])];
-    const name = (negated ? NEGATED_COMPARE : COMPARE).get(jop);
-    if (name === undefined) throw new JitCompileError(term.insnIndex, `unsupported jump opcode 0x${insn.opcode.toString(16)}`);
-    return [...lhs, ...rhs, op(`${t}.${name}` as PlainOp)];
+    if (compare === undefined) throw new JitCompileError(term.insnIndex, `unsupported jump opcode 0x${insn.opcode.toString(16)}`);
+    return [...lhs, ...rhs, compare[1]];
   }
 
   /** The code of instruction i, `depth` labels inside the function body. */
@@ -341,12 +364,14 @@ export class FunctionCodegen {
       return is64 ? [i64(0), get(d), op('i64.sub'), set(d)] : [i32(0), get(d), op('i32.wrap_i64'), op('i32.sub'), op('i64.extend_i32_u'), set(d)];
     }
     if (aop === AluOp.MOV) return this.#move(i, insn, is64, bySrc);
-    const t = is64 ? 'i64' : 'i32';
+    const simple = (is64 ? ALU64_OP : ALU32_OP).get(aop);
+    if (simple !== undefined) {
+      if (is64) return [get(d), bySrc ? get(insn.src) : i64(insn.imm), simple, set(d)];
+      return bySrc ? [get(d), WRAP, get(insn.src), WRAP, simple, EXTEND_U, set(d)] : [get(d), WRAP, i32(insn.imm), simple, EXTEND_U, set(d)];
+    }
     const dst: Instr[] = is64 ? [get(d)] : [get(d), op('i32.wrap_i64')];
     const src: Instr[] = bySrc ? (is64 ? [get(insn.src)] : [get(insn.src), op('i32.wrap_i64')]) : [is64 ? i64(insn.imm) : i32(insn.imm)];
     const finish: Instr[] = is64 ? [set(d)] : [op('i64.extend_i32_u'), set(d)];
-    const name = SIMPLE_ALU.get(aop);
-    if (name !== undefined) return [...dst, ...src, op(`${t}.${name}` as PlainOp), ...finish];
     if (aop === AluOp.DIV || aop === AluOp.MOD) return [...this.#divide(insn, is64, bySrc, dst, src), ...finish];
     throw new JitCompileError(i, `unsupported arithmetic opcode 0x${insn.opcode.toString(16)}`);
   }

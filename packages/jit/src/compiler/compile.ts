@@ -11,10 +11,12 @@ import { JitCompileError } from './errors.js';
 import { CLASSIC_ABI, typedHelperAbi } from './helper-abi.js';
 import { HASH_LOOKUP_TYPE, hashLayoutKey, hashLookupFunction } from './hash-lookup.js';
 import { type InlineOptions, hashLayouts, planInlining, readsKernelData } from './inline.js';
-import { LOCALS, LOOPS, PARAM_NAMES, PC, functionLocals, i64, setLocal } from './locals.js';
+import { FAST_LOCALS, LOCALS, LOOPS, PARAM_NAMES, PC, functionLocals, i64, setLocal } from './locals.js';
 import { type FunctionIndexes, type ProgramNeeds, TYPE_BATCH, TYPE_CALLX, TYPE_PROGRAM, layout, scanNeeds } from './module-layout.js';
 import { structureFunction } from './structure.js';
 import { unrollLoops } from './unroll.js';
+import { vectorLocals } from './vector-codegen.js';
+import { vectorizeLoops } from './vectorize.js';
 
 export interface MemoryShape {
   /** Pages (64 KiB) the module requires at least. Default 1. */
@@ -41,6 +43,11 @@ export interface CompileOptions extends InlineOptions {
    * are Linux's (the kernel's), not for the conformance suite's. Default false.
    */
   readonly typedHelpers?: boolean;
+  /**
+   * Run reduction loops (a sum, xor, or, and of u32/u64 words) two trips per SIMD instruction
+   * (vectorize.ts). Default true; false leaves every loop scalar (for comparisons).
+   */
+  readonly vectorize?: boolean;
 }
 
 export interface CompileStats {
@@ -54,6 +61,8 @@ export interface CompileStats {
   readonly structured: boolean;
   /** Helper calls replaced by code of their own (inline.ts); absent: none. */
   readonly inlinedCalls?: number;
+  /** Reduction loops given a vectorized first part (vectorize.ts). */
+  readonly vectorizedLoops: number;
 }
 
 export interface CompiledProgram {
@@ -95,11 +104,18 @@ export function compile(insns: readonly Instruction[], options: CompileOptions =
   });
 
   let structured = true;
+  let vectorizedLoops = 0;
   const funcs: Func[] = cfg.functions.map((fn, f) => {
-    const unrolled = unrollLoops(fn, insns);
+    const unrolled = unrollLoops(options.vectorize === false ? fn : vectorizeLoops(fn, insns), insns);
     const fastLocals = Math.max(0, ...unrolled.blocks.map((b) => (b.fast ? b.fast.counters.length + 2 * b.fast.sums.length : 0)));
+    const vector = vectorLocals(
+      unrolled.blocks.flatMap((b) => (b.vector ? [b.vector] : [])),
+      FAST_LOCALS + fastLocals,
+    );
+    codegen.vectorLocals = vector.at;
+    vectorizedLoops += vector.loops;
     const code = structureFunction(unrolled, {
-      body: (b, depth) => codegen.body(b, depth),
+      body: (b, depth, out) => codegen.body(b, depth, out),
       condition: (t, negated) => codegen.condition(t, negated),
       exit: (depth) => codegen.exit(depth),
       dispatchLocal: PC,
@@ -107,7 +123,7 @@ export function compile(insns: readonly Instruction[], options: CompileOptions =
     structured &&= code.structured;
     const usesMayGoto = insns.slice(fn.start, fn.end).some((x) => x.opcode === MAY_GOTO);
     const prologue: Instr[] = usesMayGoto ? [i64(BPF_MAX_LOOPS), setLocal(LOOPS)] : [];
-    return { type: TYPE_PROGRAM, name: f === 0 ? 'main' : `f${f}_insn${fn.start}`, paramNames: PARAM_NAMES, locals: functionLocals(fastLocals), body: [...prologue, ...code.body] };
+    return { type: TYPE_PROGRAM, name: f === 0 ? 'main' : `f${f}_insn${fn.start}`, paramNames: PARAM_NAMES, locals: [...functionLocals(fastLocals), ...vector.locals], body: [...prologue, ...code.body] };
   });
   if (indexes.callx !== undefined) funcs.push(callxDispatcher(cfg, indexes));
   const entry = funcs[0]!;
@@ -141,6 +157,7 @@ export function compile(insns: readonly Instruction[], options: CompileOptions =
     instructions: insns.length,
     structured,
     inlinedCalls: inlined.size,
+    vectorizedLoops,
   };
   return { module, bytes, needs, memory, stats, wat: () => printWat(module) };
 }

@@ -60,7 +60,8 @@ function expectedFamilies(): string[] {
 /** Each family and shape must show up at least this often over SEEDS. */
 const MIN_OCCURRENCES = 20;
 
-describe('differential: random programs on the interpreter and the JIT', () => {
+// Thousands of compiles: minutes on a loaded 2-core machine, so a generous timeout (never a speed assertion).
+describe('differential: random programs on the interpreter and the JIT', { timeout: 300_000 }, () => {
   const programs: RandomProgram[] = SEEDS.map((seed) => randomProgram(seed));
 
   it('makes the same program and input from the same seed', () => {
@@ -157,7 +158,7 @@ function runTwice(compiled: ReturnType<typeof compile>, input: Uint8Array, run: 
 const KERNEL_PROGRAMS = 600;
 const KERNEL_SEEDS = Array.from({ length: KERNEL_PROGRAMS }, (_, i) => i + 1);
 
-describe('differential: kernel-mode programs, interpreter with JavaScript helpers against the JIT inlining them', () => {
+describe('differential: kernel-mode programs, interpreter with JavaScript helpers against the JIT inlining them', { timeout: 300_000 }, () => {
   const programs = KERNEL_SEEDS.map((seed) => randomProgram(seed, { kernel: true }));
 
   it('makes other programs than plain mode from the same seed, the same ones every time', () => {

@@ -1,7 +1,7 @@
 import { FMIX_M1, FMIX_M2, HASH_C1, HASH_C2, HASH_ROTATE, type HashInlineMap, keyWords, slotWords } from '../kernel/hash-table.js';
 import { KernelDataOffset } from '../kernel/kernel-data.js';
-import type { Func, FuncType, Instr, Local, MemoryOp, PlainOp } from '../wasm/ir.js';
-import { getLocal, i32, i64, setLocal, teeLocal } from './locals.js';
+import type { Func, FuncType, Instr, Local, MemoryOp } from '../wasm/ir.js';
+import { getLocal, i32, i64, plain, setLocal, teeLocal } from './locals.js';
 
 /**
  * The wasm function that looks a key up in a hash map's table (kernel/hash-table.ts has the
@@ -27,7 +27,7 @@ const LEFT = 7; // slots left to probe
 const OFF = 8; // byte offset in the key loops
 const WORDS = 9; // k0, k1, … (keysInSlots)
 
-const op = (o: PlainOp): Instr => ({ op: o });
+const op = plain;
 const mem = (o: MemoryOp, offset: number, align: number): Instr => ({ op: o, offset, align });
 
 /** The function for `map`'s layout; `kernelData` is the global holding the CPU's block (per-CPU maps). */

@@ -1,9 +1,9 @@
 import { type InlineMap, MAP_SLOT_BYTES } from '../kernel/inline-maps.js';
 import { hashLayoutKey } from './hash-lookup.js';
 import { KernelDataOffset, TAUSWORTHE } from '../kernel/kernel-data.js';
-import type { Instr, MemoryOp, PlainOp } from '../wasm/ir.js';
+import type { Instr, MemoryOp } from '../wasm/ir.js';
 import type { InlinedCall } from './inline.js';
-import { T32, get, getLocal, i32, i64, set, setLocal, teeLocal } from './locals.js';
+import { T32, get, getLocal, i32, i64, plain, set, setLocal, teeLocal } from './locals.js';
 import type { FunctionIndexes } from './module-layout.js';
 
 /**
@@ -31,7 +31,7 @@ export function inlinedCallCode(call: InlinedCall, indexes: Pick<FunctionIndexes
   return [...lookup(call.map, block), set(0)];
 }
 
-const op = (o: PlainOp): Instr => ({ op: o });
+const op = plain;
 const mem = (o: MemoryOp, offset: number, align: number): Instr => ({ op: o, offset, align });
 
 /**

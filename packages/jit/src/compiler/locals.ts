@@ -1,4 +1,4 @@
-import type { Instr, Local } from '../wasm/ir.js';
+import type { Instr, Local, PlainOp, SimdOp } from '../wasm/ir.js';
 
 /**
  * How eBPF registers live in a compiled function. Every eBPF function (the entry and each
@@ -40,13 +40,41 @@ export function functionLocals(fast: number): Local[] {
   return [...LOCALS, ...Array.from({ length: fast }, (_, k): Local => ({ type: 'i64', name: `s${k}` }))];
 }
 
-export const get = (reg: number): Instr => ({ op: 'local.get', index: REGISTER_LOCAL[reg]! });
-export const set = (reg: number): Instr => ({ op: 'local.set', index: REGISTER_LOCAL[reg]! });
-export const getLocal = (index: number): Instr => ({ op: 'local.get', index });
-export const setLocal = (index: number): Instr => ({ op: 'local.set', index });
-export const teeLocal = (index: number): Instr => ({ op: 'local.tee', index });
-export const i64 = (value: bigint | number): Instr => ({ op: 'i64.const', value: BigInt.asIntN(64, BigInt(value)) });
+// Instructions are immutable values, so the frequent ones are made once and shared: code
+// generation then allocates little per eBPF instruction (compile time is mostly allocation).
+const CACHED_LOCALS = 64;
+const cache = <T>(n: number, make: (k: number) => T): readonly T[] => Array.from({ length: n }, (_, k) => make(k));
+const LOCAL_GET = cache(CACHED_LOCALS, (index): Instr => ({ op: 'local.get', index }));
+const LOCAL_SET = cache(CACHED_LOCALS, (index): Instr => ({ op: 'local.set', index }));
+const LOCAL_TEE = cache(CACHED_LOCALS, (index): Instr => ({ op: 'local.tee', index }));
+const REG_GET = REGISTER_LOCAL.map((index) => LOCAL_GET[index]!);
+const REG_SET = REGISTER_LOCAL.map((index) => LOCAL_SET[index]!);
+/** i64 constants of small integers (the immediates of most instructions). */
+const SMALL_MIN = -256;
+const SMALL_I64 = cache(2048, (k): Instr => ({ op: 'i64.const', value: BigInt(k + SMALL_MIN) }));
+
+export const get = (reg: number): Instr => REG_GET[reg]!;
+export const set = (reg: number): Instr => REG_SET[reg]!;
+export const getLocal = (index: number): Instr => LOCAL_GET[index] ?? { op: 'local.get', index };
+export const setLocal = (index: number): Instr => LOCAL_SET[index] ?? { op: 'local.set', index };
+export const teeLocal = (index: number): Instr => LOCAL_TEE[index] ?? { op: 'local.tee', index };
+export function i64(value: bigint | number): Instr {
+  if (typeof value === 'number' && Number.isInteger(value)) {
+    const small = SMALL_I64[value - SMALL_MIN];
+    if (small !== undefined) return small;
+    if (value >= -0x8000_0000 && value <= 0xffff_ffff) return { op: 'i64.const', value: BigInt(value) };
+  }
+  return { op: 'i64.const', value: BigInt.asIntN(64, BigInt(value)) };
+}
 export const i32 = (value: number): Instr => ({ op: 'i32.const', value: value | 0 });
+
+const PLAIN = new Map<string, Instr>();
+/** An instruction without immediates (a shared value). */
+export function plain(o: PlainOp | SimdOp): Instr {
+  let x = PLAIN.get(o);
+  if (x === undefined) PLAIN.set(o, (x = { op: o } as Instr));
+  return x;
+}
 
 /**
  * Appends `x` to `out`, turning `local.set n; local.get n` into `local.tee n` (a register written

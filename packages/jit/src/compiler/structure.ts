@@ -18,11 +18,12 @@ type CondTerminator = Extract<Terminator, { kind: 'cond' }>;
 /** What the code generator supplies; structure.ts only arranges it. */
 export interface BlockEmitter {
   /**
-   * The straight-line body of a block. `depth` is the number of labels (loops, blocks, ifs) the
-   * code stands inside: a `br depth` there leaves the function body, which returns in a function
-   * and ends the entry's copy inlined in run_batch (see codegen.ts, leave()).
+   * Appends the straight-line body of a block to `out` (with locals.ts push()). `depth` is the
+   * number of labels (loops, blocks, ifs) the code stands inside: a `br depth` there leaves the
+   * function body, which returns in a function and ends the entry's copy inlined in run_batch
+   * (see codegen.ts, leave()).
    */
-  body(block: BasicBlock, depth: number): Instr[];
+  body(block: BasicBlock, depth: number, out: Instr[]): void;
   /**
    * Pushes an i32 that is non-zero when the jump is taken (with `negated`, when it is not);
    * evaluated exactly once.
@@ -34,8 +35,6 @@ export interface BlockEmitter {
   readonly dispatchLocal: number;
 }
 
-type Scope = { readonly kind: 'loop'; readonly header: number } | { readonly kind: 'block'; readonly follow: number } | { readonly kind: 'if' };
-
 export interface StructuredCode {
   readonly body: Instr[];
   /** False when the graph was irreducible and the dispatch loop was used. */
@@ -45,15 +44,24 @@ export interface StructuredCode {
 export function structureFunction(cfg: FunctionCfg, emit: BlockEmitter): StructuredCode {
   if (!cfg.reducible) return { body: dispatchLoop(cfg, emit), structured: false };
   const body: Instr[] = [];
-  new Structurer(cfg, emit).tree(0, [], body);
+  new Structurer(cfg, emit).tree(0, 0, body);
   body.push({ op: 'unreachable' });
   return { body, structured: true };
 }
 
+/**
+ * Labels are tracked by nesting level, not as a list of scopes: `depth` is how many labels
+ * (loops, blocks, ifs) enclose the code being placed, and the label of a loop header or of a
+ * merge node's block records the depth outside it while it is open (-1 when not), so a branch's
+ * relative depth is `depth - 1 - level`, in constant time.
+ */
 class Structurer {
   readonly #children: number[][];
   readonly #forwardIn: number[];
   readonly #loopHeader: boolean[];
+  /** The level of the open `loop` of each header, and of the open `block` each merge node follows; -1: none. */
+  readonly #loopLevel: number[];
+  readonly #blockLevel: number[];
 
   constructor(
     private readonly cfg: FunctionCfg,
@@ -63,6 +71,8 @@ class Structurer {
     this.#children = Array.from({ length: n }, () => []);
     this.#forwardIn = new Array<number>(n).fill(0);
     this.#loopHeader = new Array<boolean>(n).fill(false);
+    this.#loopLevel = new Array<number>(n).fill(-1);
+    this.#blockLevel = new Array<number>(n).fill(-1);
     for (const b of cfg.rpo) {
       if (b !== 0) this.#children[cfg.idom[b]!]!.push(b);
       for (const s of successors(cfg.blocks[b]!.term)) {
@@ -80,40 +90,45 @@ class Structurer {
     return this.#forwardIn[b]! >= 2;
   }
 
-  /** Appends to `out` the code of block x and everything it dominates. */
-  tree(x: number, scopes: readonly Scope[], out: Instr[]): void {
+  /** Appends to `out` the code of block x and everything it dominates, `depth` labels deep. */
+  tree(x: number, depth: number, out: Instr[]): void {
     // Merge children, the one latest in reverse postorder first: it gets the outermost block.
-    const merges = this.#children[x]!.filter((c) => this.#merge(c)).sort((a, b) => this.cfg.rpoIndex[b]! - this.cfg.rpoIndex[a]!);
+    const merges = this.#children[x]!.filter((c) => this.#merge(c));
+    if (merges.length > 1) merges.sort((a, b) => this.cfg.rpoIndex[b]! - this.cfg.rpoIndex[a]!);
     if (!this.#loopHeader[x]) {
-      this.#within(x, merges, 0, scopes, out);
+      this.#within(x, merges, 0, depth, out);
       return;
     }
     const body: Instr[] = [];
-    this.#within(x, merges, 0, [{ kind: 'loop', header: x }, ...scopes], body);
+    this.#loopLevel[x] = depth;
+    this.#within(x, merges, 0, depth + 1, body);
+    this.#loopLevel[x] = -1;
     out.push({ op: 'loop', label: `loop${x}`, body });
   }
 
-  #within(x: number, merges: readonly number[], next: number, scopes: readonly Scope[], out: Instr[]): void {
+  #within(x: number, merges: readonly number[], next: number, depth: number, out: Instr[]): void {
     if (next < merges.length) {
       const follow = merges[next]!;
       const body: Instr[] = [];
-      this.#within(x, merges, next + 1, [{ kind: 'block', follow }, ...scopes], body);
+      this.#blockLevel[follow] = depth;
+      this.#within(x, merges, next + 1, depth + 1, body);
+      this.#blockLevel[follow] = -1;
       out.push({ op: 'block', label: `to${follow}`, body });
-      this.tree(follow, scopes, out);
+      this.tree(follow, depth, out);
       return;
     }
     const block = this.cfg.blocks[x]!;
-    append(out, this.emit.body(block, scopes.length));
+    this.emit.body(block, depth, out);
     const term = block.term;
     switch (term.kind) {
       case 'exit':
-        append(out, this.emit.exit(scopes.length));
+        append(out, this.emit.exit(depth));
         break;
       case 'goto':
-        this.#branch(x, term.target, scopes, out);
+        this.#branch(x, term.target, depth, out);
         break;
       case 'cond':
-        this.#conditional(x, term, scopes, out);
+        this.#conditional(x, term, depth, out);
         break;
     }
   }
@@ -123,37 +138,37 @@ class Structurer {
     return this.#backward(from, to) || this.#merge(to);
   }
 
-  #depth(to: number, backward: boolean, scopes: readonly Scope[]): number {
-    const depth = scopes.findIndex((s) => (backward ? s.kind === 'loop' && s.header === to : s.kind === 'block' && s.follow === to));
-    if (depth < 0) throw new Error(`structure: no enclosing label for block ${to}`);
-    return depth;
+  /** The relative depth of the label a branch to `to` goes to: its loop (backward) or its block. */
+  #labelDepth(to: number, backward: boolean, depth: number): number {
+    const level = backward ? this.#loopLevel[to]! : this.#blockLevel[to]!;
+    if (level < 0) throw new Error(`structure: no enclosing label for block ${to}`);
+    return depth - 1 - level;
   }
 
-  #branch(from: number, to: number, scopes: readonly Scope[], out: Instr[]): void {
-    if (this.#isBr(from, to)) out.push({ op: 'br', depth: this.#depth(to, this.#backward(from, to), scopes) });
-    else this.tree(to, scopes, out);
+  #branch(from: number, to: number, depth: number, out: Instr[]): void {
+    if (this.#isBr(from, to)) out.push({ op: 'br', depth: this.#labelDepth(to, this.#backward(from, to), depth) });
+    else this.tree(to, depth, out);
   }
 
-  #conditional(x: number, term: CondTerminator, scopes: readonly Scope[], out: Instr[]): void {
+  #conditional(x: number, term: CondTerminator, depth: number, out: Instr[]): void {
     const { taken, fallthrough } = term;
     if (this.#isBr(x, taken)) {
       append(out, this.emit.condition(term, false));
-      out.push({ op: 'br_if', depth: this.#depth(taken, this.#backward(x, taken), scopes) });
-      this.#branch(x, fallthrough, scopes, out);
+      out.push({ op: 'br_if', depth: this.#labelDepth(taken, this.#backward(x, taken), depth) });
+      this.#branch(x, fallthrough, depth, out);
       return;
     }
     if (this.#isBr(x, fallthrough)) {
       append(out, this.emit.condition(term, true));
-      out.push({ op: 'br_if', depth: this.#depth(fallthrough, this.#backward(x, fallthrough), scopes) });
-      this.#branch(x, taken, scopes, out);
+      out.push({ op: 'br_if', depth: this.#labelDepth(fallthrough, this.#backward(x, fallthrough), depth) });
+      this.#branch(x, taken, depth, out);
       return;
     }
     append(out, this.emit.condition(term, false));
-    const inIf: Scope[] = [{ kind: 'if' }, ...scopes];
     const then: Instr[] = [];
     const otherwise: Instr[] = [];
-    this.#branch(x, taken, inIf, then);
-    this.#branch(x, fallthrough, inIf, otherwise);
+    this.#branch(x, taken, depth + 1, then);
+    this.#branch(x, fallthrough, depth + 1, otherwise);
     out.push({ op: 'if', then, else: otherwise });
   }
 }
@@ -181,7 +196,8 @@ function dispatchLoop(cfg: FunctionCfg, emit: BlockEmitter): Instr[] {
     // the loop, `br depth + 1` leaves the function body.
     const depth = n - 1 - k;
     const block = cfg.blocks[k]!;
-    const code = emit.body(block, depth + 1);
+    const code: Instr[] = [];
+    emit.body(block, depth + 1, code);
     const term = block.term;
     if (term.kind === 'exit') code.push(...emit.exit(depth + 1));
     else if (term.kind === 'goto') code.push(...jumpTo(term.target, depth));

@@ -56,6 +56,7 @@ export function compileRequest(request: JitRequest): JitReply {
       functions: stats.functions,
       instructions: stats.instructions,
       structured: stats.structured,
+      vectorized_loops: stats.vectorizedLoops,
     },
     imports: {
       helpers: [...needs.helpers],

@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { type Service, Svcm } from '@nats-io/services';
-import { type JitReply, type JitRequest, JitRequestSchema, QueueGroups, ServiceNames, Subjects, serve } from '@bpfhive/uapi';
+import { type JitReply, type JitRequest, JitRequestSchema, QueueGroups, ServiceNames, Subjects, serve, serviceStatsHandler } from '@bpfhive/uapi';
 
 export interface JitServiceOptions {
   readonly version: string;
@@ -22,6 +22,7 @@ export async function startJitService(nc: NatsConnection, options: JitServiceOpt
     version: options.version,
     description: 'compiles verified eBPF programs to WebAssembly',
     queue: QueueGroups.jit,
+    statsHandler: serviceStatsHandler(),
   });
   service.addEndpoint('compile', {
     subject: Subjects.internalJit,

@@ -16,7 +16,7 @@ export interface Wabt {
 }
 
 /** The features our modules use. */
-export const WABT_FEATURES = { threads: true, tail_call: true } as const;
+export const WABT_FEATURES = { threads: true, tail_call: true, simd: true } as const;
 
 let instance: Promise<Wabt> | undefined;
 

@@ -4,7 +4,9 @@
  * printed as WAT (wat.ts) for golden files. Only what the eBPF JIT needs is here.
  */
 
-export type ValType = 'i32' | 'i64';
+/** Number types; `v128` (the SIMD proposal, standard since 2021) only for locals of vectorized loops. */
+export type ValType = 'i32' | 'i64' | 'v128';
+export type NumType = 'i32' | 'i64';
 
 export interface FuncType {
   readonly params: readonly ValType[];
@@ -120,10 +122,23 @@ export type MemoryOp =
   | 'i64.atomic.rmw32.or_u'
   | 'i64.atomic.rmw32.xor_u'
   | 'i64.atomic.rmw32.xchg_u'
-  | 'i64.atomic.rmw32.cmpxchg_u';
+  | 'i64.atomic.rmw32.cmpxchg_u'
+  // SIMD (0xfd prefix): 16 bytes, and 2 x u32/s32 widened to 2 x i64
+  | 'v128.load'
+  | 'v128.load32x2_s'
+  | 'v128.load32x2_u';
+
+/** SIMD instructions without immediates (0xfd prefix). */
+export type SimdOp = 'i64x2.add' | 'v128.and' | 'v128.or' | 'v128.xor';
 
 export type Instr =
   | { readonly op: PlainOp }
+  | { readonly op: SimdOp }
+  /** The memory's size in 64 KiB pages (memory 0), an i32. */
+  | { readonly op: 'memory.size' }
+  /** A v128 constant given as its two i64 lanes (lane 0 first). */
+  | { readonly op: 'v128.const'; readonly lanes: readonly [bigint, bigint] }
+  | { readonly op: 'i64x2.extract_lane'; readonly lane: number }
   | { readonly op: MemoryOp; readonly offset: number; readonly align: number }
   | { readonly op: 'i32.const'; readonly value: number }
   | { readonly op: 'i64.const'; readonly value: bigint }
@@ -200,7 +215,7 @@ export interface GlobalImport {
   readonly kind: 'global';
   readonly module: string;
   readonly name: string;
-  readonly type: ValType;
+  readonly type: NumType;
   readonly mutable?: boolean;
   /** WAT name without the `$`. */
   readonly id?: string;
@@ -209,7 +224,7 @@ export interface GlobalImport {
 export type Import = FuncImport | MemoryImport | TableImport | GlobalImport;
 
 export interface Global {
-  readonly type: ValType;
+  readonly type: NumType;
   readonly mutable: boolean;
   readonly init: bigint | number;
   readonly name?: string;

@@ -5,7 +5,7 @@
  * atomics, the threads proposal (WebAssembly/threads, proposals/threads/Overview.md, "Spec
  * Changes"). Sign-extension operators are 0xc0..0xc4; `return_call` (tail calls) is 0x12.
  */
-import type { MemoryOp, PlainOp, ValType } from './ir.js';
+import type { MemoryOp, PlainOp, SimdOp, ValType } from './ir.js';
 
 /** Single-byte opcodes of the instructions without immediates. */
 export const PLAIN_OPCODES: Readonly<Record<PlainOp, number>> = {
@@ -78,11 +78,27 @@ export const PLAIN_OPCODES: Readonly<Record<PlainOp, number>> = {
 
 /** The 0xfe prefix of the threads proposal's atomic instructions. */
 export const ATOMIC_PREFIX = 0xfe;
+/** The 0xfd prefix of the SIMD instructions (WebAssembly/simd, proposals/simd/BinarySIMD.md), then a u32 LEB128. */
+export const SIMD_PREFIX = 0xfd;
+
+/** SIMD opcodes after the 0xfd prefix (written as LEB128: i64x2.add is 0xce 0x01). */
+export const SIMD_OPCODES: Readonly<Record<SimdOp, number>> = {
+  'v128.and': 0x4e,
+  'v128.or': 0x50,
+  'v128.xor': 0x51,
+  'i64x2.add': 0xce,
+};
+export const SIMD_V128_CONST = 0x0c;
+export const SIMD_I64X2_EXTRACT_LANE = 0x1d;
+/** memory.size: 0x3f, then the memory index (0). */
+export const OP_MEMORY_SIZE = 0x3f;
 
 export interface MemoryOpInfo {
-  /** The opcode byte; for atomics, the byte after the 0xfe prefix. */
+  /** The opcode byte; for atomics and SIMD, the byte after the 0xfe or 0xfd prefix. */
   readonly code: number;
   readonly atomic: boolean;
+  /** A SIMD load (0xfd prefix). */
+  readonly simd?: boolean;
   /** log2 of the access size in bytes: the natural (and for atomics the only valid) alignment. */
   readonly natural: number;
 }
@@ -133,6 +149,9 @@ export const MEMORY_OPCODES: Readonly<Record<MemoryOp, MemoryOpInfo>> = {
   'i64.atomic.rmw32.xor_u': atomic(0x40, 2),
   'i64.atomic.rmw32.xchg_u': atomic(0x47, 2),
   'i64.atomic.rmw32.cmpxchg_u': atomic(0x4e, 2),
+  'v128.load': { code: 0x00, atomic: false, simd: true, natural: 4 },
+  'v128.load32x2_s': { code: 0x05, atomic: false, simd: true, natural: 3 },
+  'v128.load32x2_u': { code: 0x06, atomic: false, simd: true, natural: 3 },
 };
 
 export const OP_BLOCK = 0x02;
@@ -155,7 +174,7 @@ export const OP_I32_CONST = 0x41;
 export const OP_I64_CONST = 0x42;
 
 /** Value type bytes; a block type of "no result" is 0x40. */
-export const VALTYPE_CODES: Readonly<Record<ValType, number>> = { i32: 0x7f, i64: 0x7e };
+export const VALTYPE_CODES: Readonly<Record<ValType, number>> = { i32: 0x7f, i64: 0x7e, v128: 0x7b };
 export const BLOCKTYPE_EMPTY = 0x40;
 export const FUNCREF = 0x70;
 export const FUNC_TYPE_FORM = 0x60;

@@ -280,6 +280,12 @@ function printBody(lines: string[], body: readonly Instr[], ctx: Context): void 
       case 'return_call':
         lines.push(`${pad}${ins.op} ${ref(ctx.funcNames, ins.func)}`);
         break;
+      case 'v128.const':
+        lines.push(`${pad}v128.const i64x2 ${i64Text(ins.lanes[0])} ${i64Text(ins.lanes[1])}`);
+        break;
+      case 'i64x2.extract_lane':
+        lines.push(`${pad}i64x2.extract_lane ${ins.lane}`);
+        break;
       case 'call_indirect':
         lines.push(`${pad}call_indirect${ins.table === 0 ? '' : ` ${ins.table}`} (type ${ins.type})`);
         break;

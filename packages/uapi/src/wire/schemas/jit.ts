@@ -103,6 +103,7 @@ export const JitReplySchema = {
         functions: { ...u32, description: 'eBPF functions: the entry and its bpf-to-bpf callees' },
         instructions: u32,
         structured: { type: 'boolean', description: 'false when irreducible control flow needed the dispatch loop' },
+        vectorized_loops: { ...u32, description: 'reduction loops compiled to WebAssembly SIMD' },
       },
     },
     imports: {
