@@ -14,6 +14,8 @@ export interface WireError {
   readonly message: string;
   /** The verifier log, on prog_load's EACCES/EINVAL, as the kernel fills log_buf. */
   readonly log?: string;
+  /** With the log: the log_size that would have held all of it, its NUL included (ENOSPC tells the caller to grow). */
+  readonly log_true_size?: number;
 }
 
 /**
@@ -22,8 +24,14 @@ export interface WireError {
  */
 export function toWireError(e: unknown): WireError {
   if (e instanceof BpfError) {
-    const log = (e as { log?: unknown }).log;
-    return { errno: errnoNumber(e.code) ?? 22, code: e.code, message: e.message, ...(typeof log === 'string' && { log }) };
+    const { log, logTrueSize } = e as { log?: unknown; logTrueSize?: unknown };
+    return {
+      errno: errnoNumber(e.code) ?? 22,
+      code: e.code,
+      message: e.message,
+      ...(typeof log === 'string' && { log }),
+      ...(typeof log === 'string' && typeof logTrueSize === 'number' && { log_true_size: logTrueSize }),
+    };
   }
   const message = e instanceof Error ? e.message : String(e);
   return { errno: errnoNumber('EFAULT')!, code: 'EFAULT', message: `internal error: ${message}` };
@@ -36,6 +44,8 @@ export class RemoteBpfError extends BpfError {
     code: string,
     message: string,
     readonly log?: string,
+    /** log_true_size, when the reply said it. */
+    readonly logTrueSize?: number,
   ) {
     super(code, message);
   }

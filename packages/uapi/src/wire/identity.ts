@@ -38,8 +38,11 @@
  * - link_create: Linux checked the capability at load time and trusts the fd; bpfhive checks
  *   that the caller holds the program (as above) and has what its type needs to be loaded.
  * - map/prog/link/btf_get_next_id: CAP_SYS_ADMIN.
- * - obj_pin, obj_get: bpffs file modes, root-only by default; a pin records the account that
- *   made it, and obj_get is allowed to that account or with CAP_SYS_ADMIN.
+ * - obj_pin, obj_get, obj_unpin: bpffs file modes, root-only by default; a pin records the
+ *   account that made it, and obj_get and obj_unpin are allowed to that account or with
+ *   CAP_SYS_ADMIN (EACCES). Pinning a program or link also needs the right to name it by id
+ *   (below; the kernel-sim checks the client's identity, which the maps-store forwards), and
+ *   obj_get of one gives the getter that right, as the fd BPF_OBJ_GET returns would.
  * - bpf.v1.sim.>: the simulated world is the host: CAP_NET_ADMIN for devices and traffic,
  *   CAP_SYS_ADMIN for the rest. trace_pipe is a NATS subscribe permission (ADMIN and TRACER).
  * - bpf.v1.internal.> is never exported to clients and needs no check.

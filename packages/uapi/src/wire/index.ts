@@ -5,4 +5,8 @@ export { validateWire, parseJson, type WireSchema } from './validate.js';
 export { respond, serve, type ReplyableMessage } from './respond.js';
 export * from './schemas/index.js';
 export * from './identity.js';
+export * from './sessions.js';
 export * from './nats-options.js';
+export * from './limits.js';
+export * from './log-size.js';
+export * from './service-stats.js';

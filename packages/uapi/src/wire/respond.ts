@@ -1,3 +1,4 @@
+import { BpfError } from '../errors.js';
 import { toWireError } from './error.js';
 import { type WireSchema, parseJson, validateWire } from './validate.js';
 
@@ -19,7 +20,14 @@ export interface ReplyableMessage {
  */
 export async function respond(msg: ReplyableMessage, handle: () => unknown): Promise<void> {
   try {
-    msg.respond(JSON.stringify(await handle()));
+    const reply = JSON.stringify(await handle());
+    try {
+      msg.respond(reply);
+    } catch (e) {
+      // nats.js refuses a message over the server's max_payload: the one reply too big for the bus.
+      if (!(e instanceof Error && /max_payload/.test(e.message))) throw e;
+      throw new BpfError('E2BIG', `${msg.subject}: the reply would be ${reply.length} bytes, more than NATS carries in one message (max_payload); ask for less (a smaller count)`);
+    }
   } catch (e) {
     const error = toWireError(e);
     // The description travels in a NATS header, where \r and \n are refused (the header value

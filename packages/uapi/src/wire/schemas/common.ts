@@ -21,5 +21,6 @@ export const ErrorReplySchema = {
     code: { type: 'string', pattern: '^E[A-Z0-9]+$', description: 'errno name, e.g. EINVAL' },
     message: { type: 'string', description: 'what went wrong, for a person' },
     log: { type: 'string', description: "the verifier log (prog_load), as the kernel fills log_buf" },
+    log_true_size: { ...u32, description: 'with the log: the log_size that would hold all of it, its NUL included (on ENOSPC: grow to this and retry)' },
   },
 } as const;

@@ -4,7 +4,10 @@ import { JitReplySchema, JitRequestSchema } from './jit.js';
 import * as lease from './lease.js';
 import * as link from './link.js';
 import * as maps from './maps.js';
+import * as perf from './perf.js';
+import * as pin from './pin.js';
 import * as prog from './prog.js';
+import * as session from './session.js';
 import * as sim from './sim.js';
 import { VerifyReplySchema, VerifyRequestSchema } from './verify.js';
 
@@ -14,7 +17,10 @@ export { JitReplySchema, JitRequestSchema, type JitReply, type JitRequest } from
 export * from './lease.js';
 export * from './link.js';
 export * from './maps.js';
+export * from './perf.js';
+export * from './pin.js';
 export * from './prog.js';
+export * from './session.js';
 export * from './sim.js';
 export { VerifyReplySchema, VerifyRequestSchema, type VerifyReply, type VerifyRequest } from './verify.js';
 
@@ -41,8 +47,15 @@ export const WIRE_SCHEMAS = [
   maps.MapInfoReplySchema,
   maps.GetNextIdRequestSchema,
   maps.GetNextIdReplySchema,
-  maps.ObjPinRequestSchema,
-  maps.ObjGetRequestSchema,
+  pin.ObjPinRequestSchema,
+  pin.ObjGetRequestSchema,
+  pin.ObjGetReplySchema,
+  pin.ObjUnpinRequestSchema,
+  pin.ObjListRequestSchema,
+  pin.ObjListReplySchema,
+  pin.PinHoldRequestSchema,
+  pin.PinHoldReplySchema,
+  pin.PinRefRequestSchema,
   lease.LeaseRequestSchema,
   lease.LeaseReplySchema,
   lease.LeaseReturnRequestSchema,
@@ -53,6 +66,10 @@ export const WIRE_SCHEMAS = [
   prog.ProgTestRunRequestSchema,
   prog.ProgTestRunReplySchema,
   prog.ProgInfoReplySchema,
+  session.SessionOpenRequestSchema,
+  session.SessionOpenReplySchema,
+  session.SessionTtlReplySchema,
+  session.SessionCheckReplySchema,
   btf.BtfLoadRequestSchema,
   btf.BtfLoadReplySchema,
   btf.BtfInfoReplySchema,
@@ -82,5 +99,10 @@ export const WIRE_SCHEMAS = [
   sim.SimCountersReplySchema,
   sim.FlowLogRecordSchema,
   sim.RingbufRecordSchema,
+  perf.PerfRecordSchema,
+  perf.PerfEventOpenRequestSchema,
+  perf.PerfEventOpenReplySchema,
+  perf.EnableStatsRequestSchema,
+  perf.EnableStatsReplySchema,
   sim.XskFrameSchema,
 ] as const;

@@ -15,9 +15,13 @@ import { base64, u32 } from './common.js';
  *    (lookup_elem, update_elem, delete_elem, get_next_key, lookup_and_delete_elem, lookup_batch,
  *    update_batch, delete_batch, freeze): the holder answers them (NATS request/reply takes the
  *    first reply). `info`, pins (obj_pin, obj_get) and map_get_next_id stay with the maps-store.
- * 3. `bpf.v1.internal.lease_renew {holder}` → `{leases: [{map_id, epoch}], ttl_ms}`, at least
- *    once per ttl_ms (one heartbeat per holder renews all its leases; the reply lists what it
- *    still holds — a map missing from it was lost). A lease not renewed for ttl_ms (the
+ * 3. `bpf.v1.internal.lease_renew {holder, maps?}` → `{leases: [{map_id, epoch}], ttl_ms}`, at
+ *    least once per ttl_ms (one heartbeat per holder renews all its leases; the reply lists what it
+ *    still holds — a map missing from it was lost). `maps` lists the holder's maps as `{spec,
+ *    epoch}`: a restarted maps-store restores only pinned maps, so it registers a listed map it
+ *    does not know (a live unpinned map) as leased to the holder under that epoch, with empty
+ *    contents, and names it in the reply's `checkpoint`: the holder checkpoints it at once; for one TTL after its start it stays silent on the data
+ *    commands of ids it handed out before the restart and does not know, so their holder answers. A lease not renewed for ttl_ms (the
  *    maps-store's MAPS_STORE_LEASE_TTL_MS, default 10 s) ends: the maps-store restores the last
  *    checkpoint and serves the map again.
  * 4. `bpf.v1.internal.map.<id>.checkpoint {holder, epoch, snapshot, frozen?}` → `{}`: the
@@ -40,6 +44,27 @@ const snapshot = { ...base64, description: 'the map image: u32 count, then per r
 const ttl_ms = { type: 'integer', minimum: 1, description: 'renew at least this often (ms)' } as const;
 const mapShape = { map_type: u32, key_size: u32, value_size: u32, max_entries: u32, map_flags: u32 } as const;
 
+/** A leased map's spec as the maps-store gives it (and a holder re-registers it): map_create's fields, map_id and frozen. */
+const leasedSpec = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['map_id', 'map_type', 'key_size', 'value_size', 'max_entries', 'map_flags', 'frozen'],
+  properties: {
+    map_id: u32,
+    ...mapShape,
+    map_name: { type: 'string', maxLength: 15 },
+    map_extra: { type: 'integer', minimum: 0, maximum: 9007199254740991 },
+    inner_map: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['map_type', 'key_size', 'value_size', 'max_entries', 'map_flags'],
+      properties: mapShape,
+      description: 'maps of maps: the template every inner map matches',
+    },
+    frozen: { type: 'boolean' },
+  },
+} as const;
+
 export const LeaseRequestSchema = object('bpf.v1.internal.map.lease.request', 'Take a map: bpf.v1.internal.map.<id>.lease', { holder }, ['holder'] as const);
 export type LeaseRequest = FromSchema<typeof LeaseRequestSchema>;
 
@@ -47,25 +72,7 @@ export const LeaseReplySchema = object(
   'bpf.v1.internal.map.lease.reply',
   'A lease: everything to host the map',
   {
-    spec: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['map_id', 'map_type', 'key_size', 'value_size', 'max_entries', 'map_flags', 'frozen'],
-      properties: {
-        map_id: u32,
-        ...mapShape,
-        map_name: { type: 'string', maxLength: 15 },
-        map_extra: { type: 'integer', minimum: 0, maximum: 9007199254740991 },
-        inner_map: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['map_type', 'key_size', 'value_size', 'max_entries', 'map_flags'],
-          properties: mapShape,
-          description: 'maps of maps: the template every inner map matches',
-        },
-        frozen: { type: 'boolean' },
-      },
-    },
+    spec: leasedSpec,
     epoch,
     snapshot,
     ttl_ms,
@@ -82,7 +89,19 @@ export const LeaseReturnRequestSchema = object(
 );
 export type LeaseReturnRequest = FromSchema<typeof LeaseReturnRequestSchema>;
 
-export const LeaseRenewRequestSchema = object('bpf.v1.internal.lease_renew.request', "A holder's heartbeat: bpf.v1.internal.lease_renew", { holder }, ['holder'] as const);
+export const LeaseRenewRequestSchema = object(
+  'bpf.v1.internal.lease_renew.request',
+  "A holder's heartbeat: bpf.v1.internal.lease_renew",
+  {
+    holder,
+    maps: {
+      type: 'array',
+      description: 'the maps the holder hosts, re-registered by a restarted maps-store that does not know them (only pinned maps are restored)',
+      items: { type: 'object', additionalProperties: false, required: ['spec', 'epoch'], properties: { spec: leasedSpec, epoch } },
+    },
+  },
+  ['holder'] as const,
+);
 export type LeaseRenewRequest = FromSchema<typeof LeaseRenewRequestSchema>;
 
 export const LeaseRenewReplySchema = object(
@@ -94,6 +113,7 @@ export const LeaseRenewReplySchema = object(
       items: { type: 'object', additionalProperties: false, required: ['map_id', 'epoch'], properties: { map_id: u32, epoch } },
     },
     ttl_ms,
+    checkpoint: { type: 'array', items: u32, description: 'maps just re-registered, whose contents the maps-store lacks: checkpoint them now' },
   },
   ['leases', 'ttl_ms'] as const,
 );

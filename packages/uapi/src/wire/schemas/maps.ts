@@ -133,13 +133,4 @@ export type GetNextIdRequest = FromSchema<typeof GetNextIdRequestSchema>;
 export const GetNextIdReplySchema = object('bpf.v1.get_next_id.reply', 'The next id', { next_id: u32 }, ['next_id'] as const);
 export type GetNextIdReply = FromSchema<typeof GetNextIdReplySchema>;
 
-export const ObjPinRequestSchema = object(
-  'bpf.v1.obj_pin.request',
-  'BPF_OBJ_PIN',
-  { pathname: { type: 'string', description: 'an absolute path under /sys/fs/bpf' }, map_id: u32 },
-  ['pathname', 'map_id'] as const,
-);
-export type ObjPinRequest = FromSchema<typeof ObjPinRequestSchema>;
-
-export const ObjGetRequestSchema = object('bpf.v1.obj_get.request', 'BPF_OBJ_GET', { pathname: { type: 'string' } }, ['pathname'] as const);
-export type ObjGetRequest = FromSchema<typeof ObjGetRequestSchema>;
+// obj_pin, obj_get and obj_unpin: pin.ts (one namespace for maps, programs and links).

@@ -34,6 +34,8 @@ export const SimSubjects = {
   xsk: `${SIM}.xsk`,
   /** Published on `bpf.v1.map.<id>.ringbuf`: one RingbufRecord per record a program submitted. */
   ringbuf: (mapId: number): string => `${SUBJECT_PREFIX}.map.${mapId}.ringbuf`,
+  /** Published on `bpf.v1.map.<id>.perf`: one PerfRecord (schemas/perf.ts) per sample or lost count of a perf event array. */
+  perf: (mapId: number): string => `${SUBJECT_PREFIX}.map.${mapId}.perf`,
 } as const;
 
 const object = <const P extends Record<string, unknown>, const R extends readonly string[]>(id: string, title: string, properties: P, required: R) =>
@@ -221,9 +223,26 @@ export const SimProcSpawnRequestSchema = object(
 );
 export type SimProcSpawnRequest = FromSchema<typeof SimProcSpawnRequestSchema>;
 
+/** A socket descriptor of a task, as `ss -p` shows it: addresses as `10.0.0.1:80` or `[fd00::1]:443`. */
+const socketInfo = sub(
+  'a socket of a task',
+  {
+    fd: u32,
+    family: { type: 'string', enum: ['inet', 'inet6'] },
+    type: { type: 'string', enum: ['stream', 'dgram'] },
+    listening: { type: 'boolean' },
+    local: { type: 'string', description: 'the bound address; absent before bind or connect' },
+    remote: { type: 'string', description: 'the peer, where connect went (after any cgroup sock_addr rewrite); absent when not connected' },
+  },
+  ['fd', 'family', 'type', 'listening'] as const,
+);
+
 const taskInfo = sub(
   'a task',
-  { pid: u32, tgid: u32, ppid: u32, uid: u32, gid: u32, comm: { type: 'string' }, cgroup_id: count, cpu: u32, exe: { type: 'string' }, fds: { type: 'array', items: u32 } },
+  {
+    pid: u32, tgid: u32, ppid: u32, uid: u32, gid: u32, comm: { type: 'string' }, cgroup_id: count, cpu: u32, exe: { type: 'string' }, fds: { type: 'array', items: u32 },
+    sockets: { type: 'array', items: socketInfo, description: 'its socket descriptors, by fd' },
+  },
   ['pid', 'tgid', 'ppid', 'uid', 'gid', 'comm', 'cgroup_id', 'cpu', 'exe', 'fds'] as const,
 );
 

@@ -29,8 +29,8 @@ export const VerifyRequestSchema = {
     expected_attach_type: enumValue('cgroup_inet_egress | 1'),
     insns: { ...base64, description: 'the instructions, 8 bytes per slot, little-endian; lddw src_reg 1 names a map by map_id, src_reg 2 a map value' },
     license: { type: 'string', maxLength: 127, description: 'GPL-only helpers need a GPL-compatible license' },
-    log_level: { ...u32, description: 'bits: 1 the path to an error, 2 every instruction, 4 statistics; default 0 (no log)' },
-    log_size: { ...u32, description: 'the size of the log buffer; a longer log keeps its end and the reply has errno ENOSPC' },
+    log_level: { ...u32, description: 'bits: 1 the path to an error, 2 every instruction, 4 statistics, 8 BPF_LOG_FIXED (a log that does not fit keeps its start); default 0 (no log)' },
+    log_size: { ...u32, description: 'bytes the log may take, its NUL included: 128 to 1073741823 with a log_level (EINVAL otherwise), at most 131072 on the wire (LOG_SIZE_MAX), absent or 0: 65536 (LOG_SIZE_DEFAULT). A longer log keeps its end (its start with BPF_LOG_FIXED) and the verdict is a reject with errno ENOSPC' },
     prog_flags: { ...u32, description: 'BPF_F_STRICT_ALIGNMENT 1, BPF_F_ANY_ALIGNMENT 2, BPF_F_TEST_STATE_FREQ 8, BPF_F_SLEEPABLE 16' },
     privileges: {
       type: 'array',
@@ -59,6 +59,18 @@ export const VerifyRequestSchema = {
           name: { type: 'string', maxLength: 15 },
           frozen: { type: 'boolean', description: 'BPF_MAP_FREEZE was called: the contents are constant' },
         },
+      },
+    },
+    attach_func: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'btf_id', 'nr_args', 'ret_size'],
+      description: "tracing and lsm programs: the kernel function (tp_btf: raw tracepoint) attach_btf_id names; its u64 arguments (then, for fexit and fmod_ret, its return value) are the program's context",
+      properties: {
+        name: { type: 'string' },
+        btf_id: { ...u32, description: 'the FUNC (tp_btf: btf_trace_* typedef) in the kernel BTF' },
+        nr_args: { type: 'integer', minimum: 0, maximum: 12, description: 'arguments the program sees (MAX_BPF_FUNC_ARGS 12)' },
+        ret_size: { ...u32, description: 'bytes of the return value; 0 for void' },
       },
     },
     func_info: {
@@ -110,7 +122,8 @@ export const VerifyReplySchema = {
         line: { type: 'string', description: 'file:line and source text, from line_info' },
       },
     },
-    log: { type: 'string', description: "the log in the kernel's format (empty at log_level 0)" },
+    log: { type: 'string', description: "the log in the kernel's format (empty at log_level 0), at most log_size - 1 bytes" },
+    log_true_size: { ...u32, description: 'at a log_level: the log_size that would hold the whole log, its NUL included' },
     stats: {
       type: 'object',
       additionalProperties: false,
