@@ -4,6 +4,7 @@
  * what a load gives (a scalar, or a packet or socket pointer).
  */
 import { checkCtxAccess } from '@bpfhive/uapi';
+import { btfCtxFault } from './btf-ctx.js';
 import type { Env } from './env.js';
 import { markPointer } from './bounds.js';
 import { markRegUnknown } from './reg-access.js';
@@ -21,6 +22,12 @@ export function checkPtrOffReg(env: Env, reg: RegState, regno: number, fixedOffO
 
 /** Checks a context access at `off` (fixed offset included) and types the loaded register. */
 export function checkCtxAccessAt(env: Env, off: number, size: number, write: boolean, dst: RegState | null): void {
+  const beyond = btfCtxFault(env.opts.attachFunc, env.opts.expectedAttachType, off);
+  if (beyond) {
+    env.verboseLinfo(env.insnIdx, '; ');
+    env.verbose(`${beyond}\n`);
+    env.fail('EACCES', `invalid bpf_context access off=${off} size=${size}`);
+  }
   const access = checkCtxAccess(env.spec, off, size, write);
   if (!access.ok) {
     env.verboseLinfo(env.insnIdx, '; ');

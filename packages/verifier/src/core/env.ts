@@ -7,6 +7,7 @@
  * VerifierError is thrown; the driver turns it into the verdict.
  */
 import type { Capability, Instruction, ProgTypeSpec } from '@bpfhive/uapi';
+import type { AttachFunc } from './btf-ctx.js';
 import type { CfgAux } from './cfg.js';
 import { VerifierError } from './errors.js';
 import { withLinked, withStackAccess } from './history.js';
@@ -104,6 +105,8 @@ export class Env {
       readonly expectedAttachType: number | undefined;
       readonly insnLimit: number;
       readonly lineInfo: readonly LineInfo[];
+      /** The function a BTF-attached program attaches to (btf-ctx.ts); absent: not known. */
+      readonly attachFunc?: AttachFunc;
     },
   ) {
     this.explored = new Array(slots.length);

@@ -3,6 +3,7 @@
  * verdict with the log, statistics and what the JIT and the kernel-sim may rely on.
  */
 import type { Capability, Instruction } from '@bpfhive/uapi';
+import type { AttachFunc } from './btf-ctx.js';
 import type { MapSpec } from './map-info.js';
 
 export type { Capability } from '@bpfhive/uapi';
@@ -40,9 +41,13 @@ export interface VerifierProgram {
   readonly progType: number | string;
   readonly expectedAttachType?: number | string;
   readonly license: string;
-  /** Bits of log_level: 1 the path to an error, 2 every instruction, 4 statistics. Default 0. */
+  /** Bits of log_level: 1 the path to an error, 2 every instruction, 4 statistics, 8 BPF_LOG_FIXED. Default 0. */
   readonly logLevel?: number;
-  /** log_size: when set and the log is longer, the verdict stands but errno is ENOSPC (as the kernel does). */
+  /**
+   * log_size, the log buffer's bytes with its NUL; absent: no bound. A log that does not fit keeps
+   * its end (its start with BPF_LOG_FIXED) and the verdict is a reject with ENOSPC, whatever the
+   * verdict would have been, as bpf_check lets the log's error replace its own.
+   */
   readonly logSize?: number;
   readonly progFlags?: number;
   /** The loader's capabilities; empty is an unprivileged loader. */
@@ -51,6 +56,8 @@ export interface VerifierProgram {
   readonly maps: ReadonlyMap<number, MapSpec>;
   readonly funcInfo?: readonly FuncInfo[];
   readonly lineInfo?: readonly LineInfo[];
+  /** The kernel function attach_btf_id names (fentry, fexit, fmod_ret, tp_btf, lsm): bounds the context (btf-ctx.ts). */
+  readonly attachFunc?: AttachFunc;
 }
 
 export interface VerifyStats {
@@ -96,10 +103,12 @@ export type Errno = 'EACCES' | 'EINVAL' | 'EPERM' | 'E2BIG' | 'ENOSPC' | 'EBADF'
 
 export interface VerifyResult {
   readonly verdict: 'accept' | 'reject';
-  /** Set on reject, and on accept when the log did not fit logSize (ENOSPC). */
+  /** Set on reject; ENOSPC when the log did not fit logSize, whatever the verdict was. */
   readonly errno?: Errno;
   readonly error?: VerifyError;
   readonly log: string;
+  /** At a log level: the log_size that would hold the whole log, its NUL included (log_true_size). */
+  readonly logTrueSize?: number;
   readonly stats: VerifyStats;
   readonly facts: VerifyFacts;
 }

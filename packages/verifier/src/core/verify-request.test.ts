@@ -1,4 +1,4 @@
-import { type VerifyRequest, assemble, encode, toBase64 } from '@bpfhive/uapi';
+import { LOG_SIZE_DEFAULT, type VerifyRequest, assemble, encode, toBase64 } from '@bpfhive/uapi';
 import { describe, expect, it } from 'vitest';
 import { verifyRequest } from './verify-request.js';
 
@@ -57,5 +57,52 @@ describe('verify request - wire mapping', () => {
   it('reports the facts in snake_case', () => {
     const reply = verifyRequest(base('*(u64 *)(r10 - 8) = 0\nr0 = 2\nexit'));
     expect(reply.facts).toEqual({ stack_depth: [8], subprog_starts: [0], helpers_used: [], map_ids_used: [], uses_tail_call: false });
+  });
+});
+
+describe('verify request - log_size', () => {
+  const endless = 'r0 = 0\nr1 = 10\nr0 += r1\nif r1 != 0 goto -2\nexit';
+
+  it('log size - an endless loop at log_level 1 without a log_size keeps the last LOG_SIZE_DEFAULT - 1 bytes and answers ENOSPC with log_true_size', () => {
+    const reply = verifyRequest(base(endless, { log_level: 1 }));
+    expect(reply).toMatchObject({ verdict: 'reject', code: 'ENOSPC', error: { message: expect.stringContaining('too large') } });
+    expect(reply.log.length).toBe(LOG_SIZE_DEFAULT - 1);
+    expect(reply.log).toMatch(/processed \d+ insns/);
+    expect(reply.log_true_size).toBeGreaterThan(LOG_SIZE_DEFAULT);
+    expect(Buffer.byteLength(JSON.stringify(reply))).toBeLessThan(1024 * 1024);
+  }, 120_000);
+
+  it('log size - a log that fits comes back whole with its true size, and the verdict stands', () => {
+    const whole = verifyRequest(base('r0 = 2\nexit', { log_level: 2 }));
+    expect(whole).toMatchObject({ verdict: 'accept', log_true_size: whole.log.length + 1 });
+    expect(whole.errno).toBeUndefined();
+    const exact = verifyRequest(base('r0 = 2\nexit', { log_level: 2, log_size: Math.max(128, whole.log.length + 1) }));
+    expect(exact).toMatchObject({ verdict: 'accept', log: whole.log });
+  });
+
+  it('log size - an accepted program whose log does not fit is refused with ENOSPC; BPF_LOG_FIXED keeps the start', () => {
+    const text = Array.from({ length: 40 }, (_, i) => `r${i % 9} = ${i}`).join('\n') + '\nr0 = 2\nexit';
+    const whole = verifyRequest(base(text, { log_level: 2 })).log;
+    expect(whole.length).toBeGreaterThan(200);
+    const tail = verifyRequest(base(text, { log_level: 2, log_size: 128 }));
+    expect(tail).toMatchObject({ verdict: 'reject', code: 'ENOSPC', log: whole.slice(whole.length - 127), log_true_size: whole.length + 1 });
+    expect(tail.error).toBeUndefined();
+    const head = verifyRequest(base(text, { log_level: 2 | 8, log_size: 128 }));
+    expect(head).toMatchObject({ verdict: 'reject', code: 'ENOSPC', log: whole.slice(0, 127) });
+  });
+
+  it('log size - a rejected program whose log also overflows answers ENOSPC, as bpf_check lets the log error win', () => {
+    const text = Array.from({ length: 40 }, (_, i) => `r1 = ${i}`).join('\n') + '\nexit';
+    expect(verifyRequest(base(text, { log_level: 2 }))).toMatchObject({ verdict: 'reject', code: 'EACCES' });
+    const reply = verifyRequest(base(text, { log_level: 2, log_size: 128 }));
+    expect(reply).toMatchObject({ verdict: 'reject', code: 'ENOSPC', error: { message: 'R0 !read_ok' } });
+  });
+
+  it.each([
+    ['a log_size under 128', { log_level: 1, log_size: 64 }],
+    ['a log_size without a log_level', { log_size: 4096 }],
+    ['unknown log_level bits', { log_level: 16 }],
+  ])('log size - %s is a malformed request (EINVAL)', (_, extra) => {
+    expect(() => verifyRequest(base('r0 = 2\nexit', extra))).toThrow(expect.objectContaining({ code: 'EINVAL' }));
   });
 });

@@ -2,11 +2,13 @@
  * The `bpf.v1.internal.verify` exchange in terms of the core: a wire request (base64
  * instructions, maps by id, capability names) becomes a VerifierProgram, the VerifyResult becomes
  * the wire reply. A request that is not well-formed (bytes that are not whole slots, an unknown
- * map type) throws a BpfError (EINVAL); a program the verifier rejects is a normal reply.
+ * map type, a log_level or log_size bpf_vlog_init refuses) throws a BpfError (EINVAL); a program
+ * the verifier rejects is a normal reply. The log is bounded by log_size, with uapi's default
+ * and maximum for the wire (wire/log-size.ts), so a reply always fits a NATS payload.
  */
 import {
   BpfError, type Capability, type Instruction, LD_IMM64, type VerifyReply, type VerifyRequest, errnoNumber, fromBase64, insn,
-  parseMapType,
+  logBufferSize, parseMapType,
 } from '@bpfhive/uapi';
 import type { MapSpec } from './map-info.js';
 import type { VerifyResult } from './types.js';
@@ -67,18 +69,20 @@ export function verifyRequest(req: VerifyRequest): VerifyReply {
   }
   const slots = readSlots(bytes);
   const logLevel = req.log_level ?? 0;
-  if (!Array.isArray(slots)) return toWire(rejectUnreadable(logLevel, 'EINVAL', slots.message, slots.slot));
+  const logSize = logBufferSize(logLevel, req.log_size, 'verify');
+  if (!Array.isArray(slots)) return toWire(rejectUnreadable(logLevel, 'EINVAL', slots.message, slots.slot, logSize));
   const result = verify({
     insns: slots,
     progType: req.prog_type,
     ...(req.expected_attach_type !== undefined ? { expectedAttachType: req.expected_attach_type } : {}),
     license: req.license,
     logLevel,
-    ...(req.log_size !== undefined ? { logSize: req.log_size } : {}),
+    ...(logSize !== undefined ? { logSize } : {}),
     ...(req.prog_flags !== undefined ? { progFlags: req.prog_flags } : {}),
     privileges: (req.privileges ?? ALL_CAPS) as Capability[],
     maps,
     ...(req.func_info ? { funcInfo: req.func_info } : {}),
+    ...(req.attach_func ? { attachFunc: { name: req.attach_func.name, nrArgs: req.attach_func.nr_args, retSize: req.attach_func.ret_size } } : {}),
     ...(req.line_info
       ? {
           lineInfo: req.line_info.map((l) => ({
@@ -102,6 +106,7 @@ export function toWire(r: VerifyResult): VerifyReply {
     ...(r.errno ? { errno: errnoNumber(r.errno) ?? 22, code: r.errno } : {}),
     ...(r.error ? { error: { insn: r.error.insn, message: r.error.message, ...(r.error.line ? { line: r.error.line } : {}) } } : {}),
     log: r.log,
+    ...(r.logTrueSize !== undefined ? { log_true_size: r.logTrueSize } : {}),
     stats: { ...r.stats },
     facts: {
       stack_depth: [...f.stackDepth],

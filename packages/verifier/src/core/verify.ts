@@ -45,6 +45,9 @@ function checkLoadCapability(spec: ProgTypeSpec, caps: Caps): string | undefined
 /** Program types that may be loaded sleepable (BPF_F_SLEEPABLE): kprobe (uprobe), tracing, struct_ops, lsm, syscall. */
 const SLEEPABLE_TYPES = new Set([2, 26, 27, 29, 31]);
 
+/** The log_level bits the kernel knows (BPF_LOG_MASK). */
+const LOG_MASK = LogLevel.LEVEL1 | LogLevel.LEVEL2 | LogLevel.STATS | LogLevel.FIXED;
+
 interface Outcome {
   errno?: Errno;
   message?: string;
@@ -54,7 +57,7 @@ interface Outcome {
 export function verify(program: VerifierProgram): VerifyResult {
   const start = performance.now();
   const level = program.logLevel ?? 0;
-  const log = new VerifierLog(level & (LogLevel.LEVEL1 | LogLevel.LEVEL2 | LogLevel.STATS));
+  const log = new VerifierLog(level & LOG_MASK, program.logSize);
   const caps = capsOf(program.privileges);
   const slots = toSlots(program.insns);
   const maps = new Map<number, MapInfo>();
@@ -65,7 +68,7 @@ export function verify(program: VerifierProgram): VerifyResult {
   let outcome: Outcome = { insn: -1 };
 
   try {
-    if (level & ~(LogLevel.LEVEL1 | LogLevel.LEVEL2 | LogLevel.STATS)) throw new VerifierError('EINVAL', `invalid log_level ${level}`);
+    if (level & ~LOG_MASK) throw new VerifierError('EINVAL', `invalid log_level ${level}`);
     const spec = progTypeSpec(program.progType, program.expectedAttachType);
     if (!spec) throw new VerifierError('EINVAL', `unknown or unsupported program type ${String(program.progType)}`);
     const denied = checkLoadCapability(spec, caps);
@@ -90,6 +93,7 @@ export function verify(program: VerifierProgram): VerifyResult {
       expectedAttachType: program.expectedAttachType === undefined ? undefined : parseAttachType(program.expectedAttachType),
       insnLimit: COMPLEXITY_LIMIT_INSNS,
       lineInfo: [...(program.lineInfo ?? [])].sort((a, b) => a.insn_off - b.insn_off),
+      ...(program.attachFunc ? { attachFunc: program.attachFunc } : {}),
     });
     env.cur = initialState();
     env.markAllScratched();
@@ -124,17 +128,14 @@ export function verify(program: VerifierProgram): VerifyResult {
     log.write(`processed ${stats.processed_insns} insns (limit ${COMPLEXITY_LIMIT_INSNS}) max_states_per_insn ${stats.max_states_per_insn} total_states ${stats.total_states} peak_states ${stats.peak_states} mark_read ${stats.mark_read}\n`);
   }
 
-  let text = log.toString();
-  let errno = outcome.errno;
-  if (program.logSize !== undefined && program.logSize > 0 && log.trueSize > program.logSize) {
-    // The kernel keeps the end of a log that does not fit and fails the load with ENOSPC.
-    text = text.slice(text.length - (program.logSize - 1));
-    errno = 'ENOSPC';
-  }
+  const text = log.toString();
+  // bpf_vlog_finalize's ENOSPC replaces the verdict's errno, even an acceptance.
+  const errno = log.truncated ? 'ENOSPC' : outcome.errno;
   const facts = factsOf(env, subprogs, mapIds);
   const result: VerifyResult = {
     verdict: errno ? 'reject' : 'accept',
     log: text,
+    ...(log.any ? { logTrueSize: log.trueSize } : {}),
     stats,
     facts,
     ...(errno ? { errno } : {}),
@@ -155,17 +156,18 @@ export function verify(program: VerifierProgram): VerifyResult {
  * The verdict for a program that could not even be read (e.g. a `lddw` missing its second slot):
  * rejected with `errno` before any check, logged as verify() logs.
  */
-export function rejectUnreadable(logLevel: number, errno: Errno, message: string, insn: number): VerifyResult {
-  const log = new VerifierLog(logLevel & (LogLevel.LEVEL1 | LogLevel.LEVEL2 | LogLevel.STATS));
+export function rejectUnreadable(logLevel: number, errno: Errno, message: string, insn: number, logSize?: number): VerifyResult {
+  const log = new VerifierLog(logLevel & LOG_MASK, logSize);
   if (log.any) {
     log.write(`${message}\nverification failed${insn >= 0 ? ` at insn ${insn}` : ''}: ${message}\n`);
     log.write(`processed 0 insns (limit ${COMPLEXITY_LIMIT_INSNS}) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n`);
   }
   return {
     verdict: 'reject',
-    errno,
+    errno: log.truncated ? 'ENOSPC' : errno,
     error: { insn, message },
     log: log.toString(),
+    ...(log.any ? { logTrueSize: log.trueSize } : {}),
     stats: { processed_insns: 0, total_states: 0, peak_states: 0, max_states_per_insn: 0, mark_read: 0, time_usec: 0 },
     facts: { stackDepth: [0], subprogStarts: [0], helpersUsed: [], mapIdsUsed: [], usesTailCall: false },
   };

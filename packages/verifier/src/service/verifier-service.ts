@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { type Service, Svcm } from '@nats-io/services';
-import { QueueGroups, ServiceNames, Subjects, type VerifyReply, type VerifyRequest, VerifyRequestSchema, serve } from '@bpfhive/uapi';
+import { QueueGroups, ServiceNames, Subjects, type VerifyReply, type VerifyRequest, VerifyRequestSchema, serve, serviceStatsHandler } from '@bpfhive/uapi';
 
 export interface VerifierServiceOptions {
   readonly version: string;
@@ -22,6 +22,7 @@ export async function startVerifierService(nc: NatsConnection, options: Verifier
     version: options.version,
     description: 'proves eBPF programs safe the way the Linux verifier does',
     queue: QueueGroups.verifier,
+    statsHandler: serviceStatsHandler(),
   });
   service.addEndpoint('verify', {
     subject: Subjects.internalVerify,
