@@ -102,14 +102,16 @@ export class Arena {
     this.#deferred.push([address, rounded]);
   }
 
-  /** Runs `listener` after the memory grew: views taken of `u32` / `bytes` before are too short then. */
-  onGrow(listener: () => void): void {
+  /** Runs `listener` after the memory grew: views taken of `u32` / `bytes` before are too short then. Returns what stops it. */
+  onGrow(listener: () => void): () => void {
     this.#onGrow.push(listener);
+    return () => remove(this.#onGrow, listener);
   }
 
-  /** Runs `reclaim` at every grace period (maps reuse their own freed elements then). */
-  onQuiescent(reclaim: () => void): void {
+  /** Runs `reclaim` at every grace period (maps reuse their own freed elements then). Returns what stops it (a freed map). */
+  onQuiescent(reclaim: () => void): () => void {
     this.#onQuiescent.push(reclaim);
+    return () => remove(this.#onQuiescent, reclaim);
   }
 
   /** A grace period has passed: blocks freed before it may be reused. */
@@ -137,4 +139,9 @@ export class Arena {
     this.#view = new DataView(this.memory.buffer);
     for (const listener of this.#onGrow) listener();
   }
+}
+
+function remove<T>(list: T[], item: T): void {
+  const at = list.indexOf(item);
+  if (at >= 0) list.splice(at, 1);
 }

@@ -91,12 +91,24 @@ describe('map directory', () => {
     const d = newDirectory();
     const id = d.create(hashRequest());
     d.pin('/sys/fs/bpf/counts', id);
-    expect(d.pinned('/sys/fs/bpf/counts')).toBe(id);
+    expect(d.pins.get('/sys/fs/bpf/counts')).toEqual({ kind: 'map', id });
     expect(() => d.pin('/sys/fs/bpf/counts', id)).toThrow(expect.objectContaining({ code: 'EEXIST' }));
-    expect(() => d.pinned('/sys/fs/bpf/other')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    expect(() => d.pins.get('/sys/fs/bpf/other')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
     expect(() => d.pin('relative/path', id)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
     expect(() => d.pin('/sys/fs/bpf/../etc', id)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
-    d.unpin('/sys/fs/bpf/counts');
-    expect(() => d.pinned('/sys/fs/bpf/counts')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    expect(() => d.pin('/sys/fs/bpf/x', 99)).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    expect(d.unpin('/sys/fs/bpf/counts')).toEqual({ kind: 'map', id });
+    expect(() => d.pins.get('/sys/fs/bpf/counts')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    expect(() => d.unpin('/sys/fs/bpf/counts')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+  });
+
+  it('map directory - unpinning the last pin of a map whose handle is closed frees it', () => {
+    const d = newDirectory();
+    const id = d.create(hashRequest());
+    d.pin('/sys/fs/bpf/kept', id);
+    d.close(id);
+    expect(d.info(id).map_id).toBe(id);
+    d.unpin('/sys/fs/bpf/kept');
+    expect(() => d.info(id)).toThrow(expect.objectContaining({ code: 'ENOENT' }));
   });
 });

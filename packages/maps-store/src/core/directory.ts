@@ -1,11 +1,13 @@
 import { BpfError, MapType, mapTypeName, parseMapType } from '@bpfhive/uapi';
 import type { Arena } from './arena.js';
 import { createMap, checkMapSpec } from './create.js';
+import { releaseMapPointer } from './map-pointer.js';
 import { innerMapSpec } from './engines/map-in-map.js';
 import { type Lease, LeaseBook, type LeaseGrant } from './leases.js';
 import type { BpfMap } from './map.js';
 import * as commands from './map-commands.js';
 import type { BatchPage, HostedMap } from './map-commands.js';
+import { PinNamespace, type PinTarget } from './pin-namespace.js';
 import type { MapPorts } from './ports.js';
 import { type MapRecord, clearMap, loadRecords, mapRecords } from './records.js';
 import type { MapSnapshot } from './snapshot.js';
@@ -27,6 +29,10 @@ export interface MapInfo {
 
 interface Entry extends HostedMap {
   readonly map: BpfMap;
+  /** The creator's handle is open until close(); a restored map keeps one too (nothing is freed behind a restart's back). */
+  open: boolean;
+  /** How many slots of maps of maps hold it. */
+  innerRefs: number;
 }
 
 /** A request to create a map: the bpf_attr fields; map_type as a number or a bpftool name. */
@@ -68,10 +74,12 @@ const MAP_IN_MAP = new Set<number>([MapType.ARRAY_OF_MAPS, MapType.HASH_OF_MAPS]
  */
 export class MapDirectory {
   readonly #maps = new Map<number, Entry>();
-  readonly #pins = new Map<string, number>();
+  /** The pin namespace: maps, and the programs and links of the kernel-sim (pin-namespace.ts). */
+  readonly pins = new PinNamespace();
   readonly #cpus: number;
   readonly #ports: MapPorts;
   readonly leases: LeaseBook;
+  readonly #freeListeners: ((id: number) => void)[] = [];
   #nextId = 1;
 
   constructor(
@@ -84,8 +92,15 @@ export class MapDirectory {
     // Inner maps of a map of maps are maps of this directory; the maps-store can see no other kernel object.
     this.#ports = {
       maps: {
-        acquire: (id) => this.#maps.get(id)?.map,
-        release: () => undefined,
+        acquire: (id) => {
+          const entry = this.#maps.get(id);
+          if (entry) entry.innerRefs++;
+          return entry?.map;
+        },
+        release: (id) => {
+          const entry = this.#maps.get(id);
+          if (entry && --entry.innerRefs === 0) this.#freeIfUnused(entry);
+        },
       },
     };
   }
@@ -110,8 +125,67 @@ export class MapDirectory {
     }
     const map = createMap(spec, this.arena, this.#cpus, this.#ports);
     const id = this.#nextId++;
-    this.#maps.set(id, { id, map, frozen: false });
+    this.#maps.set(id, { id, map, frozen: false, open: true, innerRefs: 0 });
     return id;
+  }
+
+  /** The id the next create takes. */
+  get nextMapId(): number {
+    return this.#nextId;
+  }
+
+  /** Later creates take ids from `next` up (never lower than now): a stored high-water mark after a restart (map-ids.ts). */
+  continueIdsFrom(next: number): void {
+    this.#nextId = Math.max(this.#nextId, next);
+  }
+
+  /** Whether map `id` exists here. */
+  has(id: number): boolean {
+    return this.#maps.has(id);
+  }
+
+  /**
+   * A map that kernel `holder` leases under `epoch` and this directory does not know (a restart
+   * lost it: only pinned maps are restored) is registered again with its spec, leased as before;
+   * its contents here are empty until the holder's next checkpoint or release. A map known here is
+   * left alone (false). Like a restored map it keeps a creator's handle.
+   */
+  adoptLeased(id: number, spec: MapSpec, frozen: boolean, holder: string, epoch: number): boolean {
+    if (this.#maps.has(id)) return false;
+    this.#maps.set(id, { id, map: createMap(spec, this.arena, this.#cpus, this.#ports), frozen, open: true, innerRefs: 0 });
+    this.leases.restore(id, epoch, holder);
+    this.continueIdsFrom(id + 1);
+    return true;
+  }
+
+  /**
+   * Drops the creator's handle on map `id` (close(2) of its fd); ENOENT when there is no such
+   * map or its handle is closed already. The map is freed at once unless something else holds it:
+   * a pin, a lease (a kernel's programs use it; it is freed when it comes home) or a slot of a map
+   * of maps (freed when the slot lets go).
+   */
+  close(id: number): void {
+    const entry = this.#entry(id);
+    if (!entry.open) throw new BpfError('ENOENT', `map ${id}: its handle is closed already`);
+    entry.open = false;
+    this.#freeIfUnused(entry);
+  }
+
+  /** Calls `listener` with the id of every map freed from now on (to uncharge it, see service/map-limits.ts). */
+  onFree(listener: (id: number) => void): void {
+    this.#freeListeners.push(listener);
+  }
+
+  /** Frees a map nothing holds any more: no handle, pin, lease or map of maps. */
+  #freeIfUnused(entry: Entry): void {
+    if (entry.open || entry.innerRefs > 0 || this.isLeased(entry.id) || this.pinsOf(entry.id).length > 0 || !this.#maps.has(entry.id)) return;
+    this.#maps.delete(entry.id);
+    clearMap(entry.map);
+    releaseMapPointer(entry.map);
+    entry.map.dispose?.();
+    // No program runs in the maps-store: what was just freed may be reused at once.
+    this.arena.quiescent();
+    for (const listener of this.#freeListeners) listener(entry.id);
   }
 
   /** The map with this id, or ENOENT. */
@@ -191,30 +265,23 @@ export class MapDirectory {
     return next;
   }
 
-  /** BPF_OBJ_PIN of a map: a bpffs-like absolute path; EEXIST when taken. */
+  /** BPF_OBJ_PIN of a map: a bpffs-like absolute path; EEXIST when taken, ENOENT for no such map. */
   pin(path: string, id: number): void {
-    checkPath(path);
     this.#entry(id);
-    if (this.#pins.has(path)) throw new BpfError('EEXIST', `obj_pin: ${path} already exists`);
-    this.#pins.set(path, id);
+    this.pins.add(path, { kind: 'map', id });
   }
 
-  /** BPF_OBJ_GET: the map id pinned at `path`, or ENOENT. */
-  pinned(path: string): number {
-    checkPath(path);
-    const id = this.#pins.get(path);
-    if (id === undefined) throw new BpfError('ENOENT', `obj_get: ${path}: no such pin`);
-    return id;
-  }
-
-  /** The paths `id` is pinned at. */
+  /** The paths map `id` is pinned at. */
   pinsOf(id: number): string[] {
-    return [...this.#pins].filter(([, pinned]) => pinned === id).map(([path]) => path);
+    return this.pins.pathsOf('map', id);
   }
 
-  /** Removes a pin (unlink on bpffs). */
-  unpin(path: string): void {
-    if (!this.#pins.delete(path)) throw new BpfError('ENOENT', `unpin: ${path}: no such pin`);
+  /** Removes the pin at `path` (unlink on bpffs): what it named. A map nothing else holds is freed. ENOENT when there is no pin. */
+  unpin(path: string): PinTarget {
+    const target = this.pins.remove(path);
+    const entry = target.kind === 'map' ? this.#maps.get(target.id) : undefined;
+    if (entry) this.#freeIfUnused(entry);
+    return target;
   }
 
   // Durability: snapshots of pinned maps (snapshot.ts, pinned-saver.ts).
@@ -243,8 +310,8 @@ export class MapDirectory {
   restore(snapshots: readonly MapSnapshot[]): void {
     for (const s of snapshots) if (this.#maps.has(s.map_id)) throw new BpfError('EEXIST', `restore: map ${s.map_id} exists already`);
     for (const s of snapshots) {
-      this.#maps.set(s.map_id, { id: s.map_id, map: createMap(s.spec, this.arena, this.#cpus, this.#ports), frozen: s.frozen });
-      for (const path of s.pins) this.#pins.set(path, s.map_id);
+      this.#maps.set(s.map_id, { id: s.map_id, map: createMap(s.spec, this.arena, this.#cpus, this.#ports), frozen: s.frozen, open: true, innerRefs: 0 });
+      for (const path of s.pins) this.pins.add(path, { kind: 'map', id: s.map_id });
       this.leases.restore(s.map_id, s.epoch ?? 0, s.lease?.holder);
       this.#nextId = Math.max(this.#nextId, s.map_id + 1);
     }
@@ -279,6 +346,7 @@ export class MapDirectory {
     this.leases.check(id, holder, epoch);
     this.#replaceContents(entry, records, frozen);
     this.leases.end(id);
+    this.#freeIfUnused(entry);
   }
 
   #replaceContents(entry: Entry, records: readonly MapRecord[], frozen: boolean | undefined): void {
@@ -291,13 +359,11 @@ export class MapDirectory {
 
   /** Every lease whose holder has not renewed it in time ends; the maps it held (with their last checkpoint) are served here again. */
   expireLeases(): Lease[] {
-    return this.leases.expire();
-  }
-}
-
-/** Pins live under /sys/fs/bpf, as on Linux; no empty, relative or dot components. */
-function checkPath(path: string): void {
-  if (!/^\/sys\/fs\/bpf(\/[\w.-]+)+$/.test(path) || path.split('/').some((c) => c === '.' || c === '..')) {
-    throw new BpfError('EINVAL', `pin path ${JSON.stringify(path)}: use an absolute path under /sys/fs/bpf, e.g. /sys/fs/bpf/my_map`);
+    const expired = this.leases.expire();
+    for (const lease of expired) {
+      const entry = this.#maps.get(lease.map_id);
+      if (entry) this.#freeIfUnused(entry);
+    }
+    return expired;
   }
 }

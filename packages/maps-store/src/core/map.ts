@@ -42,6 +42,12 @@ export interface BpfMap {
   restoreRecord?(key: Uint8Array, value: Uint8Array): void;
   /** Empties the map before records are loaded back (a lease comes home). Absent: every key is deleted (records.ts clearMap). */
   clear?(): void;
+  /**
+   * The map is gone (its last holder let go, it was emptied): gives its own storage back to the
+   * arena and stops listening to it. The map must not be used afterwards. Absent: the engine's
+   * fixed storage stays allocated (what the arena reports as in use).
+   */
+  dispose?(): void;
 
   lookupAddress(keyAddress: number, cpu: number): number;
   updateAt(keyAddress: number, valueAddress: number, flags: number, cpu: number): number;

@@ -17,6 +17,18 @@ export interface MapSnapshot {
   readonly lease?: { readonly holder: string };
 }
 
+/**
+ * The pins of one program or link of the kernel-sim, as the maps-store keeps them across its
+ * restarts: the object, the kernel boot holding the pin references, the paths. The object itself
+ * lives in the kernel; after the kernel's restart the record names a boot that is gone.
+ */
+export interface ObjectPinsRecord {
+  readonly kind: 'prog' | 'link';
+  readonly id: number;
+  readonly boot_id: string;
+  readonly pins: readonly string[];
+}
+
 /** Where snapshots live (JetStream KV, a directory of files…): the core's port for durability. */
 export interface SnapshotStore {
   /** A name for logs, e.g. "JetStream KV bpfhive_maps". */
@@ -24,4 +36,12 @@ export interface SnapshotStore {
   save(snapshot: MapSnapshot): Promise<void>;
   remove(mapId: number): Promise<void>;
   loadAll(): Promise<MapSnapshot[]>;
+  /** Stores the pins of a program or link (replacing what was stored for it). */
+  saveObjectPins(record: ObjectPinsRecord): Promise<void>;
+  removeObjectPins(kind: 'prog' | 'link', id: number): Promise<void>;
+  loadObjectPins(): Promise<ObjectPinsRecord[]>;
+  /** Stores the map id high-water mark: no id at or above it was ever handed out (map-ids.ts). */
+  saveIdMark(mark: number): Promise<void>;
+  /** The stored high-water mark; undefined when none was ever stored. */
+  loadIdMark(): Promise<number | undefined>;
 }

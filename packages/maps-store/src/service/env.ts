@@ -1,9 +1,10 @@
-import { type IdentityPolicy, type NatsConnectOptions, identityPolicyFromEnv, natsConnectOptions } from '@bpfhive/uapi';
+import { type IdentityPolicy, type LimitPolicy, type NatsConnectOptions, identityPolicyFromEnv, limitPolicyFromEnv, natsConnectOptions } from '@bpfhive/uapi';
 
 /**
  * The maps-store's configuration: environment variables only (documented in the root README).
  *   NATS_URL, NATS_USER, NATS_PASSWORD, NATS_TOKEN   the NATS server and login (uapi natsConnectOptions)
  *   BPFHIVE_IDENTITY, BPFHIVE_ROLES                   who may do what (uapi identityPolicyFromEnv)
+ *   BPFHIVE_LIMIT_MAP_BYTES, BPFHIVE_LIMIT_MAPS, BPFHIVE_LIMIT_ADMIN   per-account limits (uapi limitPolicyFromEnv)
  *   MAPS_STORE_CPUS           how many CPUs per-CPU maps keep values for (default 4)
  *   MAPS_STORE_DATA           where pinned maps are kept when NATS has no JetStream (default .bpfhive/maps)
  *   MAPS_STORE_LEASE_TTL_MS   how long a map lease lasts without a renewal, in ms (default 10000)
@@ -11,6 +12,7 @@ import { type IdentityPolicy, type NatsConnectOptions, identityPolicyFromEnv, na
 export interface MapsConfig {
   readonly nats: NatsConnectOptions;
   readonly identity: IdentityPolicy;
+  readonly limits: LimitPolicy;
   readonly cpus: number;
   readonly dataDir: string;
   readonly leaseTtlMs: number;
@@ -26,6 +28,7 @@ export function readMapsConfig(env: NodeJS.ProcessEnv): MapsConfig {
   return {
     nats: natsConnectOptions(env),
     identity: identityPolicyFromEnv(env),
+    limits: limitPolicyFromEnv(env),
     cpus: wholeNumber(env, 'MAPS_STORE_CPUS', 4, 1, 1024),
     dataDir: env.MAPS_STORE_DATA || '.bpfhive/maps',
     leaseTtlMs: wholeNumber(env, 'MAPS_STORE_LEASE_TTL_MS', 10_000, 100, 86_400_000),

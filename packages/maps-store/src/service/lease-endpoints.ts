@@ -76,12 +76,32 @@ export class LeaseEndpoints {
     }
   }
 
-  /** bpf.v1.internal.lease_renew: extends the holder's leases and lists them. */
+  /**
+   * bpf.v1.internal.lease_renew: registers the listed maps this directory does not know (a restart
+   * kept only pinned ones) as leased to the holder, then extends the holder's leases and lists them;
+   * the reply's `checkpoint` asks for the contents of the maps just registered.
+   * A listed map whose spec no longer makes a map is left out (the holder loses it).
+   */
   renew(msg: ServiceMsg): Promise<void> {
-    return serve<LeaseRenewRequest>(msg, LeaseRenewRequestSchema, (r) => ({
-      leases: this.directory.leases.renew(r.holder).map((l) => ({ map_id: l.map_id, epoch: l.epoch })),
-      ttl_ms: this.directory.leases.ttlMs,
-    }));
+    return serve<LeaseRenewRequest>(msg, LeaseRenewRequestSchema, (r) => {
+      const adopted: number[] = [];
+      for (const { spec, epoch } of r.maps ?? []) {
+        const { map_id, frozen, ...shape } = spec;
+        try {
+          if (this.directory.adoptLeased(map_id, shape, frozen, r.holder, epoch)) {
+            adopted.push(map_id);
+            this.log(`map ${map_id} re-registered by its holder ${r.holder} (epoch ${epoch})`);
+          }
+        } catch (e) {
+          this.log(`map ${map_id}: ${r.holder} re-registered it with a spec that makes no map: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+      return {
+        leases: this.directory.leases.renew(r.holder).map((l) => ({ map_id: l.map_id, epoch: l.epoch })),
+        ttl_ms: this.directory.leases.ttlMs,
+        ...(adopted.length > 0 && { checkpoint: adopted }),
+      };
+    });
   }
 
   /**

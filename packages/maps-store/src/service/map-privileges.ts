@@ -23,12 +23,31 @@ export class PinOwners {
 
   record(path: string, who: CallerIdentity): void {
     if (who.account !== '') this.#accounts.set(path, who.account);
+    else this.#accounts.delete(path);
   }
 
   checkGet(path: string, who: CallerIdentity): void {
-    if (who.capabilities.has('CAP_SYS_ADMIN')) return;
-    if (who.account !== '' && this.#accounts.get(path) === who.account) return;
+    this.#check('obj_get', path, who);
+  }
+
+  /** Removing a pin (obj_unpin, unlink(2)) is allowed to whom obj_get is: the maker or CAP_SYS_ADMIN, else EACCES. */
+  checkUnlink(path: string, who: CallerIdentity): void {
+    this.#check('obj_unpin', path, who);
+  }
+
+  /** Whether `who` may see the pin at `path` in a listing (obj_list): the pins obj_get would open. */
+  visible(path: string, who: CallerIdentity): boolean {
+    return who.capabilities.has('CAP_SYS_ADMIN') || (who.account !== '' && this.#accounts.get(path) === who.account);
+  }
+
+  /** The pin at `path` is gone. */
+  forget(path: string): void {
+    this.#accounts.delete(path);
+  }
+
+  #check(action: string, path: string, who: CallerIdentity): void {
+    if (this.visible(path, who)) return;
     const name = who.account === '' ? 'an unidentified caller' : `${who.account}${who.user ? `/${who.user}` : ''}`;
-    throw new BpfError('EACCES', `obj_get: ${path} was not pinned by ${name}; CAP_SYS_ADMIN required`);
+    throw new BpfError('EACCES', `${action}: ${path} was not pinned by ${name}; CAP_SYS_ADMIN required`);
   }
 }

@@ -7,12 +7,19 @@ import {
   type GetNextIdRequest,
   GetNextIdRequestSchema,
   type IdentityPolicy,
+  type LimitPolicy,
   type MapCreateRequest,
   MapCreateRequestSchema,
   type ObjGetRequest,
   ObjGetRequestSchema,
   type ObjPinRequest,
   ObjPinRequestSchema,
+  type ObjListRequest,
+  ObjListRequestSchema,
+  type ObjUnpinRequest,
+  ObjUnpinRequestSchema,
+  ResourceLedger,
+  SESSION_TTL,
   SUBJECT_PREFIX,
   ServiceNames,
   Subjects,
@@ -20,12 +27,19 @@ import {
   requireCapability,
   respond,
   serve,
+  serviceStatsHandler,
 } from '@bpfhive/uapi';
 import type { MapDirectory } from '../core/directory.js';
+import { type KernelPinPort, PinCommands } from '../core/pin-commands.js';
+import type { MapIdReservation } from '../core/map-ids.js';
 import type { PinnedMapSaver } from '../core/pinned-saver.js';
+import { type ForwardedRequest, NatsKernelPins } from './kernel-pins.js';
 import { LeaseEndpoints } from './lease-endpoints.js';
 import { MAP_DATA_COMMANDS, serveMapCommand } from './map-command-handler.js';
+import { MapCharges } from './map-limits.js';
 import { PinOwners, checkMapCreate } from './map-privileges.js';
+import { pinRefOf } from './pin-request.js';
+import { MapSessions } from './session-endpoints.js';
 
 export interface MapsServiceOptions {
   readonly version: string;
@@ -36,6 +50,14 @@ export interface MapsServiceOptions {
   readonly log?: (line: string) => void;
   /** How callers get their capabilities (wire/identity.ts); default: embedded, the default roles. */
   readonly identity?: IdentityPolicy;
+  /** The kernel's pin references of programs and links; default: the kernel-sim over this connection. */
+  readonly kernelPins?: KernelPinPort<ForwardedRequest>;
+  /** Map memory and maps per account (wire/limits.ts); default: the default limits. */
+  readonly limits?: LimitPolicy;
+  /** CPUs per-CPU maps keep values for, as the directory was made with (for the memory charge); default 1. */
+  readonly cpus?: number;
+  /** Keeps map ids unique across restarts (core/map-ids.ts); without it ids start over at each start. */
+  readonly ids?: MapIdReservation;
 }
 
 /** `bpf.v1.<a>.<id>.<command>`: the id (EINVAL unless a number) and the command. */
@@ -56,23 +78,37 @@ function idAndCommand(msg: ServiceMsg, at: number): { id: number; command: strin
  * map commands of every map it hosts, map_get_next_id, the pin namespace and leases. Each request
  * is validated against its schema; failures are errno replies, never crashes. While a map is
  * leased, its data commands get no answer from here: the holder answers them. map_create,
- * map_get_next_id, obj_pin and obj_get apply Linux's privilege checks (map-privileges.ts).
+ * map_get_next_id, obj_pin, obj_get, obj_unpin and obj_list apply Linux's privilege checks
+ * (map-privileges.ts); pins of programs and links also take the kernel's (pin-commands.ts).
  */
 export async function startMapsService(nc: NatsConnection, options: MapsServiceOptions): Promise<Service> {
   const { directory, saver } = options;
   const svcm = new Svcm(nc as unknown as ConstructorParameters<typeof Svcm>[0]);
-  const service = await svcm.add({ name: ServiceNames.mapsStore, version: options.version, description: 'map directory, pins, and every map no kernel is using' });
+  const charges = new MapCharges(new ResourceLedger(options.limits), directory, options.cpus ?? 1);
+  const service = await svcm.add({
+    name: ServiceNames.mapsStore,
+    version: options.version,
+    description: 'map directory, pins, and every map no kernel is using',
+    statsHandler: serviceStatsHandler(() => charges.stats()),
+  });
   const endpoint = (name: string, subject: string, handle: (msg: ServiceMsg) => unknown): void => {
     service.addEndpoint(name, { subject, handler: (err, msg) => (err ? undefined : void handle(msg)) });
   };
   const leases = new LeaseEndpoints(directory, saver, options.log);
   const policy = options.identity ?? DEFAULT_IDENTITY_POLICY;
   const pinOwners = new PinOwners();
+  const pins = new PinCommands<ForwardedRequest>(directory, options.kernelPins ?? new NatsKernelPins(nc), saver);
+  const sessions = new MapSessions(nc, directory, { policy, ...(options.log && { log: options.log }) });
+  sessions.addEndpoints(endpoint);
   endpoint('map_create', Subjects.mapCreate, (msg) =>
-    serve<MapCreateRequest>(msg, MapCreateRequestSchema, (r) => {
-      checkMapCreate(callerIdentity(msg, policy), r.map_type);
+    serve<MapCreateRequest>(msg, MapCreateRequestSchema, async (r) => {
+      const who = callerIdentity(msg, policy);
+      checkMapCreate(who, r.map_type);
+      // The id is durably reserved before it is handed out (a restart never hands it out again).
+      const allocate = <T>(create: () => T): T | Promise<T> => (options.ids ? options.ids.allocate(create) : create());
       return {
-        map_id: directory.create({
+        // Under the request's Bpf-Session, if any: the session holds the creator's handle.
+        map_id: await allocate(() => sessions.create(msg, who, () => charges.create(who, {
           map_type: r.map_type,
           key_size: r.key_size,
           value_size: r.value_size,
@@ -81,7 +117,7 @@ export async function startMapsService(nc: NatsConnection, options: MapsServiceO
           ...(r.map_name !== undefined && { map_name: r.map_name }),
           ...(r.map_extra !== undefined && { map_extra: r.map_extra }),
           ...(r.inner_map_id !== undefined && { inner_map_id: r.inner_map_id }),
-        }),
+        }))),
       };
     }),
   );
@@ -90,8 +126,16 @@ export async function startMapsService(nc: NatsConnection, options: MapsServiceO
     if (!target) return;
     const { id, command } = target;
     if (command === 'info') return serve(msg, EmptySchema, () => directory.info(id));
+    // close(2) of the creator's fd: freed (and uncharged) unless a pin, lease or map of maps holds it.
+    if (command === 'close') {
+      return serve(msg, EmptySchema, () => {
+        charges.checkClose(callerIdentity(msg, policy), id);
+        directory.close(id);
+        return {};
+      });
+    }
     // A leased map's data is with its holder, which answers on the same subject.
-    if (MAP_DATA_COMMANDS.has(command) && directory.isLeased(id)) return;
+    if (MAP_DATA_COMMANDS.has(command) && (directory.isLeased(id) || options.ids?.mayBeUnannounced(id))) return;
     return serveMapCommand(() => directory.hosted(id), command, msg, () => saver?.persist(id) ?? Promise.resolve());
   });
   endpoint('map_lease', `${SUBJECT_PREFIX}.internal.map.*.*`, (msg) => {
@@ -106,20 +150,45 @@ export async function startMapsService(nc: NatsConnection, options: MapsServiceO
     }),
   );
   endpoint('obj_pin', Subjects.objPin, (msg) =>
-    serve<ObjPinRequest>(msg, ObjPinRequestSchema, (r) => {
-      directory.pin(r.pathname, r.map_id);
+    serve<ObjPinRequest>(msg, ObjPinRequestSchema, async (r) => {
+      await pins.pin(r.pathname, pinRefOf(r), msg);
       pinOwners.record(r.pathname, callerIdentity(msg, policy));
-      return saver ? saver.persist(r.map_id).then(() => ({})) : {};
+      return {};
     }),
   );
   endpoint('obj_get', Subjects.objGet, (msg) =>
-    serve<ObjGetRequest>(msg, ObjGetRequestSchema, (r) => {
-      const map_id = directory.pinned(r.pathname);
+    serve<ObjGetRequest>(msg, ObjGetRequestSchema, async (r) => {
+      directory.pins.get(r.pathname);
       pinOwners.checkGet(r.pathname, callerIdentity(msg, policy));
-      return { map_id };
+      const { kind, id } = await pins.get(r.pathname, msg);
+      return { [`${kind}_id`]: id };
+    }),
+  );
+  endpoint('obj_unpin', Subjects.objUnpin, (msg) =>
+    serve<ObjUnpinRequest>(msg, ObjUnpinRequestSchema, async (r) => {
+      directory.pins.get(r.pathname);
+      pinOwners.checkUnlink(r.pathname, callerIdentity(msg, policy));
+      await pins.unpin(r.pathname);
+      pinOwners.forget(r.pathname);
+      return {};
+    }),
+  );
+  // A read-only listing (bpftool --bpffs): the pins obj_get would open for this caller.
+  endpoint('obj_list', Subjects.objList, (msg) =>
+    serve<ObjListRequest>(msg, ObjListRequestSchema, (r) => {
+      const who = callerIdentity(msg, policy);
+      const prefix = r.prefix ?? '';
+      return {
+        pins: directory.pins
+          .list()
+          .filter((p) => p.path.startsWith(prefix) && pinOwners.visible(p.path, who))
+          .map((p) => ({ pathname: p.path, kind: p.target.kind, id: p.target.id })),
+      };
     }),
   );
   const stopExpiry = leases.startExpiry(Math.max(50, Math.min(1000, directory.leases.ttlMs / 4)));
   void service.stopped.then(stopExpiry);
+  const stopSessionExpiry = sessions.startExpiry(SESSION_TTL.min / 2);
+  void service.stopped.then(stopSessionExpiry);
   return service;
 }

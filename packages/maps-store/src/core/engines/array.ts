@@ -30,6 +30,11 @@ export class ArrayMap implements BpfMap {
     this.base = arena.alloc(this.stride * spec.max_entries);
   }
 
+  /** BpfMap.dispose: the values go back to the arena. */
+  dispose(): void {
+    this.arena.free(this.base, this.stride * this.spec.max_entries);
+  }
+
   #index(key: Uint8Array): number {
     checkLength('key', key, 4);
     return new DataView(key.buffer, key.byteOffset, 4).getUint32(0, true);

@@ -72,6 +72,9 @@ export class HashMap implements BpfMap {
   readonly #key: Uint32Array;
   /** The arena's memory as u32 words, kept current (Arena.onGrow) for the lookup path. */
   #u32: Uint32Array;
+  /** The preallocated elements' block (0: none). */
+  readonly #elements: number = 0;
+  readonly #unlisten: (() => void)[];
 
   constructor(
     readonly spec: MapSpec,
@@ -99,10 +102,20 @@ export class HashMap implements BpfMap {
     if (this.#prealloc) {
       const elements = arena.alloc(this.#elementSize * spec.max_entries);
       for (let i = spec.max_entries - 1; i >= 0; i--) this.#free.push(elements + i * this.#elementSize);
+      this.#elements = elements;
     }
-    arena.onQuiescent(() => this.#reclaim());
     this.#u32 = arena.u32;
-    arena.onGrow(() => (this.#u32 = arena.u32));
+    this.#unlisten = [arena.onQuiescent(() => this.#reclaim()), arena.onGrow(() => (this.#u32 = arena.u32))];
+  }
+
+  /** BpfMap.dispose: the slot array, its cell and the preallocated elements go back to the arena (emptied first: elements of a map without prealloc are freed by delete). */
+  dispose(): void {
+    for (const stop of this.#unlisten) stop();
+    this.arena.free(this.#slotsW << 2, this.#capacity * this.#stride * 4);
+    this.arena.free(this.#slotsCell, 4);
+    if (this.#elements !== 0) this.arena.free(this.#elements, this.#elementSize * this.spec.max_entries);
+    this.#free.length = 0;
+    this.#deferred = [];
   }
 
   /**

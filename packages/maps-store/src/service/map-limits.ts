@@ -1,0 +1,66 @@
+import { BpfError, type CallerIdentity, type Charge, type ResourceLedger, mapTypeName, parseMapType, principalOf } from '@bpfhive/uapi';
+import type { CreateRequest, MapDirectory } from '../core/directory.js';
+import { mapMemoryUsage } from '../core/memory-usage.js';
+
+/**
+ * The maps-store's share of the per-account limits (uapi wire/limits.ts): each map is charged to
+ * the account that created it — one map and its bpf_map_memory_usage (core/memory-usage.ts) —
+ * before it is made, and uncharged when the directory frees it, whoever holds it in between (a
+ * kernel leasing it does not take the charge over). A create that fails after the charge gives
+ * the charge back before the error goes out.
+ */
+export class MapCharges {
+  readonly #charges = new Map<number, Charge>();
+
+  constructor(
+    readonly ledger: ResourceLedger,
+    private readonly directory: MapDirectory,
+    private readonly cpus: number,
+  ) {
+    directory.onFree((id) => {
+      this.#charges.get(id)?.release();
+      this.#charges.delete(id);
+    });
+  }
+
+  /** map_create for `who`: ENOMEM / E2BIG over a limit (nothing made), else the new map's id. */
+  create(who: CallerIdentity, request: CreateRequest): number {
+    const charge = this.ledger.charge(who, { maps: 1, map_bytes: this.#bytesOf(request) }, `map_create (${typeName(request.map_type)})`);
+    try {
+      const id = this.directory.create(request);
+      this.#charges.set(id, charge);
+      return id;
+    } catch (e) {
+      charge.release();
+      throw e;
+    }
+  }
+
+  /**
+   * close of map `id` by `who`: allowed to the account it is charged to (its creator) and with
+   * CAP_SYS_ADMIN, else EPERM — an id is not a file descriptor (wire/identity.ts). A map charged
+   * to no one (restored after a restart) is CAP_SYS_ADMIN's.
+   */
+  checkClose(who: CallerIdentity, id: number): void {
+    if (who.capabilities.has('CAP_SYS_ADMIN')) return;
+    const owner = this.#charges.get(id)?.principal;
+    if (owner !== undefined && who.account !== '' && owner === principalOf(who)) return;
+    throw new BpfError('EPERM', `map close: map ${id} was not created by ${principalOf(who)}; CAP_SYS_ADMIN required`);
+  }
+
+  /** The bytes a map of `request` is charged; 0 for a request create() will refuse anyway (EINVAL comes from there). */
+  #bytesOf(request: CreateRequest): number {
+    const map_type = parseMapType(request.map_type);
+    if (map_type === undefined) return 0;
+    const bytes = mapMemoryUsage({ ...request, map_type, map_flags: request.map_flags ?? 0 }, this.cpus);
+    return Number.isFinite(bytes) && bytes >= 0 ? bytes : 0;
+  }
+
+  /** What the maps-store's STATS report: live maps, and each account's use. */
+  stats(): { maps: number; accounts: Record<string, { maps: number; map_bytes: number }> } {
+    const accounts = Object.fromEntries(Object.entries(this.ledger.accounts()).map(([a, u]) => [a, { maps: u.maps, map_bytes: u.map_bytes }]));
+    return { maps: this.#charges.size, accounts };
+  }
+}
+
+const typeName = (t: number | string): string => (typeof t === 'string' ? t : (mapTypeName(t) ?? String(t)));
