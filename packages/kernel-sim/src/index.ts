@@ -11,6 +11,10 @@ export { addBtfEndpoints } from './service/btf-endpoints.js';
 export { NatsVerifier } from './service/nats-verifier.js';
 export { NatsCompiler, compiledFromReply } from './service/nats-compiler.js';
 export { natsTracePipe } from './service/outputs.js';
+export { PerfEvents, type PerfEventOpenAttr, type PerfSink, DEFAULT_PERF_PAGES } from './core/perf/perf-events.js';
+export { StatsSwitch, BpfStatsType } from './core/run/stats.js';
+export { natsPerfSink, wirePerfRecord } from './service/perf-outputs.js';
+export { addPerfEndpoints } from './service/perf-endpoints.js';
 export * from './kbtf/index.js';
 /** The simulated world (devices, packets, traffic, pcap, processes, scenarios), as one namespace: its names overlap the kernel's. */
 export * as world from './world/index.js';

@@ -6,6 +6,8 @@ import { Container, Token } from 'typedi';
 import { InProcessCompiler } from './core/compile/in-process.js';
 import { Kernel } from './core/kernel.js';
 import { LeasedMapProvider } from './core/maps/leased-provider.js';
+import { PerfEvents } from './core/perf/perf-events.js';
+import { StatsSwitch } from './core/run/stats.js';
 import { type KernelSimConfig, readKernelSimConfig } from './service/env.js';
 import { startKernelService } from './service/kernel-service.js';
 import { startLeaseHeartbeat } from './service/lease-heartbeat.js';
@@ -13,6 +15,7 @@ import { NatsCompiler } from './service/nats-compiler.js';
 import { NatsMapLeases } from './service/nats-map-leases.js';
 import { NatsVerifier } from './service/nats-verifier.js';
 import { natsTracePipe } from './service/outputs.js';
+import { natsPerfSink } from './service/perf-outputs.js';
 
 /**
  * Composition root of the kernel-sim: `node packages/kernel-sim/dist/main.js`.
@@ -31,7 +34,9 @@ const config = container.get(CONFIG);
 
 const nc = await connect({ ...config.nats, name: 'bpfhive-kernel-sim', noAsyncTraces: true, maxReconnectAttempts: -1 });
 const arena = new Arena({ maximumPages: config.memoryPages });
-const maps = new LeasedMapProvider(new NatsMapLeases(nc, `kernel-sim-${randomUUID()}`), arena, config.cpus, log);
+// Records of bpf_perf_event_output go to the events user space put in PERF_EVENT_ARRAY slots.
+const perfEvents = new PerfEvents(config.cpus, natsPerfSink(nc));
+const maps = new LeasedMapProvider(new NatsMapLeases(nc, `kernel-sim-${randomUUID()}`), arena, config.cpus, log, (id) => ({ perfEvents: perfEvents.portFor(id) }));
 container.set(
   KERNEL,
   new Kernel(
@@ -41,10 +46,10 @@ container.set(
       compiler: config.jit === 'nats' ? new NatsCompiler(nc) : new InProcessCompiler(),
       trace: natsTracePipe(nc),
     },
-    { arena, cpus: config.cpus },
+    { arena, cpus: config.cpus, stats: new StatsSwitch(config.stats) },
   ),
 );
-const service = await startKernelService(nc, { version: '0.1.0', kernel: container.get(KERNEL), identity: config.identity });
+const service = await startKernelService(nc, { version: '0.1.0', kernel: container.get(KERNEL), identity: config.identity, limits: config.limits, perfEvents });
 const stopHeartbeat = startLeaseHeartbeat(maps, log);
 // Ready only once the server has our subscriptions: a request right after this line is served.
 await nc.flush();

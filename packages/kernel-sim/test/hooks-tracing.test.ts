@@ -186,9 +186,9 @@ describe('hooks over NATS - kernel functions', () => {
   it('hooks fentry/fexit - vfs_read by BTF id and by name: the count it was asked for, and what it returned', async () => {
     const slots = directory.create({ map_type: 'array', key_size: 4, value_size: 32, max_entries: 1 });
     // vfs_read(file, buf, count, pos): count is args[2]; fexit's return value follows the 4 arguments.
-    const fentry = await load('tracing', storeInSlot0(slots, 'r1 = *(u64 *)(r6 + 16)\n*(u64 *)(r7 + 0) = r1'), { expected_attach_type: 'trace_fentry' });
-    const fexit = await load('tracing', storeInSlot0(slots, 'r1 = *(u64 *)(r6 + 32)\n*(u64 *)(r7 + 8) = r1'), { expected_attach_type: 'trace_fexit' });
     const btfId = kernelTypeId('vfs_read', 'FUNC');
+    const fentry = await load('tracing', storeInSlot0(slots, 'r1 = *(u64 *)(r6 + 16)\n*(u64 *)(r7 + 0) = r1'), { expected_attach_type: 'trace_fentry', attach_btf_id: btfId });
+    const fexit = await load('tracing', storeInSlot0(slots, 'r1 = *(u64 *)(r6 + 32)\n*(u64 *)(r7 + 8) = r1'), { expected_attach_type: 'trace_fexit', attach_btf_id: btfId });
     const links = [
       await link({ prog_id: fentry, attach_type: 'trace_fentry', tracing: { target_btf_id: btfId } }),
       await link({ prog_id: fexit, attach_type: 'trace_fexit', target_name: 'vfs_read' }),

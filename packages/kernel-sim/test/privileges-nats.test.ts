@@ -157,6 +157,27 @@ describe('privileges - what each role may do, as Linux decides it', () => {
     expect(await ok('admin', Subjects.objGet, get)).toEqual({ map_id });
     expect(await outcome('tracer', Subjects.objGet, get)).toBe('EACCES');
     expect(await outcome('user', Subjects.objGet, { pathname: '/sys/fs/bpf/nothing_here' })).toBe('ENOENT');
+    // obj_list (bpftool --bpffs) shows the pins obj_get would open: the maker's, all for CAP_SYS_ADMIN.
+    const listing = { pins: [{ pathname: get.pathname, kind: 'map', id: map_id }] };
+    expect(await ok('netops', Subjects.objList, { prefix: get.pathname })).toEqual(listing);
+    expect(await ok('admin', Subjects.objList, { prefix: get.pathname })).toEqual(listing);
+    expect(await ok('tracer', Subjects.objList, { prefix: get.pathname })).toEqual({ pins: [] });
+  });
+
+  it('a program pin is a kernel reference taken with the client\'s identity: only who may name the program pins it; obj_get lets the getter use it', async () => {
+    const { prog_id } = (await ok('netops', Subjects.progLoad, load('xdp'))) as { prog_id: number };
+    const pin = { pathname: '/sys/fs/bpf/netops_xdp', prog_id };
+    // The kernel-sim judges the client the maps-store forwards: the user may not name netops' program.
+    expect(await outcome('user', Subjects.objPin, pin)).toBe('EPERM');
+    await ok('netops', Subjects.objPin, pin);
+    await ok('netops', Subjects.prog(prog_id, 'close'), {});
+    // Closed, the program is CAP_SYS_ADMIN's until its maker gets it back from the pin.
+    expect(await outcome('netops', Subjects.prog(prog_id, 'info'), {})).toBe('EPERM');
+    expect(await ok('netops', Subjects.objGet, { pathname: pin.pathname })).toEqual({ prog_id });
+    expect(await ok('netops', Subjects.prog(prog_id, 'info'), {})).toMatchObject({ id: prog_id });
+    expect(await outcome('tracer', Subjects.objUnpin, { pathname: pin.pathname })).toBe('EACCES');
+    await ok('netops', Subjects.objUnpin, { pathname: pin.pathname });
+    expect(await outcome('admin', Subjects.prog(prog_id, 'info'), {})).toBe('ENOENT');
   });
 
   it('a program using a map leases it from the maps-store with the services\' login, and gives it back', async () => {

@@ -19,6 +19,7 @@ export { isGplCompatible } from './load/license.js';
 export type { LoadedProgram, ProgramStats } from './programs/program.js';
 export type { ProgInfo } from './programs/info.js';
 export type { TestRunAttr, TestRunResult } from './test-run/index.js';
+export { type SliceOptions, TEST_RUN_DEADLINE_MS, TEST_RUN_SLICE_MS } from './test-run/index.js';
 export { Cpu } from './run/cpu.js';
 export type { RunOptions, RunResult } from './run/runner.js';
 export type { RedirectTarget, RunState } from './run/run-state.js';

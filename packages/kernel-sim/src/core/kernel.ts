@@ -1,10 +1,11 @@
 import type { HelperRegistry } from '@bpfhive/jit';
 import { Arena } from '@bpfhive/maps-store';
 import { BpfError } from '@bpfhive/uapi';
+import { releaseProgBtf } from './btf/prog-btf.js';
+import { btfTableOf } from './btf/table-of.js';
 import type { ProgramCompiler } from './compile/types.js';
 import { discardTrace, mathRandom, systemClock } from './defaults.js';
 import { implementsHelper, kernelHelpers } from './helpers/index.js';
-import { clockValues } from './helpers/time.js';
 import { type LoadResult, loadProgram } from './load/loader.js';
 import type { ProgLoadAttr } from './load/attr.js';
 import { KernelMaps } from './maps/kernel-maps.js';
@@ -16,10 +17,10 @@ import type { LoadedProgram } from './programs/program.js';
 import { ProgramTable } from './programs/table.js';
 import { Cpu } from './run/cpu.js';
 import { ProgramRunner, type RunOptions, type RunResult } from './run/runner.js';
-import { newRunState } from './run/run-state.js';
+import { StatsSwitch } from './run/stats.js';
 import { type ProgArrayReader, arrayBackedProgArray } from './run/tail-call.js';
 import { SYSCALL_TASK, type Task, TaskStructs } from './tasks.js';
-import { type TestRunAttr, type TestRunResult, testRun } from './test-run/index.js';
+import { type SliceOptions, type TestRunAttr, type TestRunEnv, type TestRunResult, testRun, testRunSliced } from './test-run/index.js';
 import type { ProgramVerifier } from './verify/types.js';
 
 /** Contexts laid out one after another in the arena, for Kernel.runBatch. */
@@ -57,8 +58,8 @@ export interface KernelOptions {
   readonly cpus?: number;
   /** `current` when a client's bpf(2) call runs a program. */
   readonly syscallTask?: Task;
-  /** bpf_stats_enabled: keep run_time_ns and run_cnt. Default true. */
-  readonly stats?: boolean;
+  /** kernel.bpf_stats_enabled: keep run_time_ns and run_cnt (a switch BPF_ENABLE_STATS turns on). Default true. */
+  readonly stats?: boolean | StatsSwitch;
 }
 
 /**
@@ -78,7 +79,8 @@ export class Kernel {
   readonly #runner: ProgramRunner;
   readonly #devices: NetDevices;
   readonly #syscallTask: Task;
-  readonly #stats: boolean;
+  /** Whether runs count run_time_ns and run_cnt now (BPF_ENABLE_STATS, run/stats.ts). */
+  readonly stats: StatsSwitch;
 
   constructor(ports: KernelPorts, options: KernelOptions = {}) {
     this.arena = options.arena ?? new Arena();
@@ -89,7 +91,7 @@ export class Kernel {
     this.#clock = ports.clock ?? systemClock();
     this.#devices = ports.devices ?? loopbackOnly;
     this.#syscallTask = options.syscallTask ?? SYSCALL_TASK;
-    this.#stats = options.stats ?? true;
+    this.stats = options.stats instanceof StatsSwitch ? options.stats : new StatsSwitch(options.stats ?? true);
     const tasks = new TaskStructs(this.arena);
     const random = ports.random ?? mathRandom;
     // Each CPU's prandom state is seeded from the random source, as Linux seeds bpf_user_rnd_state.
@@ -114,7 +116,7 @@ export class Kernel {
       progArray: ports.progArray ?? arrayBackedProgArray(memory),
       clock: this.#clock,
       program: (id) => this.#table.find(id),
-      stats: this.#stats,
+      stats: this.stats,
     });
   }
 
@@ -128,6 +130,7 @@ export class Kernel {
         table: this.#table,
         clock: this.#clock,
         implemented: implementsHelper(this.helpers),
+        btf: btfTableOf(this),
       },
       attr,
     );
@@ -148,7 +151,7 @@ export class Kernel {
     return this.#clock.realtimeNs() - this.#clock.monotonicNs();
   }
 
-  /** Drops the client's reference to a program (close(fd)); ENOENT when there is no such program. */
+  /** Drops a reference to a program (bpf_prog_put), as links and other holders do; ENOENT when there is no such program. A client's close is `closeHandle`. */
   close(id: number): void {
     this.#table.put(id);
   }
@@ -156,6 +159,25 @@ export class Kernel {
   /** Takes a reference for something that holds the program (a link, a program array). */
   hold(id: number): LoadedProgram {
     return this.#table.hold(id);
+  }
+
+  /** close(2) of the loader's handle: ENOENT for no such program, EBADF when closed already (programs/table.ts). */
+  closeHandle(id: number): void {
+    this.#table.closeHandle(id);
+  }
+
+  /** BPF_OBJ_PIN's reference on a program, for the pin at `path`; `unpin` drops it (the last reference frees the program). */
+  pin(id: number, path: string): void {
+    this.#table.pin(id, path);
+  }
+
+  unpin(id: number, path: string): void {
+    this.#table.unpin(id, path);
+  }
+
+  /** The paths program `id` is pinned at. */
+  pinsOf(id: number): string[] {
+    return this.#table.pinsOf(id);
   }
 
   /** BPF_PROG_GET_NEXT_ID. */
@@ -167,10 +189,29 @@ export class Kernel {
   testRun(id: number, attr: TestRunAttr): TestRunResult {
     const program = this.#table.get(id);
     try {
-      return testRun({ arena: this.arena, cpus: this.cpus, devices: this.#devices, clock: this.#clock, task: this.#syscallTask, run: (p, cpu, ctx, options) => this.run(p, cpu, ctx, options) }, program, attr);
+      return testRun(this.#testRunEnv(), program, attr);
     } finally {
       if (!this.cpus.some((cpu) => cpu.busy)) this.arena.quiescent();
     }
+  }
+
+  /**
+   * BPF_PROG_TEST_RUN in slices that let other work run between them, with a deadline (EINTR;
+   * test-run/repeats.ts): what the service calls. Holds the program until the run ends, as the
+   * kernel holds its fd, so a close meanwhile frees it only afterwards.
+   */
+  async testRunSliced(id: number, attr: TestRunAttr, options?: SliceOptions): Promise<TestRunResult> {
+    const program = this.#table.hold(id);
+    try {
+      return await testRunSliced(this.#testRunEnv(), program, attr, options);
+    } finally {
+      this.#table.put(id);
+      if (!this.cpus.some((cpu) => cpu.busy)) this.arena.quiescent();
+    }
+  }
+
+  #testRunEnv(): TestRunEnv {
+    return { arena: this.arena, cpus: this.cpus, devices: this.#devices, clock: this.#clock, task: this.#syscallTask, run: (p, cpu, ctx, options) => this.run(p, cpu, ctx, options) };
   }
 
   /** Runs `program` on `cpu` with its context at `ctx`: what hooks and test_run call. */
@@ -185,19 +226,13 @@ export class Kernel {
    * so only programs whose helpers need nothing per run may run this way (hooks/batchable.ts).
    * Counts `count` runs. A run that faults stops the batch (EFAULT); the r0s after it are not set.
    */
-  runBatch(program: LoadedProgram, cpu: Cpu, batch: ContextBatch, options: RunOptions = {}): void {
-    const instance = this.#runner.instanceOn(cpu, program);
-    cpu.setClocks(clockValues(this.#clock));
-    const started = this.#stats ? this.#clock.monotonicNs() : 0n;
-    cpu.enter(newRunState(program, batch.base, options), options.task, () => instance.runBatch(batch.base, batch.stride, batch.count, batch.out, cpu.fp));
-    if (this.#stats) {
-      program.stats.runTimeNs += this.#clock.monotonicNs() - started;
-      program.stats.runCount += BigInt(batch.count);
-    }
+  runBatch(program: LoadedProgram, cpu: Cpu, batch: ContextBatch, options?: RunOptions): void {
+    this.#runner.runBatch(program, cpu, batch, options);
   }
 
   #free(program: LoadedProgram): void {
     this.#runner.forget(program, this.cpus);
     for (const map of program.maps) this.#maps.put(map.id);
+    releaseProgBtf(btfTableOf(this), program.btf);
   }
 }

@@ -12,6 +12,11 @@ export interface Task {
   /** At most 15 characters are kept, as in Linux. */
   readonly comm: string;
   readonly cgroupId: bigint;
+  /**
+   * Where the world laid out its task_struct (BtfKernelObjects, vmlinux's layout), which
+   * bpf_get_current_task returns; absent (or an address outside the arena): the stand-in below.
+   */
+  readonly taskStruct?: bigint;
 }
 
 /**
@@ -24,8 +29,9 @@ export const SYSCALL_TASK: Task = { pid: 1000, tgid: 1000, uid: 0, gid: 0, comm:
 export const idleTask = (cpu: number): Task => ({ pid: 0, tgid: 0, uid: 0, gid: 0, comm: `swapper/${cpu}`, cgroupId: 1n });
 
 /**
- * Every task's `struct task_struct`, as bpf_get_current_task returns it: a block in the arena.
- * Not Linux's layout (that needs kernel BTF, a later phase); a stand-in a program can read:
+ * Every task's `struct task_struct`, as bpf_get_current_task returns it: the world's, laid out by
+ * the kernel's BTF, for a task that has one; for the others (the syscall task of test_run, idle
+ * tasks) a block in the arena with a stand-in layout a program can read:
  *
  *   +0 pid (u32)  +4 tgid  +8 uid  +12 gid  +16 cgroup id (u64)  +24 comm[16]
  */
@@ -37,6 +43,7 @@ export class TaskStructs {
 
   /** The address of `task`'s task_struct, written on first use. */
   addressOf(task: Task): number {
+    if (task.taskStruct !== undefined && task.taskStruct <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(task.taskStruct);
     let address = this.#addresses.get(task);
     if (address === undefined) {
       address = this.arena.alloc(TaskStructs.SIZE);

@@ -143,7 +143,18 @@ function loadLE(bytes: Uint8Array, at: number, n: number): bigint {
   return v;
 }
 
+/** Stores the low `n` bytes of `v` little-endian; without a BigInt per byte for the common sizes (sync writes many fields per task). */
 function storeLE(bytes: Uint8Array, at: number, n: number, v: bigint): void {
+  if (n === 8) {
+    new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setBigUint64(at, v, true);
+    return;
+  }
+  if (n <= 6) {
+    // Exact: 48 bits fit a double.
+    let x = Number(v);
+    for (let i = 0; i < n; i++, x = Math.floor(x / 256)) bytes[at + i] = x % 256;
+    return;
+  }
   for (let i = 0; i < n; i++) bytes[at + i] = Number((v >> BigInt(8 * i)) & 0xffn);
 }
 

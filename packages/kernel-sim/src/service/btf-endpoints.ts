@@ -22,6 +22,8 @@ import {
 } from '@bpfhive/uapi';
 import type { BtfTable } from '../core/btf/table.js';
 import { BtfOwners } from './btf-owners.js';
+import type { KernelObjectCharges } from './object-limits.js';
+import type { KernelSessions } from './sessions.js';
 
 /**
  * The BTF endpoints of the kernel-sim service: bpf.v1.btf_load (CAP_BPF), bpf.v1.btf.<id>.info
@@ -29,15 +31,23 @@ import { BtfOwners } from './btf-owners.js';
  * bpf.v1.btf_get_next_id (CAP_SYS_ADMIN), between uapi's btf schemas and the kernel's BTF table.
  * A refused blob is an errno reply whose `log` is the BTF verifier log.
  */
-export function addBtfEndpoints(service: Service, table: BtfTable, policy: IdentityPolicy = DEFAULT_IDENTITY_POLICY): void {
+export function addBtfEndpoints(service: Service, table: BtfTable, policy: IdentityPolicy = DEFAULT_IDENTITY_POLICY, limits?: KernelObjectCharges, sessions?: KernelSessions): void {
   const owners = new BtfOwners();
+  // A session's end closes its BTF objects as btf.<id>.close would (sessions.ts).
+  sessions?.closer('btf', (id) => {
+    table.close(id);
+    owners.forget(id);
+  });
+  limits?.watch('btfs', (id) => table.find(id) !== undefined);
   const endpoint = (name: string, subject: string, handle: (msg: ServiceMsg, who: CallerIdentity) => unknown): void => {
     service.addEndpoint(name, { subject, handler: (err, msg) => (err ? undefined : void handle(msg, callerIdentity(msg, policy))) });
   };
   endpoint('btf_load', Subjects.btfLoad, (msg, who) =>
-    serve<BtfLoadRequest>(msg, BtfLoadRequestSchema, (r) => {
+    serve<BtfLoadRequest>(msg, BtfLoadRequestSchema, async (r) => {
       requireCapability(who, 'CAP_BPF', 'btf_load');
-      const reply = btfLoad(table, r);
+      const loaded = () => btfLoad(table, r);
+      const load = () => (sessions ? sessions.create(msg, who, 'btf', 'btf_load', loaded, (b) => b.btf_id) : loaded());
+      const reply = limits ? await limits.create(who, 'btfs', 'btf_load', load, (b) => b.btf_id) : await load();
       owners.record(reply.btf_id, who);
       return reply;
     }),

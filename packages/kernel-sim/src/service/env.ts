@@ -1,19 +1,26 @@
-import { type IdentityPolicy, type NatsConnectOptions, identityPolicyFromEnv, natsConnectOptions } from '@bpfhive/uapi';
+import { type IdentityPolicy, type LimitPolicy, type NatsConnectOptions, identityPolicyFromEnv, limitPolicyFromEnv, natsConnectOptions } from '@bpfhive/uapi';
 
 /**
  * The kernel-sim's configuration: environment variables only (documented in the root README).
  *   NATS_URL, NATS_USER, NATS_PASSWORD, NATS_TOKEN   the NATS server and login (uapi natsConnectOptions)
  *   BPFHIVE_IDENTITY, BPFHIVE_ROLES                   who may do what (uapi identityPolicyFromEnv)
+ *   BPFHIVE_LIMIT_PROGS, _LINKS, _BTFS, _ADMIN        objects per account (uapi limitPolicyFromEnv)
  *   KERNEL_SIM_CPUS          simulated CPUs; per-CPU maps keep a value for each (default 4)
  *   KERNEL_SIM_JIT           `nats`: compile through the jit service; `local`: in this process (default nats)
  *   KERNEL_SIM_MEMORY_PAGES  the kernel memory's limit in 64 KiB pages (default 16384 = 1 GiB)
+ *   KERNEL_SIM_STATS         1: programs count run_time_ns and run_cnt from the start (the
+ *                            kernel.bpf_stats_enabled sysctl); default 0, on only while a
+ *                            bpf.v1.enable_stats handle is held
  */
 export interface KernelSimConfig {
   readonly nats: NatsConnectOptions;
   readonly identity: IdentityPolicy;
+  readonly limits: LimitPolicy;
   readonly cpus: number;
   readonly jit: 'nats' | 'local';
   readonly memoryPages: number;
+  /** KERNEL_SIM_STATS: run statistics always on. */
+  readonly stats: boolean;
 }
 
 function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -28,8 +35,10 @@ export function readKernelSimConfig(env: NodeJS.ProcessEnv): KernelSimConfig {
   return {
     nats: natsConnectOptions(env),
     identity: identityPolicyFromEnv(env),
+    limits: limitPolicyFromEnv(env),
     cpus: wholeNumber(env, 'KERNEL_SIM_CPUS', 4, 1, 1024),
     jit,
     memoryPages: wholeNumber(env, 'KERNEL_SIM_MEMORY_PAGES', 16384, 64, 65536),
+    stats: wholeNumber(env, 'KERNEL_SIM_STATS', 0, 0, 1) === 1,
   };
 }

@@ -22,7 +22,9 @@ import {
 } from '@bpfhive/uapi';
 import type { LinkTable } from '../core/links/link-table.js';
 import type { LoadedProgram } from '../core/programs/program.js';
+import { type KernelObjectCharges, resolves } from './object-limits.js';
 import { ObjectOwners } from './object-owners.js';
+import type { KernelSessions } from './sessions.js';
 
 /**
  * link_create's privilege check (identity.ts): Linux checked the capability when the program was
@@ -39,19 +41,35 @@ function checkLinkCreate(who: CallerIdentity, program: LoadedProgram): void {
  * The link endpoints of the kernel-sim service, between uapi's link schemas and the link table:
  * bpf.v1.link_create, bpf.v1.link.<id>.update / .detach / .close / .info (the account that made
  * the link, or CAP_SYS_ADMIN) and bpf.v1.link_get_next_id (CAP_SYS_ADMIN). `programs` is the
- * service's record of who loaded which program.
+ * service's record of who loaded which program, `owners` the one of links (shared with the pin
+ * endpoints, pin-endpoints.ts). A close drops the creator's handle: a pinned link lives on.
  */
-export function addLinkEndpoints(service: Service, links: LinkTable, programs: ObjectOwners, policy: IdentityPolicy = DEFAULT_IDENTITY_POLICY): void {
-  const owners = new ObjectOwners('link');
+export function addLinkEndpoints(
+  service: Service,
+  links: LinkTable,
+  programs: ObjectOwners,
+  policy: IdentityPolicy = DEFAULT_IDENTITY_POLICY,
+  limits?: KernelObjectCharges,
+  owners = new ObjectOwners('link'),
+  sessions?: KernelSessions,
+): void {
+  limits?.watch('links', resolves((id) => links.get(id)));
+  // A session's end closes its links as link.<id>.close would (sessions.ts).
+  sessions?.closer('link', (id) => {
+    links.close(id);
+    owners.forget(id);
+  });
   const endpoint = (name: string, subject: string, handle: (msg: ServiceMsg, who: CallerIdentity) => unknown): void => {
     service.addEndpoint(name, { subject, handler: (err, msg) => (err ? undefined : void handle(msg, callerIdentity(msg, policy))) });
   };
   endpoint('link_create', Subjects.linkCreate, (msg, who) =>
-    serve<LinkCreateRequest>(msg, LinkCreateRequestSchema, (r): LinkCreateReply => {
+    serve<LinkCreateRequest>(msg, LinkCreateRequestSchema, async (r): Promise<LinkCreateReply> => {
       programs.check(r.prog_id, who, 'link_create');
       const held = links.programOf(r.prog_id);
       if (held) checkLinkCreate(who, held);
-      const link = links.create(r);
+      const made = () => links.create(r);
+      const create = () => (sessions ? sessions.create(msg, who, 'link', 'link_create', made, (l) => l.id) : made());
+      const link = limits ? await limits.create(who, 'links', 'link_create', create, (l) => l.id) : await create();
       owners.record(link.id, who);
       return { link_id: link.id };
     }),

@@ -3,6 +3,7 @@ import { type InlineMap, compile } from '@bpfhive/jit';
 import { type JitReply, JitReplySchema, type JitRequest, Subjects, encode, fromBase64, toBase64, validateWire } from '@bpfhive/uapi';
 import { withCallbackDispatcher } from '../core/compile/callbacks.js';
 import { type CompileInput, type CompiledModule, KERNEL_COMPILE_OPTIONS, type ProgramCompiler } from '../core/compile/types.js';
+import { JIT_BUDGET_MS, policyFor, requestIdempotent } from './idempotent-request.js';
 import { requestJson } from './request.js';
 
 const MEMORY = { initial: 1, maximum: 65536, shared: true } as const;
@@ -11,12 +12,14 @@ const MEMORY = { initial: 1, maximum: 65536, shared: true } as const;
  * The compiler port over `bpf.v1.internal.jit` (the jit service, a queue group): the rewritten
  * program goes out, the module bytes and what they import come back (validated against the
  * reply schema). The service sends no IR, so the module's `wat()` compiles the same program in
- * this process (the same compiler, the same input: the same module) when first asked.
+ * this process (the same compiler, the same input: the same module) when first asked. A request
+ * lost with a replica is sent again, within the budget (idempotent-request.ts).
  */
 export class NatsCompiler implements ProgramCompiler {
   constructor(
     private readonly nc: NatsConnection,
-    private readonly timeoutMs = 30_000,
+    /** The most one compilation may take, retries included (idempotent-request.ts). */
+    private readonly budgetMs = JIT_BUDGET_MS,
   ) {}
 
   async compile(input: CompileInput): Promise<CompiledModule> {
@@ -29,7 +32,9 @@ export class NatsCompiler implements ProgramCompiler {
       inline_kernel_data: KERNEL_COMPILE_OPTIONS.inlineKernelData,
       typed_helpers: KERNEL_COMPILE_OPTIONS.typedHelpers,
     };
-    const reply = validateWire<JitReply>(JitReplySchema, await requestJson(this.nc, Subjects.internalJit, body, this.timeoutMs));
+    const policy = policyFor(input.insns.length, this.budgetMs);
+    const raw = await requestIdempotent(Subjects.internalJit, (timeoutMs) => requestJson(this.nc, Subjects.internalJit, body, timeoutMs), policy);
+    const reply = validateWire<JitReply>(JitReplySchema, raw);
     const insns = withCallbackDispatcher(input.insns);
     return compiledFromReply(reply, () => compile(insns, { memory: MEMORY, ...KERNEL_COMPILE_OPTIONS, maps }).wat());
   }
@@ -72,7 +77,7 @@ export function compiledFromReply(reply: JitReply, wat?: () => string): Compiled
     bytes,
     needs: { helpers: imports.helpers, kfuncs: imports.kfuncs, ldPacket: imports.ld_packet, callx: imports.callx, tailCall: imports.tail_call },
     memory: MEMORY,
-    stats: { compileMs: stats.compile_ms, moduleBytes: stats.module_bytes, functions: stats.functions, instructions: stats.instructions, structured: stats.structured },
+    stats: { compileMs: stats.compile_ms, moduleBytes: stats.module_bytes, functions: stats.functions, instructions: stats.instructions, structured: stats.structured, vectorizedLoops: stats.vectorized_loops ?? 0 },
     wat:
       wat ??
       (() => {

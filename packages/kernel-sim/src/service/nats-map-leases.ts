@@ -10,7 +10,7 @@ import {
   toBase64,
   validateWire,
 } from '@bpfhive/uapi';
-import type { LeaseContents, LeaseGrant, MapCommandInbox, MapLeasePort, RenewedLeases } from '../core/maps/lease-port.js';
+import type { HeldMap, LeaseContents, LeaseGrant, MapCommandInbox, MapLeasePort, RenewedLeases } from '../core/maps/lease-port.js';
 import { NatsMapInbox } from './map-inbox.js';
 import { requestJson } from './request.js';
 
@@ -58,9 +58,24 @@ export class NatsMapLeases implements MapLeasePort {
     await this.#request(Subjects.internalMap(mapId, 'release'), this.#returned(contents));
   }
 
-  async renew(): Promise<RenewedLeases> {
-    const reply = validateWire<LeaseRenewReply>(LeaseRenewReplySchema, await this.#request(Subjects.leaseRenew, { holder: this.holder }));
-    return { leases: reply.leases, ttlMs: reply.ttl_ms };
+  async renew(held: readonly HeldMap[]): Promise<RenewedLeases> {
+    const maps = held.map(({ map_id, spec, frozen, epoch }) => ({
+      spec: {
+        map_id,
+        map_type: spec.map_type,
+        key_size: spec.key_size,
+        value_size: spec.value_size,
+        max_entries: spec.max_entries,
+        map_flags: spec.map_flags,
+        ...(spec.map_name !== undefined && { map_name: spec.map_name }),
+        ...(spec.map_extra !== undefined && { map_extra: spec.map_extra }),
+        ...(spec.inner_map !== undefined && { inner_map: spec.inner_map }),
+        frozen,
+      },
+      epoch,
+    }));
+    const reply = validateWire<LeaseRenewReply>(LeaseRenewReplySchema, await this.#request(Subjects.leaseRenew, { holder: this.holder, maps }));
+    return { leases: reply.leases, ttlMs: reply.ttl_ms, ...(reply.checkpoint && { checkpoint: reply.checkpoint }) };
   }
 
   #returned(contents: LeaseContents): object {

@@ -12,6 +12,7 @@ import {
   toBase64,
 } from '@bpfhive/uapi';
 import type { Kernel } from '../core/kernel.js';
+import { progBtfAttr } from './prog-btf-attr.js';
 import { progInfoReply } from './prog-info.js';
 import type { ObjectOwners } from './object-owners.js';
 
@@ -30,23 +31,26 @@ export interface ProgCommandContext {
 }
 
 export async function progLoad({ kernel, owners }: ProgCommandContext, who: CallerIdentity, r: ProgLoadRequest): Promise<ProgLoadReply> {
-  const { program, log, stats } = await kernel.load({
+  const { program, log, logTrueSize, stats } = await kernel.load({
     caller: who,
     prog_type: r.prog_type,
     insns: fromBase64(r.insns, 'insns'),
     license: r.license,
     ...(r.prog_name !== undefined && { prog_name: r.prog_name }),
     ...(r.log_level !== undefined && { log_level: r.log_level }),
+    ...(r.log_size !== undefined && { log_size: r.log_size }),
     ...(r.expected_attach_type !== undefined && { expected_attach_type: r.expected_attach_type }),
     ...(r.prog_flags !== undefined && { prog_flags: r.prog_flags }),
+    ...progBtfAttr(r),
   });
   owners.record(program.id, who);
-  return { prog_id: program.id, verified_insns: stats.processed_insns, stats: { ...stats }, ...(log !== undefined && { log }) };
+  return { prog_id: program.id, verified_insns: stats.processed_insns, stats: { ...stats }, ...(log !== undefined && { log }), ...(logTrueSize !== undefined && { log_true_size: logTrueSize }) };
 }
 
-export function progTestRun({ kernel, owners }: ProgCommandContext, who: CallerIdentity, id: number, r: ProgTestRunRequest): ProgTestRunReply {
+/** test_run in slices (Kernel.testRunSliced): the kernel-sim answers other requests during a long `repeat`. */
+export async function progTestRun({ kernel, owners }: ProgCommandContext, who: CallerIdentity, id: number, r: ProgTestRunRequest): Promise<ProgTestRunReply> {
   owners.check(id, who, 'prog test_run');
-  const result = kernel.testRun(id, {
+  const result = await kernel.testRunSliced(id, {
     ...(r.data_in !== undefined && { data_in: fromBase64(r.data_in, 'data_in') }),
     ...(r.ctx_in !== undefined && { ctx_in: fromBase64(r.ctx_in, 'ctx_in') }),
     ...(r.data_size_out !== undefined && { data_size_out: r.data_size_out }),
@@ -71,7 +75,8 @@ export function progInfo({ kernel, owners }: ProgCommandContext, who: CallerIden
 
 export function progClose({ kernel, owners }: ProgCommandContext, who: CallerIdentity, id: number): Record<string, never> {
   owners.check(id, who, 'prog close');
-  kernel.close(id);
+  // The loader's handle alone: a pin or a link may keep the program (EBADF for a second close).
+  kernel.closeHandle(id);
   owners.forget(id);
   return {};
 }

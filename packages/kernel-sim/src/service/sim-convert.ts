@@ -11,7 +11,7 @@ import {
 import { type HookFlowRecord, formatHookFlowRecord } from '../core/hooks/flow-log.js';
 import type { HookCounter } from '../core/hooks/counters.js';
 import { HookKeys, type HookPoints } from '../core/links/hook-points.js';
-import type { DeviceSpec, NetDevice, PortSpec, QueueCounters, SizeSpec, SyscallRequest, Task, TaskSpec, TrafficSpec } from '../world/index.js';
+import { AF_INET6, type Descriptor, type DeviceSpec, type NetDevice, type PortSpec, type QueueCounters, type SizeSpec, type SyscallRequest, type Task, type TaskSpec, type TrafficSpec } from '../world/index.js';
 
 /**
  * Between the `bpf.v1.sim.>` wire (uapi's sim schemas, snake_case) and the world's types. Requests
@@ -106,7 +106,21 @@ export function taskSpec(r: SimProcSpawnRequest): TaskSpec {
 }
 
 export function wireTask(t: Task): SimTaskInfo {
-  return { pid: t.pid, tgid: t.tgid, ppid: t.ppid, uid: t.uid, gid: t.gid, comm: t.comm, cgroup_id: Number(t.cgroupId), cpu: t.cpu, exe: t.exe, fds: [...t.fds.keys()].sort((a, b) => a - b) };
+  const fds = [...t.fds.keys()].sort((a, b) => a - b);
+  return { pid: t.pid, tgid: t.tgid, ppid: t.ppid, uid: t.uid, gid: t.gid, comm: t.comm, cgroup_id: Number(t.cgroupId), cpu: t.cpu, exe: t.exe, fds, sockets: fds.flatMap((fd) => wireSocket(fd, t.fds.get(fd)!)) };
+}
+
+/** `10.0.0.1:80`, `[fd00::1]:443`: how the wire writes a socket address. */
+const wireEndpoint = (a: { readonly address: string; readonly port: number }): string => (a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`);
+
+/** A socket descriptor as proc.list shows it (none for a file). */
+function wireSocket(fd: number, d: Descriptor): NonNullable<SimTaskInfo['sockets']> {
+  if (d.kind !== 'socket') return [];
+  return [{
+    fd, family: d.family === AF_INET6 ? 'inet6' : 'inet', type: d.type === 2 ? 'dgram' : 'stream', listening: d.listening,
+    ...(d.local && { local: wireEndpoint(d.local) }),
+    ...(d.remote && { remote: wireEndpoint(d.remote) }),
+  }];
 }
 
 /** The fields each system call cannot do without. */

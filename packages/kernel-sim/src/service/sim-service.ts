@@ -4,7 +4,9 @@ import type { IdentityPolicy } from '@bpfhive/uapi';
 import { Simulation, type SimulationOptions } from '../core/hooks/simulation.js';
 import type { Kernel } from '../core/kernel.js';
 import { addLinkEndpoints } from './link-endpoints.js';
+import type { KernelObjectCharges } from './object-limits.js';
 import type { ObjectOwners } from './object-owners.js';
+import type { KernelSessions } from './sessions.js';
 import { addSimEndpoints } from './sim-endpoints.js';
 import { NatsSimOutputs } from './sim-outputs.js';
 
@@ -23,6 +25,12 @@ export interface SimServiceOptions {
   readonly policy: IdentityPolicy;
   /** Default: natsSimulation of the kernel. */
   readonly sim?: Simulation;
+  /** Links per account (object-limits.ts); default: not counted. */
+  readonly limits?: KernelObjectCharges;
+  /** Who made (or got from a pin) which link; default: a new record. */
+  readonly linkOwners?: ObjectOwners;
+  /** Client sessions, holding the links created under one (sessions.ts); default: none honoured. */
+  readonly sessions?: KernelSessions;
 }
 
 /**
@@ -32,7 +40,7 @@ export interface SimServiceOptions {
  */
 export function addSimulation(service: Service, nc: NatsConnection, options: SimServiceOptions): Simulation {
   const sim = options.sim ?? natsSimulation(nc, options.kernel);
-  addLinkEndpoints(service, sim.links, options.programs, options.policy);
+  addLinkEndpoints(service, sim.links, options.programs, options.policy, options.limits, options.linkOwners, options.sessions);
   const sources = addSimEndpoints(service, sim, options.policy);
   void service.stopped.then(() => sources.stop());
   return sim;

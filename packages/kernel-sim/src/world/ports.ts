@@ -4,8 +4,9 @@
  * program table, and tests use the small implementations beside them (proc/array-memory.ts,
  * proc/kernel-objects.ts).
  */
-import type { WorldEvent } from './events.js';
+import type { TaskSnapshot, WorldEvent } from './events.js';
 import type { FiveTuple } from './net/flow.js';
+import type { Endpoint } from './proc/sockaddr.js';
 
 /**
  * Where hook events go. The core runs the programs attached to each event's hook, in order,
@@ -49,3 +50,37 @@ export type KernelObject =
 export interface KernelObjects {
   address(obj: KernelObject): bigint;
 }
+
+/** The system calls whose address a cgroup sock_addr program sees (BPF_CGROUP_INET{4,6}_<POINT>). */
+export type SockAddrPoint = 'connect' | 'bind';
+
+/** One bind or connect, at the point Linux runs the cgroup's sock_addr programs. */
+export interface SockAddrCall {
+  readonly point: SockAddrPoint;
+  /** The calling task (its cgroup picks the programs). */
+  readonly task: TaskSnapshot;
+  readonly cpu: number;
+  /** SOCK_STREAM (1) or SOCK_DGRAM (2); the family is the address's (the world checked they match). */
+  readonly type: number;
+  /** The kernel's copy of the caller's address. */
+  readonly address: Endpoint;
+}
+
+/** What the programs decided: refused (the call fails with EPERM) or allowed, with the address the call goes on with. */
+export interface SockAddrVerdict {
+  readonly allowed: boolean;
+  /** The caller's address, or the one the programs wrote to user_ip4/user_ip6/user_port. */
+  readonly address: Endpoint;
+}
+
+/**
+ * The cgroup sock_addr hook, called synchronously inside the system call (the core runs the
+ * programs there, so their verdict and rewrite take effect as in Linux). Without one, every call
+ * is allowed unchanged.
+ */
+export interface SockAddrHook {
+  sockAddr(call: SockAddrCall): SockAddrVerdict;
+}
+
+/** The hook of a world with no cgroup programs: allow, address unchanged. */
+export const ALLOW_SOCK_ADDR: SockAddrHook = { sockAddr: (call) => ({ allowed: true, address: call.address }) };

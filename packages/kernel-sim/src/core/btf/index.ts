@@ -8,4 +8,5 @@ export { btfTableOf } from './table-of.js';
 export { type BtfLoadAttr, BTF_MAX_SIZE } from './load-attr.js';
 export { type CheckedBtf, checkBtf } from './check.js';
 export { BtfCheckError } from './check-error.js';
-export { NO_PROG_BTF, type ProgBtf, type ProgBtfAttr, releaseProgBtf, resolveProgBtf } from './prog-btf.js';
+export { NO_PROG_BTF, type ProgBtf, type ProgBtfAttr, type ResolvedProgBtf, releaseProgBtf, resolveProgBtf } from './prog-btf.js';
+export { type FuncInfoEntry, type InfoRecords, type LineInfoEntry, FUNC_INFO_SIZE, LINE_INFO_SIZE, checkFuncInfo, checkLineInfo, subprogStarts } from './func-line-info.js';

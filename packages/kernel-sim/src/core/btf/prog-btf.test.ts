@@ -28,7 +28,7 @@ const fentry = (attachBtfId: number, more: Partial<ProgBtfAttr> = {}): ProgBtfAt
 
 describe('prog BTF - prog_btf_id', () => {
   it('a program without BTF gets none', () => {
-    expect(resolveProgBtf(new BtfTable(), { progType: P.XDP, expectedAttachType: 0, gplCompatible: true })).toEqual(NO_PROG_BTF);
+    expect(resolveProgBtf(new BtfTable(), { progType: P.XDP, expectedAttachType: 0, gplCompatible: true })).toEqual({ ...NO_PROG_BTF, funcInfo: [], lineInfo: [] });
   });
 
   it('the program holds its BTF object: it outlives the client closing it, until the program goes', () => {
@@ -68,26 +68,41 @@ describe('prog BTF - attach_btf_id against the kernel BTF', () => {
     ['fexit', A.TRACE_FEXIT],
     ['fmod_ret', A.MODIFY_RETURN],
   ])('%s on a kernel FUNC', (_, eat) => {
-    expect(resolveProgBtf(table, fentry(connect, { expectedAttachType: eat }))).toEqual({ btfId: 0, attachBtfId: connect, attachBtfObjId: 1, attachTo: 'tcp_v4_connect' });
+    const resolved = resolveProgBtf(table, fentry(connect, { expectedAttachType: eat }));
+    expect(resolved).toMatchObject({ btfId: 0, attachBtfId: connect, attachBtfObjId: 1, attachTo: 'tcp_v4_connect', funcInfo: [], lineInfo: [] });
+    // The verifier gets the prototype: int tcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len).
+    expect(resolved.attachProto?.params.map((p) => p.type)).toEqual(['struct sock *', 'struct sockaddr *', 'int']);
+    expect(resolved.attachProto?.ret.size).toBe(4);
   });
 
   it('tp_btf on a btf_trace_ typedef names the tracepoint', () => {
-    expect(resolveProgBtf(table, fentry(schedSwitch, { expectedAttachType: A.TRACE_RAW_TP })).attachTo).toBe('sched_switch');
+    const resolved = resolveProgBtf(table, fentry(schedSwitch, { expectedAttachType: A.TRACE_RAW_TP }));
+    expect(resolved.attachTo).toBe('sched_switch');
+    expect(resolved.attachProto?.params.length).toBe(4);
   });
 
-  it.each<[string, ProgBtfAttr, string, string]>([
-    ['fentry on a struct', fentry(sock), 'EINVAL', `attach_btf_id ${sock} is not a function`],
+  it.each<[string, ProgBtfAttr, string, string, string?]>([
+    ['fentry on a struct', fentry(sock), 'EINVAL', `attach_btf_id ${sock} is not a function`, ` (it is STRUCT 'sock' in vmlinux's BTF)`],
     ['fentry on an id beyond the kernel BTF', fentry(99999), 'EINVAL', 'attach_btf_id 99999 is invalid'],
-    ['tp_btf on a function', fentry(connect, { expectedAttachType: A.TRACE_RAW_TP }), 'EINVAL', `attach_btf_id ${connect} is not a typedef`],
+    ['tp_btf on a function', fentry(connect, { expectedAttachType: A.TRACE_RAW_TP }), 'EINVAL', `attach_btf_id ${connect} is not a typedef`, ` (it is FUNC 'tcp_v4_connect'; tp_btf programs name a btf_trace_<tracepoint> typedef)`],
     ['tp_btf on another typedef', fentry(kernelTypeId('pid_t', 'TYPEDEF'), { expectedAttachType: A.TRACE_RAW_TP }), 'EINVAL', `attach_btf_id ${kernelTypeId('pid_t', 'TYPEDEF')} points to wrong type name pid_t`],
-    ['a tracing program without attach_btf_id', fentry(0), 'EINVAL', 'Tracing programs must provide btf_id'],
+    ['a tracing program without attach_btf_id', fentry(0), 'EINVAL', 'Tracing programs must provide btf_id', ' (attach_btf_id: the kernel FUNC to attach to, or for tp_btf its btf_trace_<tracepoint> typedef)'],
     ['an iterator on a function that is not bpf_iter_*', fentry(connect, { expectedAttachType: A.TRACE_ITER }), 'EINVAL', `attach_btf_id ${connect} points to wrong type name tcp_v4_connect`],
     ['lsm on a function that is not an LSM hook', fentry(connect, { progType: P.LSM, expectedAttachType: A.LSM_MAC }), 'EINVAL', `attach_btf_id ${connect} points to wrong type name tcp_v4_connect`],
     ['an extension of a kernel function', fentry(connect, { progType: P.EXT, expectedAttachType: 0 }), 'EINVAL', 'Cannot replace kernel functions'],
     ['struct_ops (the simulated kernel has none)', fentry(sock, { progType: P.STRUCT_OPS, expectedAttachType: 0 }), 'ENOTSUPP', `attach_btf_id ${sock} is not a supported struct`],
-  ])('%s is refused with a verifier log line', (_, attr, code, line) => {
+  ])('%s is refused with a verifier log line', (_, attr, code, line, detail = '') => {
     const e = failure(() => resolveProgBtf(table, attr));
-    expect([e.code, e.log, e.message]).toEqual([code, `${line}\n`, `load program: ${line}`]);
+    expect([e.code, e.log, e.message]).toEqual([code, `${line}\n`, `load program: ${line}${detail}`]);
+  });
+
+  it('attach_btf_obj_id: 0 and 1 are vmlinux; a program BTF is ENOTSUPP, no object EBADF, without attach_btf_id EINVAL', () => {
+    const own = new BtfTable();
+    const { object } = own.load({ btf: tracingBtf });
+    expect(resolveProgBtf(own, fentry(connect, { attachBtfObjId: 1 })).attachBtfObjId).toBe(1);
+    expect(failure(() => resolveProgBtf(own, fentry(connect, { attachBtfObjId: object.id }))).code).toBe('ENOTSUPP');
+    expect(failure(() => resolveProgBtf(own, fentry(connect, { attachBtfObjId: 77 }))).code).toBe('EBADF');
+    expect(failure(() => resolveProgBtf(own, { progType: P.XDP, expectedAttachType: 0, attachBtfObjId: 1, gplCompatible: true })).code).toBe('EINVAL');
   });
 
   it('a program type that takes no attach_btf_id refuses one', () => {

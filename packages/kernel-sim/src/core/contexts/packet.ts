@@ -15,6 +15,27 @@ export interface PacketBounds {
   readonly dataEnd: number;
 }
 
+/** Offsets of the bounds (and an __sk_buff's len) in a context layout. */
+interface BoundsPlace {
+  readonly dataMeta: number;
+  readonly data: number;
+  readonly dataEnd: number;
+  readonly len?: number;
+}
+
+const places = new WeakMap<CtxLayout, BoundsPlace>();
+
+/** Where `layout` keeps the bounds: looked up once per layout (the helpers read them on every call). */
+function boundsPlace(layout: CtxLayout): BoundsPlace {
+  let place = places.get(layout);
+  if (!place) {
+    const offset = (name: string): number => member(layout, name).offset;
+    place = { dataMeta: offset('data_meta'), data: offset('data'), dataEnd: offset('data_end'), ...(hasMember(layout, 'len') && { len: offset('len') }) };
+    places.set(layout, place);
+  }
+  return place;
+}
+
 /**
  * A packet in the arena and the context that points at it (xdp_md or __sk_buff). The bounds live
  * in the context's own fields (data, data_end, data_meta: arena addresses), which is what the
@@ -54,19 +75,19 @@ export class PacketBuffer {
   }
 
   get bounds(): PacketBounds {
-    const view = new DataView(this.arena.bytes.buffer);
-    const read = (name: string) => view.getUint32(this.ctx + member(this.layout, name).offset, true);
-    return { dataMeta: read('data_meta'), data: read('data'), dataEnd: read('data_end') };
+    const place = boundsPlace(this.layout);
+    const arena = this.arena;
+    return { dataMeta: arena.loadU32(this.ctx + place.dataMeta), data: arena.loadU32(this.ctx + place.data), dataEnd: arena.loadU32(this.ctx + place.dataEnd) };
   }
 
   /** Moves the bounds; an __sk_buff's len follows. */
   setBounds(bounds: PacketBounds): void {
-    const view = new DataView(this.arena.bytes.buffer);
-    const write = (name: string, value: number) => view.setUint32(this.ctx + member(this.layout, name).offset, value >>> 0, true);
-    write('data_meta', bounds.dataMeta);
-    write('data', bounds.data);
-    write('data_end', bounds.dataEnd);
-    if (hasMember(this.layout, 'len')) write('len', bounds.dataEnd - bounds.data);
+    const place = boundsPlace(this.layout);
+    const view = this.arena.view;
+    view.setUint32(this.ctx + place.dataMeta, bounds.dataMeta >>> 0, true);
+    view.setUint32(this.ctx + place.data, bounds.data >>> 0, true);
+    view.setUint32(this.ctx + place.dataEnd, bounds.dataEnd >>> 0, true);
+    if (place.len !== undefined) view.setUint32(this.ctx + place.len, (bounds.dataEnd - bounds.data) >>> 0, true);
   }
 
   /** The bytes from data to data_end (a view; re-read after anything that allocates). */

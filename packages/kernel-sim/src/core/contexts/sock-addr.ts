@@ -1,6 +1,7 @@
 import type { Arena } from '@bpfhive/maps-store';
 import { SOCK_ADDR } from '@bpfhive/uapi';
 import type { ArenaBlock } from '../memory/regions.js';
+import { member } from './layout.js';
 import { buildContext } from './write.js';
 
 /** The address a bind/connect/sendmsg/recvmsg call carries, as a cgroup sock_addr program sees it. */
@@ -35,4 +36,15 @@ export function buildSockAddr(arena: Arena, input: SockAddrInput): ArenaBlock {
     protocol: input.protocol,
     ...(input.msgSrcIp && (input.msgSrcIp.length === 4 ? { msg_src_ip4: input.msgSrcIp } : { msg_src_ip6: input.msgSrcIp })),
   });
+}
+
+/**
+ * The address a `struct bpf_sock_addr` holds after the programs ran: `user_ip4` (4 bytes) or
+ * `user_ip6` (16), network order, and `user_port` (network order in its first two bytes) — what
+ * the kernel's copy of the sockaddr holds once they rewrote it.
+ */
+export function readSockAddrTarget(ctx: Uint8Array, v4: boolean): { readonly ip: Uint8Array; readonly port: number } {
+  const ip = member(SOCK_ADDR, v4 ? 'user_ip4' : 'user_ip6');
+  const port = member(SOCK_ADDR, 'user_port').offset;
+  return { ip: ctx.slice(ip.offset, ip.offset + ip.size), port: (ctx[port]! << 8) | ctx[port + 1]! };
 }

@@ -1,6 +1,6 @@
 import { AttachType, attachTypeName } from '@bpfhive/uapi';
-import { type FiveTuple, type FuncEntryEvent, type Packet, decodeSockaddr, tupleOf } from '../../world/index.js';
-import { buildSockAddr } from '../contexts/sock-addr.js';
+import { type FiveTuple, type Packet, type SockAddrCall, type SockAddrHook, type SockAddrPoint, type SockAddrVerdict, formatIp, ipBytes, tupleOf } from '../../world/index.js';
+import { buildSockAddr, readSockAddrTarget } from '../contexts/sock-addr.js';
 import type { Kernel } from '../kernel.js';
 import { ROOT_CGROUP } from '../links/attach-cgroup.js';
 import { type HookKey, HookKeys, type HookPoints } from '../links/hook-points.js';
@@ -12,14 +12,15 @@ import type { TaskCache } from './tasks.js';
 import type { SimWorld } from './world.js';
 
 const AF_INET = 2;
+const AF_INET6 = 10;
 const IPPROTO_TCP = 6;
 const IPPROTO_UDP = 17;
 const SOCK_STREAM = 1;
 
-/** The cgroup hooks that fire in the simulated world, by the kernel function they fire in (sock_addr). */
-const SOCK_ADDR_HOOKS: Readonly<Record<string, readonly [v4: number, v6: number]>> = {
-  __sys_connect: [AttachType.CGROUP_INET4_CONNECT, AttachType.CGROUP_INET6_CONNECT],
-  __sys_bind: [AttachType.CGROUP_INET4_BIND, AttachType.CGROUP_INET6_BIND],
+/** The sock_addr attach types of each system call that runs them: [IPv4, IPv6]. */
+const SOCK_ADDR_HOOKS: Readonly<Record<SockAddrPoint, readonly [v4: number, v6: number]>> = {
+  connect: [AttachType.CGROUP_INET4_CONNECT, AttachType.CGROUP_INET6_CONNECT],
+  bind: [AttachType.CGROUP_INET4_BIND, AttachType.CGROUP_INET6_BIND],
 };
 
 export interface CgroupDeps {
@@ -40,10 +41,16 @@ export interface CgroupDeps {
  *   the task that owns the socket bound to its destination port (none: no socket, no programs).
  *   DENY drops the frame before the socket.
  * - cgroup_skb egress: a frame a task sends runs its cgroup's programs; DENY drops it.
- * - sock_addr: connect and bind run the connect4/6 and bind4/6 programs with the address in a
- *   bpf_sock_addr. The world has made the call already, so the verdict is counted, not applied.
+ * - sock_addr (the world's SockAddrHook, called inside connect and bind where Linux runs
+ *   __cgroup_bpf_run_filter_sock_addr): the connect4/6 or bind4/6 programs run in order on one
+ *   bpf_sock_addr, each seeing what the previous wrote to user_ip4/user_ip6/user_port; any
+ *   program returning 0 makes the call fail with EPERM (the others still run, as
+ *   bpf_prog_run_array_cg runs them all), else the call goes on with the address they left.
+ *   (bind's bit 1, BPF_RET_BIND_NO_CAP_NET_BIND_SERVICE, changes nothing: the world has no
+ *   privileged ports.) They run as the call is made, so before the tracing programs of that
+ *   call's events (a kprobe on __sys_connect), which run when its batch is fired.
  */
-export class CgroupHooks {
+export class CgroupHooks implements SockAddrHook {
   #version = -1;
   #ingress = false;
   #egress = false;
@@ -123,35 +130,32 @@ export class CgroupHooks {
     return undefined;
   }
 
-  /** connect / bind: the sock_addr programs of the calling task's cgroup, at `event` (the entry of __sys_connect or __sys_bind). */
-  sockAddr(event: FuncEntryEvent): void {
-    const hooks = SOCK_ADDR_HOOKS[event.func];
-    if (!hooks) return;
-    const [fd, uaddr, addrlen] = event.args;
-    const bytes = this.deps.kernel.arena.bytes.subarray(Number(uaddr), Number(uaddr) + Number(addrlen ?? 0n));
-    let address;
-    try {
-      address = decodeSockaddr(bytes);
-    } catch {
-      return;
-    }
-    const attachType = address.family === 4 ? hooks[0] : hooks[1];
-    const links = this.effective(event.task.cgroupId, attachType);
-    if (links.length === 0) return;
-    const task = this.deps.world.processes.tasks.has(event.task.pid) ? this.deps.world.processes.tasks.get(event.task.pid) : undefined;
-    const socket = task?.fds.get(Number(fd));
-    const type = socket?.kind === 'socket' ? socket.type : SOCK_STREAM;
-    const counter = this.deps.counters.of('sock_addr', `cgroup ${event.task.cgroupId} ${attachTypeName(attachType) ?? attachType}`);
+  /** connect / bind: the sock_addr programs of the calling task's cgroup; their verdict and the address the call goes on with. */
+  sockAddr(call: SockAddrCall): SockAddrVerdict {
+    const [v4, v6] = SOCK_ADDR_HOOKS[call.point];
+    const isV4 = call.address.family === 4;
+    const attachType = isV4 ? v4 : v6;
+    const links = this.effective(call.task.cgroupId, attachType);
+    if (links.length === 0) return { allowed: true, address: call.address };
+    // Mid-call, outside a batch: the kernel objects (task_struct…) follow the world first.
+    this.deps.world.syncObjects();
+    const counter = this.deps.counters.of('sock_addr', `cgroup ${call.task.cgroupId} ${attachTypeName(attachType) ?? attachType}`);
     const kernel = this.deps.kernel;
-    const ip = address.family === 4 ? bytes.slice(4, 8) : bytes.slice(8, 24);
-    const ctx = buildSockAddr(kernel.arena, { family: address.family === 4 ? AF_INET : 10, type, protocol: type === SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP, ip, port: address.port });
+    const ctx = buildSockAddr(kernel.arena, {
+      family: isV4 ? AF_INET : AF_INET6, type: call.type, protocol: call.type === SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP,
+      ip: ipBytes(call.address.address), port: call.address.port,
+    });
     let allowed = true;
+    let address = call.address;
     try {
-      const cpu = kernel.cpus[event.cpu % kernel.cpus.length]!;
+      const cpu = kernel.cpus[call.cpu % kernel.cpus.length]!;
+      const task = this.deps.tasks.of(call.task);
       for (const link of links) {
         counter.runs++;
-        if ((kernel.run(link.program, cpu, ctx.address, { task: this.deps.tasks.of(event.task) }).r0 & 1n) === 0n) allowed = false;
+        if ((kernel.run(link.program, cpu, ctx.address, { task }).r0 & 1n) === 0n) allowed = false;
       }
+      const target = readSockAddrTarget(ctx.bytes, isV4);
+      address = { family: call.address.family, address: formatIp(target.ip), port: target.port };
     } catch (e) {
       HookCounters.error(counter, e);
       allowed = false;
@@ -159,5 +163,6 @@ export class CgroupHooks {
       ctx.free();
     }
     HookCounters.action(counter, allowed ? 'ALLOW' : 'DENY');
+    return { allowed, address };
   }
 }

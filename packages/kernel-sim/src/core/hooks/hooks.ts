@@ -34,10 +34,10 @@ interface RingConsumer {
 /**
  * The world's HookSink: runs the programs attached to each event's hook, in time order — frames
  * through the network path (packet-path.ts, XDP in batches), tracepoints and kernel function
- * entries and exits through the tracing hooks, connect and bind through the cgroup sock_addr
- * hooks. After every batch the ring buffers of attached programs are drained to `ringbuf`, as a
- * user-space consumer would, and the arena passes a grace period (blocks freed during the batch
- * become reusable).
+ * entries and exits through the tracing hooks (connect and bind run the cgroup sock_addr
+ * programs inside the system call, through the world's SockAddrHook, CgroupHooks). After every
+ * batch the ring buffers of attached programs are drained to `ringbuf`, as a user-space consumer
+ * would, and the arena passes a grace period (blocks freed during the batch become reusable).
  */
 export class Hooks implements HookSink {
   readonly counters = new HookCounters();
@@ -57,11 +57,14 @@ export class Hooks implements HookSink {
     const tasks = new TaskCache();
     const common = { kernel, points, counters: this.counters, tasks };
     this.cgroups = new CgroupHooks({ ...common, world, flowLog: this.flowLog });
+    world.processes.sockAddrHook = this.cgroups;
     this.tracing = new TracingHooks(common);
     this.packets = new PacketPath({ kernel, points, world, cgroups: this.cgroups, counters: this.counters, flowLog: this.flowLog, xsk: (i, q, f) => outputs.xsk?.(i, q, f) });
   }
 
   fire(batch: readonly WorldEvent[]): void {
+    // Kernel objects follow the world once per batch, and only for batches with task events.
+    if (batch.some((e) => e.kind !== 'packet')) this.world.syncObjects();
     let i = 0;
     while (i < batch.length) {
       const event = batch[i]!;
@@ -74,7 +77,6 @@ export class Hooks implements HookSink {
         continue;
       }
       this.tracing.fire(event);
-      if (event.kind === 'func_entry') this.cgroups.sockAddr(event);
       i++;
     }
     this.afterBatch();

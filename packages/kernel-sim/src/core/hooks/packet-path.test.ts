@@ -57,6 +57,27 @@ describe('packet path - XDP', () => {
     expect(sim.hooks.counters.of('xdp', `ifindex ${eth0.ifindex}`)).toMatchObject({ runs: frames.length, actions: new Map([['XDP_DROP', frames.length]]) });
   });
 
+  it('packet path - frames RSS spreads over CPUs run per CPU, groups in the order of their first frame, frames in arrival order', async () => {
+    const { h, sim, eth0 } = setup(2);
+    const { program } = await xdp(h, 'r0 = 1\nexit');
+    sim.links.create({ prog_id: program.id, attach_type: 'xdp', target_ifindex: eth0.ifindex });
+    // 32 flows (source ports 1000..1031), so the 4 queues and both CPUs get frames.
+    const frames = Array.from({ length: 32 }, (_, i) => {
+      const f = udpFrame(new Uint8Array([i]));
+      f.set([(1000 + i) >> 8, (1000 + i) & 0xff], 34);
+      return f;
+    });
+    const arrived = frames.map((f, i) => ({ i, cpu: arrive(eth0, f, 0, 2).cpu }));
+    const firstCpu = arrived[0]!.cpu;
+    expect(new Set(arrived.map((a) => a.cpu)).size).toBe(2);
+    const expected = [...arrived.filter((a) => a.cpu === firstCpu), ...arrived.filter((a) => a.cpu !== firstCpu)];
+    sim.receive('eth0', frames);
+    const { records } = sim.hooks.flowLog.read(0);
+    expect(records.map((r) => [r.cpu, r.tuple?.sport])).toEqual(expected.map((a) => [a.cpu, 1000 + a.i]));
+    expect(eth0.totals().xdpDrop).toBe(frames.length);
+    expect(eth0.queues.map((q) => q.xdpDrop)).toEqual([0, 1, 2, 3].map((q) => frames.filter((f) => arrive(eth0, f, 0, 2).queue === q).length));
+  });
+
   it('packet path - counting XDP_DROPs moves the counters as applyXdp does', () => {
     const batch = new DeviceTable();
     const single = new DeviceTable();
@@ -115,6 +136,41 @@ describe('packet path - one run per frame, redirects, loops', () => {
     expect(delivered.map((d) => d.len)).toEqual([46, 46]);
     expect(delivered[0]!.frame).toEqual(udpFrame().subarray(14));
     expect(h.kernel.info(pop.program.id).run_cnt).toBe(2);
+  });
+
+  it('packet path - one run per frame and batches give the same verdicts, counters and flow log, in frame order', async () => {
+    // XDP_PASS when the first payload byte is odd, else XDP_DROP; `perFrame` adds xdp_adjust_head(ctx, 0), which needs the packet per run.
+    const parity = (perFrame: boolean) => `
+      r6 = r1
+      ${perFrame ? `r2 = 0\n call ${H.xdp_adjust_head}` : ''}
+      r2 = *(u32 *)(r6 + 0)
+      r3 = *(u32 *)(r6 + 4)
+      r4 = r2
+      r4 += 43
+      if r4 > r3 goto drop
+      r5 = *(u8 *)(r2 + 42)
+      r5 &= 1
+      if r5 == 0 goto drop
+      r0 = 2
+      exit
+      drop:
+      r0 = 1
+      exit`;
+    const payloads = [0, 0, 1, 0, 0, 0, 1, 1, 0, 2, 4];
+    const outcomes = [];
+    for (const perFrame of [true, false]) {
+      const { h, sim, eth0 } = setup();
+      const { program } = await xdp(h, parity(perFrame));
+      sim.links.create({ prog_id: program.id, attach_type: 'xdp', target_ifindex: eth0.ifindex });
+      sim.receive('eth0', payloads.map((b) => udpFrame(new Uint8Array([b, 0]))));
+      const counter = sim.hooks.counters.of('xdp', `ifindex ${eth0.ifindex}`);
+      outcomes.push({ records: sim.hooks.flowLog.read(0).records, queues: eth0.queues, runs: counter.runs, actions: [...counter.actions], runCount: h.kernel.info(program.id).run_cnt });
+    }
+    const [perFrame, batched] = outcomes;
+    expect(perFrame!.records.map((r) => r.action)).toEqual(payloads.map((b) => (b & 1 ? 'XDP_PASS' : 'XDP_DROP')));
+    expect(perFrame!.actions).toEqual([['XDP_DROP', 8], ['XDP_PASS', 3]]);
+    expect(perFrame!.runs).toBe(payloads.length);
+    expect(perFrame).toEqual(batched);
   });
 
   it('packet path - bpf_redirect_map through a DEVMAP sends the frame out of the device in the entry', async () => {

@@ -29,6 +29,9 @@ export interface PacketPathDeps {
 /** How many devices a frame may pass through (veth to veth, lo to itself) before it is dropped. */
 export const MAX_HOPS = 8;
 
+/** CPU numbers up to which #receive groups frames in an array (beyond: a map). */
+const MAX_INDEXED_CPUS = 1024;
+
 /** TCX's "run the next program" (TCX_NEXT, TC_ACT_UNSPEC). */
 const TCX_NEXT = -1;
 /** The verdicts a TCX chain ends on; any other value means "next program", and after the last one "go on". */
@@ -48,14 +51,17 @@ interface Hop {
  * the programs in between and keeps the flow log.
  *
  * Hot path: the frames of a batch that arrive on one device and CPU run its XDP program in batches
- * of XDP_BATCH, one call each, when the program may (batchable.ts). XDP_DROP is then counted per
- * queue for the whole batch and logged without parsing the frame (the world's applyXdp counts it
- * the same way, frame by frame); every other verdict goes through applyXdp.
+ * of XDP_BATCH, one call each, when the program may (batchable.ts); the others run once per frame.
+ * Either way a run of consecutive XDP_DROPs is counted in bulk and logged as one flow log entry
+ * without parsing the frames (the world's applyXdp counts the same, frame by frame); every other
+ * verdict goes through applyXdp, in frame order.
  */
 export class PacketPath {
   readonly xdp: XdpRunner;
   readonly #actions = new Uint32Array(XDP_BATCH);
-  readonly #queueCounts = new Uint32Array(256);
+  readonly #links = new Map<number, BpfLink | undefined>();
+  #linksVersion = -1;
+  readonly #xdpCounters = new Map<number, HookCounter>();
   #pending: Hop[] = [];
 
   constructor(private readonly deps: PacketPathDeps) {
@@ -79,13 +85,40 @@ export class PacketPath {
     this.receive([]);
   }
 
+  /** Packets through the XDP hooks, grouped by device and CPU (groups in order of their first packet). */
   #receive(packets: readonly Packet[], hops: number): void {
     if (packets.length === 0) return;
     const { cpu, ifindex } = packets[0]!;
-    let oneGroup = true;
-    for (let i = 1; oneGroup && i < packets.length; i++) oneGroup = packets[i]!.cpu === cpu && packets[i]!.ifindex === ifindex;
-    if (oneGroup) {
-      this.#xdpGroup(packets, hops);
+    let oneCpu = true;
+    let oneDevice = true;
+    let smallCpus = true;
+    // The longest frame too, for #xdpGroup: one pass over the frames.
+    let longest = 0;
+    for (let i = 0; i < packets.length; i++) {
+      const p = packets[i]!;
+      if (p.cpu !== cpu) oneCpu = false;
+      if (p.ifindex !== ifindex) oneDevice = false;
+      if (!(p.cpu >= 0 && p.cpu < MAX_INDEXED_CPUS && (p.cpu | 0) === p.cpu)) smallCpus = false;
+      const length = p.frame.length;
+      if (length > longest) longest = length;
+    }
+    if (oneCpu && oneDevice) {
+      this.#xdpGroup(packets, hops, longest);
+      return;
+    }
+    if (oneDevice && smallCpus) {
+      // The common case of a multi-queue device: groups by CPU in an array, no map lookup per frame.
+      const byCpu: Packet[][] = [];
+      const order: number[] = [];
+      for (const p of packets) {
+        let group = byCpu[p.cpu];
+        if (!group) {
+          byCpu[p.cpu] = group = [];
+          order.push(p.cpu);
+        }
+        group.push(p);
+      }
+      for (const c of order) this.#xdpGroup(byCpu[c]!, hops);
       return;
     }
     const groups = new Map<number, Packet[]>();
@@ -98,14 +131,34 @@ export class PacketPath {
     for (const group of groups.values()) this.#xdpGroup(group, hops);
   }
 
-  /** The XDP link of a device: native or generic, whichever is there. */
+  /**
+   * The XDP link of a device: native or generic, whichever is there. Remembered per device until
+   * the hook points change (their version), and the device's XDP counter for good (counters are
+   * never dropped): building the keys and hashing them cost more per batch than the rest of it.
+   */
   #xdpLink(ifindex: number): BpfLink | undefined {
     const { points } = this.deps;
-    return points.list(HookKeys.xdp(ifindex, 'drv'))[0] ?? points.list(HookKeys.xdp(ifindex, 'skb'))[0];
+    if (points.version !== this.#linksVersion) {
+      this.#links.clear();
+      this.#linksVersion = points.version;
+    }
+    let link = this.#links.get(ifindex);
+    if (link === undefined && !this.#links.has(ifindex)) {
+      link = points.list(HookKeys.xdp(ifindex, 'drv'))[0] ?? points.list(HookKeys.xdp(ifindex, 'skb'))[0];
+      this.#links.set(ifindex, link);
+    }
+    return link;
   }
 
-  /** Packets of one device on one CPU through its XDP hook. */
-  #xdpGroup(packets: readonly Packet[], hops: number): void {
+  /** The XDP hook counter of device `ifindex`. */
+  #xdpCounter(ifindex: number): HookCounter {
+    let counter = this.#xdpCounters.get(ifindex);
+    if (!counter) this.#xdpCounters.set(ifindex, (counter = this.deps.counters.of('xdp', `ifindex ${ifindex}`)));
+    return counter;
+  }
+
+  /** Packets of one device on one CPU through its XDP hook; `longest`: their longest frame, when the caller knows it. */
+  #xdpGroup(packets: readonly Packet[], hops: number, longest = longestFrame(packets)): void {
     const first = packets[0]!;
     const device = this.deps.world.devices.get(first.ifindex);
     if (!device) return;
@@ -115,80 +168,93 @@ export class PacketPath {
       return;
     }
     const program = link.program;
-    const counter = this.deps.counters.of('xdp', `ifindex ${first.ifindex}`);
+    const counter = this.#xdpCounter(first.ifindex);
     const cpu = this.deps.kernel.cpus[first.cpu % this.deps.kernel.cpus.length]!;
     let fit = packets;
-    let longest = 0;
-    for (let i = 0; i < packets.length; i++) longest = Math.max(longest, packets[i]!.frame.length);
     if (longest > XDP_MAX_FRAME) {
-      for (const p of packets) if (p.frame.length > XDP_MAX_FRAME) this.#verdict(p, program, counter, hops, () => tooLong(p));
+      for (const p of packets) {
+        if (p.frame.length <= XDP_MAX_FRAME) continue;
+        counter.runs++;
+        this.#verdict(p, program, counter, hops, tooLong(p));
+      }
       fit = packets.filter((p) => p.frame.length <= XDP_MAX_FRAME);
     }
     if (!batchable(program)) {
-      for (const p of fit) this.#verdict(p, program, counter, hops, () => this.xdp.runOne(program, cpu, p));
+      this.#perFrame(fit, program, device.queues, counter, cpu, hops);
       return;
     }
     for (let from = 0; from < fit.length; from += XDP_BATCH) {
       const count = Math.min(XDP_BATCH, fit.length - from);
+      counter.runs += count;
       try {
         this.xdp.runBatch(program, cpu, fit, from, count, this.#actions);
       } catch (e) {
-        for (let i = 0; i < count; i++) this.#verdict(fit[from + i]!, program, counter, hops, () => failed(e, counter, fit[from + i]!), true);
-        counter.runs += count;
+        for (let i = from; i < from + count; i++) this.#verdict(fit[i]!, program, counter, hops, failed(e, counter, fit[i]!));
         continue;
       }
       this.#batchVerdicts(fit, from, count, program, device.queues, counter, cpu, hops);
     }
   }
 
-  /** Applies the actions of one batch (frames of one device): XDP_DROP counted in bulk, the rest through applyXdp. */
+  /**
+   * Applies the actions of one batch (frames of one device): runs of XDP_DROPs counted and logged
+   * in bulk (#drops), every other verdict through applyXdp, in frame order.
+   */
   #batchVerdicts(packets: readonly Packet[], from: number, count: number, program: LoadedProgram, queues: readonly QueueCounters[], counter: HookCounter, cpu: Cpu, hops: number): void {
-    const { flowLog } = this.deps;
-    const progId = program.id;
     const actions = this.#actions;
-    const dropsByQueue = this.#dropsByQueue(queues.length);
-    let drops = 0;
     let run = from;
-    counter.runs += count;
     for (let i = 0; i < count; i++) {
-      const p = packets[from + i]!;
       const action = actions[i]!;
-      if (action === XdpAction.DROP) {
-        dropsByQueue[p.queue < queues.length ? p.queue : 0]!++;
-        drops++;
-      } else {
-        flowLog.xdpDrops(packets, run, from + i - run, progId);
-        run = from + i + 1;
-        const frame = this.xdp.batchFrame(cpu, i);
-        this.#verdict(p, program, counter, hops, () => ({ action, frame }), true);
+      if (action === XdpAction.DROP) continue;
+      this.#drops(packets, run, from + i, program.id, queues, counter);
+      run = from + i + 1;
+      const frame = this.xdp.batchFrame(cpu, i);
+      this.#verdict(packets[from + i]!, program, counter, hops, { action, frame });
+    }
+    this.#drops(packets, run, from + count, program.id, queues, counter);
+  }
+
+  /**
+   * Frames of a program that needs its packet in every run (batchable.ts): one run each, in order,
+   * every verdict applied before the next frame runs (a PASS may run TC programs that share maps
+   * with this one); XDP_DROPs are counted and logged in bulk as in a batch, which nothing can tell
+   * apart (no program reads the counters or the flow log).
+   */
+  #perFrame(packets: readonly Packet[], program: LoadedProgram, queues: readonly QueueCounters[], counter: HookCounter, cpu: Cpu, hops: number): void {
+    let run = 0;
+    for (let i = 0; i < packets.length; i++) {
+      const packet = packets[i]!;
+      counter.runs++;
+      let result: XdpResult & { error?: string };
+      try {
+        result = this.xdp.runOne(program, cpu, packet);
+      } catch (e) {
+        result = failed(e, counter, packet);
       }
+      if (result.action === XdpAction.DROP && !result.error) continue;
+      this.#drops(packets, run, i, program.id, queues, counter);
+      run = i + 1;
+      this.#verdict(packet, program, counter, hops, result);
     }
-    flowLog.xdpDrops(packets, run, from + count - run, progId);
-    if (drops === 0) return;
-    HookCounters.action(counter, 'XDP_DROP', drops);
-    for (let q = 0; q < queues.length; q++) if (dropsByQueue[q]! > 0) countXdpDrops(queues[q]!, dropsByQueue[q]!);
+    this.#drops(packets, run, packets.length, program.id, queues, counter);
   }
 
-  /** Zeroed per-queue counts for one batch (a device has at most 256 queues). */
-  #dropsByQueue(queues: number): Uint32Array {
-    const counts = this.#queueCounts.subarray(0, queues);
-    counts.fill(0);
-    return counts;
+  /**
+   * XDP_DROP of packets[from, to) by program `progId`: the queues' counters (as the world's applyXdp
+   * moves them for each), the hook's XDP_DROP count and one flow log entry (no record per frame).
+   */
+  #drops(packets: readonly Packet[], from: number, to: number, progId: number, queues: readonly QueueCounters[], counter: HookCounter): void {
+    if (to <= from) return;
+    if (queues.length === 1) countXdpDrops(queues[0]!, to - from);
+    else for (let i = from; i < to; i++) countXdpDrops(queues[packets[i]!.queue] ?? queues[0]!, 1);
+    HookCounters.action(counter, 'XDP_DROP', to - from);
+    this.deps.flowLog.xdpDrops(packets, from, to - from, progId);
   }
 
-  /** One frame's XDP verdict through applyXdp, then onwards. `run` gives the program's result; `counted`: its run is counted already. */
-  #verdict(packet: Packet, program: LoadedProgram, counter: HookCounter, hops: number, run: () => XdpResult & { error?: string }, counted = false): void {
-    if (!counted) counter.runs++;
-    let result: XdpResult & { error?: string };
-    try {
-      result = run();
-    } catch (e) {
-      result = failed(e, counter, packet);
-    }
+  /** One frame's XDP verdict (its run counted already) through applyXdp, then onwards. */
+  #verdict(packet: Packet, program: LoadedProgram, counter: HookCounter, hops: number, result: XdpResult & { error?: string }): void {
     if (result.action === XdpAction.DROP && !result.error) {
-      countXdpDrops(this.deps.world.devices.resolve(packet.ifindex).queue(packet.queue), 1);
-      this.deps.flowLog.xdpDrops([packet], 0, 1, program.id);
-      HookCounters.action(counter, 'XDP_DROP');
+      this.#drops([packet], 0, 1, program.id, this.deps.world.devices.resolve(packet.ifindex).queues, counter);
       return;
     }
     const outcome = applyXdp(this.deps.world.devices, { ...packet, frame: result.frame }, result.action, { progId: program.id, ...withTarget(worldRedirect(program, result.redirect)) });
@@ -255,6 +321,13 @@ export class PacketPath {
     this.deps.flowLog.add(outcome.record);
     return outcome.next;
   }
+}
+
+/** The length of the longest frame of `packets`. */
+function longestFrame(packets: readonly Packet[]): number {
+  let longest = 0;
+  for (let i = 0; i < packets.length; i++) longest = Math.max(longest, packets[i]!.frame.length);
+  return longest;
 }
 
 /** `n` frames XDP_DROPped on a receive queue: the counters the world's applyXdp moves for each (xdp_drop, rx_dropped). */

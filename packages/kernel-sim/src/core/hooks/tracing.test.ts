@@ -1,5 +1,6 @@
 import { HelperId as H } from '@bpfhive/uapi';
 import { describe, expect, it } from 'vitest';
+import { kernelTypeId } from '../../kbtf/kernel-btf.js';
 import { kernelHarness, readU64, u32s } from '../../testing/harness.js';
 import { Simulation } from './simulation.js';
 
@@ -39,7 +40,7 @@ describe('tracing hooks', () => {
     const h = kernelHarness();
     const sim = new Simulation(h.kernel);
     const slots = h.map({ map_type: 'array', key_size: 4, value_size: 16, max_entries: 1 });
-    const btf = await h.load(withSlot0(slots, 'r1 = *(u64 *)(r6 + 16)\n*(u64 *)(r7 + 0) = r1'), { prog_type: 'tracing', expected_attach_type: 'trace_raw_tp' });
+    const btf = await h.load(withSlot0(slots, 'r1 = *(u64 *)(r6 + 16)\n*(u64 *)(r7 + 0) = r1'), { prog_type: 'tracing', expected_attach_type: 'trace_raw_tp', attach_btf_id: kernelTypeId('btf_trace_sched_switch', 'TYPEDEF') });
     const raw = await h.load(withSlot0(slots, 'r1 = *(u64 *)(r6 + 16)\n*(u64 *)(r7 + 8) = r1'), { prog_type: 'raw_tracepoint' });
     sim.links.create({ prog_id: btf.program.id, attach_type: 'trace_raw_tp', target_name: 'sched_switch' });
     sim.links.create({ prog_id: raw.program.id, attach_type: 'trace_raw_tp', target_name: 'sched_switch' });

@@ -1,8 +1,8 @@
 import type { Arena } from '@bpfhive/maps-store';
+import { BtfKernelObjects } from '../../kbtf/kernel-objects.js';
 import {
   DeviceTable,
   type KernelObjects,
-  OpaqueKernelObjects,
   Processes,
   type ScenarioRunner,
   SocketQueue,
@@ -23,7 +23,10 @@ export function arenaUserMemory(arena: Arena): UserMemory {
 }
 
 export interface SimWorldOptions {
-  /** Addresses of kernel objects (default: OpaqueKernelObjects, stable addresses with nothing behind them). */
+  /**
+   * Addresses of kernel objects. Default: BtfKernelObjects in the arena, laid out by the
+   * kernel's BTF (task_struct, file, sock…), so CO-RE reads see vmlinux's layout.
+   */
   readonly objects?: KernelObjects;
 }
 
@@ -47,15 +50,26 @@ export class SimWorld {
     options: SimWorldOptions = {},
   ) {
     this.memory = arenaUserMemory(arena);
-    this.objects = options.objects ?? new OpaqueKernelObjects();
+    this.objects = options.objects ?? new BtfKernelObjects(arena);
     this.processes = new Processes({ cpus, memory: this.memory, objects: this.objects });
   }
 
   /** Makes a scenario's machine (devices, processes, sockets) the world. */
   adopt(runner: ScenarioRunner): void {
+    // The cgroup sock_addr hook (set by Hooks) stays with the world, whatever machine it runs.
+    runner.processes.sockAddrHook = this.processes.sockAddrHook;
     this.devices = runner.devices;
     this.processes = runner.processes;
     this.sockets = runner.sockets;
+  }
+
+  /**
+   * Brings the kernel objects up to the world's state (credentials, parents, files, sockets…
+   * of every task; those of tasks gone freed): once per batch of hook events, before their
+   * programs run. Objects that only hand out addresses have nothing to do.
+   */
+  syncObjects(): void {
+    if (this.objects instanceof BtfKernelObjects) this.objects.sync(this.processes.tasks.list(), this.processes.vfs);
   }
 
   /** Moves the virtual clock to `time` if that is later. */

@@ -1,5 +1,5 @@
 import { XDP_MD } from '@bpfhive/uapi';
-import type { Packet } from '../../world/index.js';
+import { type Packet, XdpAction } from '../../world/index.js';
 import { SKB_SHARED_INFO_SIZE, PacketBuffer } from '../contexts/packet.js';
 import { XDP_FRAME_BYTES, XDP_PACKET_HEADROOM } from '../contexts/xdp.js';
 import type { Kernel } from '../kernel.js';
@@ -40,11 +40,14 @@ interface BatchArea {
 export interface XdpResult {
   /** The action (r0's low 32 bits, as Linux reads the u32 act). */
   readonly action: number;
-  /** The frame from data to data_end after the run (adjust_head/tail and writes show). */
+  /** The frame from data to data_end after the run (adjust_head/tail and writes show); empty for XDP_DROP. */
   readonly frame: Uint8Array;
   /** What bpf_redirect / bpf_redirect_map recorded. */
   readonly redirect?: RedirectTarget;
 }
+
+/** The result of every run that dropped its frame (runOne). */
+const DROPPED: XdpResult = Object.freeze({ action: XdpAction.DROP, frame: new Uint8Array(0) });
 
 /**
  * Runs XDP programs on frames, as a driver's NAPI poll does: the frames of a batch each in a
@@ -113,7 +116,10 @@ export class XdpRunner {
     const buffer = new PacketBuffer(arena, single.ctx, XDP_MD, single.page);
     try {
       const { r0, state } = this.kernel.run(program, cpu, single.ctx, { packet: buffer });
-      return { action: Number(r0 & 0xffffffffn), frame: buffer.data.slice(), ...(state.redirect && { redirect: state.redirect }) };
+      const action = Number(r0 & 0xffffffffn);
+      // Nothing reads a dropped frame: no copy of it.
+      if (action === XdpAction.DROP) return DROPPED;
+      return { action, frame: buffer.data.slice(), ...(state.redirect && { redirect: state.redirect }) };
     } finally {
       if (buffer.hardStart !== single.page.address) {
         buffer.free();

@@ -57,17 +57,30 @@ export const attachKprobeMulti: AttachFunction = ({ targets }, program, attr) =>
 };
 
 /** A raw tracepoint by name: RAW_TRACEPOINT programs, and TRACING programs loaded as tp_btf (bpf_raw_tp_link_attach). */
-export const attachRawTracepoint: AttachFunction = ({ targets }, _program, attr) => {
+export const attachRawTracepoint: AttachFunction = ({ targets }, program, attr) => {
   noFlags(attr, 'raw tracepoint');
-  const name = required(attr.target_name, 'raw tracepoint');
+  const loaded = program.btf.attachTo;
+  if (loaded && attr.target_name && attr.target_name !== loaded) throw linkError('EINVAL', `the program was loaded for tracepoint ${loaded} (attach_btf_id), not ${attr.target_name}`);
+  const name = loaded || required(attr.target_name, 'raw tracepoint');
   if (!targets.rawTracepoint(name)) throw linkError('ENOENT', `no raw tracepoint '${name}'`);
   return { type: LinkType.RAW_TRACEPOINT, target: { kind: 'raw_tracepoint', name }, places: [{ point: HookKeys.rawTracepoint(name) }] };
 };
 
-/** The function an fentry/fexit link names: by BTF id (target_btf_id or tracing.target_btf_id) or by name. */
-function tracedFunction(targets: AttachTargets, attr: LinkCreateAttr): { name: string; btfId: number } {
+/**
+ * The function an fentry/fexit link attaches to: the one the program was loaded for
+ * (attach_btf_id), which a BTF id or name in the link, if given, must match; for a program
+ * loaded without one, the link's BTF id (target_btf_id or tracing.target_btf_id) or name.
+ */
+function tracedFunction(targets: AttachTargets, program: LoadedProgram, attr: LinkCreateAttr): { name: string; btfId: number } {
   const ids = [attr.target_btf_id, attr.tracing?.target_btf_id].filter((id): id is number => id !== undefined && id !== 0);
   if (ids.length === 2 && ids[0] !== ids[1]) throw linkError('EINVAL', 'target_btf_id and tracing.target_btf_id differ');
+  const { attachTo, attachBtfId } = program.btf;
+  if (attachTo) {
+    if ((ids[0] !== undefined && ids[0] !== attachBtfId) || (attr.target_name && attr.target_name !== attachTo)) {
+      throw linkError('EINVAL', `the program was loaded for ${attachTo} (attach_btf_id ${attachBtfId}); the link names another function`);
+    }
+    return { name: attachTo, btfId: attachBtfId };
+  }
   if (ids[0] !== undefined) {
     const name = targets.btfFunction(ids[0]);
     if (!name) throw linkError('EINVAL', `BTF id ${ids[0]} is not a FUNC of the kernel BTF`);
@@ -80,8 +93,8 @@ function tracedFunction(targets: AttachTargets, attr: LinkCreateAttr): { name: s
 
 /**
  * TRACING programs (bpf_tracing_prog_attach): link_create's attach type must be the program's
- * expected_attach_type (EINVAL); tp_btf goes to the raw tracepoint; fentry/fexit need the
- * function (bpfhive loads programs without attach_btf_id, so link_create names it); fmod_ret,
+ * expected_attach_type (EINVAL); tp_btf goes to the raw tracepoint; fentry/fexit to the function
+ * the program was loaded for (attach_btf_id; tracedFunction); fmod_ret,
  * iterators, LSM and attaching to another BPF program (target_fd) are EOPNOTSUPP here.
  */
 export const attachTracing: AttachFunction = (context, program, attr, attachType) => {
@@ -90,7 +103,7 @@ export const attachTracing: AttachFunction = (context, program, attr, attachType
   if (attachType !== AttachType.TRACE_FENTRY && attachType !== AttachType.TRACE_FEXIT) throw linkError('EOPNOTSUPP', 'only fentry, fexit and tp_btf tracing programs are simulated');
   noFlags(attr, 'tracing');
   if (attr.target_fd) throw linkError('EOPNOTSUPP', 'attaching to another BPF program (target_fd) is not simulated');
-  const { name, btfId } = tracedFunction(context.targets, attr);
+  const { name, btfId } = tracedFunction(context.targets, program, attr);
   const func = kernelFunction(context.targets, name, cookieOf(attr.tracing?.cookie));
   const exit = attachType === AttachType.TRACE_FEXIT;
   return { type: LinkType.TRACING, target: { kind: 'tracing', func, btfId, exit }, places: [{ point: HookKeys.fentry(name, exit) }] };

@@ -1,19 +1,20 @@
 import { AttachType, BpfError, LinkType } from '@bpfhive/uapi';
 import { describe, expect, it } from 'vitest';
 import { kernelHarness } from '../../testing/harness.js';
+import { kernelTypeId } from '../../kbtf/kernel-btf.js';
 import { KALLSYMS } from '../../world/index.js';
 import { Simulation } from '../hooks/simulation.js';
 import { worldTargets } from '../hooks/world-targets.js';
 import type { LinkCreateAttr } from './attr.js';
 import { AttachFlags, XdpFlags } from './flags.js';
 
-/** A simulation with eth0 (ifindex 2) and loaders for the program types the tests attach. */
+/** A simulation with eth0 (ifindex 2) and loaders for the program types the tests attach; tracing programs are loaded for vfs_read. */
 async function setup() {
   const h = kernelHarness();
   const sim = new Simulation(h.kernel);
   sim.createDevice({ name: 'eth0' });
   const load = async (prog_type: string, expected_attach_type?: string) =>
-    (await h.load('r0 = 0\nexit', { prog_type, ...(expected_attach_type && { expected_attach_type }) })).program.id;
+    (await h.load('r0 = 0\nexit', { prog_type, ...(expected_attach_type && { expected_attach_type }), ...(prog_type === 'tracing' && { attach_btf_id: kernelTypeId('vfs_read', 'FUNC') }) })).program.id;
   return { h, sim, links: sim.links, load };
 }
 
@@ -118,7 +119,7 @@ describe('links - cgroups, tracepoints, probes, fentry', () => {
     ['a kprobe on a function kallsyms lacks', 'kprobe', undefined, { attach_type: 'perf_event', target_name: 'do_nothing' }, 'ENOENT'],
     ['an unknown raw tracepoint', 'raw_tracepoint', undefined, { attach_type: 'trace_raw_tp', target_name: 'sys_enter_openat' }, 'ENOENT'],
     ['fentry on a BTF id that is not a FUNC', 'tracing', 'trace_fentry', { attach_type: 'trace_fentry', tracing: { target_btf_id: 1 } }, 'EINVAL'],
-    ['fentry without a function', 'tracing', 'trace_fentry', { attach_type: 'trace_fentry' }, 'EINVAL'],
+    ['fentry naming another function than the one it was loaded for', 'tracing', 'trace_fentry', { attach_type: 'trace_fentry', target_name: 'vfs_write' }, 'EINVAL'],
     ['kprobe_multi cookies not one per symbol', 'kprobe', 'trace_kprobe_multi', { attach_type: 'trace_kprobe_multi', kprobe_multi: { syms: ['vfs_read', 'vfs_write'], cookies: [1] } }, 'EINVAL'],
     ['fmod_ret', 'tracing', 'modify_return', { attach_type: 'modify_return', target_name: 'vfs_read' }, 'EOPNOTSUPP'],
   ])('links - %s fail', async (_title, type, expected, attr, code) => {
@@ -206,5 +207,40 @@ describe('links - update, detach, close, lifetimes', () => {
     expect([links.info(xdp.id).detached, links.info(tc.id).detached]).toEqual([true, true]);
     expect([links.nextId(0), links.nextId(xdp.id)]).toEqual([xdp.id, tc.id]);
     expect(errnoOf(() => links.nextId(tc.id))).toBe('ENOENT');
+  });
+});
+
+describe('links - pins', () => {
+  it('links - a pinned link outlives its creator: closing link and program handles leaves it on its hook; the last unpin frees both', async () => {
+    const { h, links, load } = await setup();
+    const prog_id = await load('xdp');
+    const link = links.create({ prog_id, attach_type: 'xdp', target_ifindex: 2 });
+    links.pin(link.id, '/sys/fs/bpf/l1');
+    links.pin(link.id, '/sys/fs/bpf/l2');
+    h.kernel.closeHandle(prog_id);
+    links.close(link.id);
+    expect(links.info(link.id)).toMatchObject({ detached: false, prog_id });
+    expect([...links.points.keys()]).toHaveLength(1);
+    expect(links.pinsOf(link.id)).toEqual(['/sys/fs/bpf/l1', '/sys/fs/bpf/l2']);
+    links.unpin(link.id, '/sys/fs/bpf/l1');
+    expect(links.info(link.id).detached).toBe(false);
+    links.unpin(link.id, '/sys/fs/bpf/l2');
+    expect(errnoOf(() => links.info(link.id))).toBe('ENOENT');
+    expect([...links.points.keys()]).toEqual([]);
+    expect(errnoOf(() => h.kernel.program(prog_id))).toBe('ENOENT');
+  });
+
+  it('links - a second close of a pinned link is EBADF; a path twice is EEXIST; an unknown pin ENOENT; unpinning with the handle open keeps the link', async () => {
+    const { links, load } = await setup();
+    const link = links.create({ prog_id: await load('xdp'), attach_type: 'xdp', target_ifindex: 2 });
+    links.pin(link.id, '/sys/fs/bpf/l');
+    expect(errnoOf(() => links.pin(link.id, '/sys/fs/bpf/l'))).toBe('EEXIST');
+    expect(errnoOf(() => links.unpin(link.id, '/sys/fs/bpf/other'))).toBe('ENOENT');
+    expect(errnoOf(() => links.pin(99, '/sys/fs/bpf/x'))).toBe('ENOENT');
+    links.unpin(link.id, '/sys/fs/bpf/l');
+    expect(links.info(link.id).detached).toBe(false);
+    links.pin(link.id, '/sys/fs/bpf/l');
+    links.close(link.id);
+    expect(errnoOf(() => links.close(link.id))).toBe('EBADF');
   });
 });

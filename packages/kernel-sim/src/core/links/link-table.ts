@@ -1,4 +1,5 @@
 import { AttachType, BpfError, LinkType, ProgType, parseAttachType, progTypeName } from '@bpfhive/uapi';
+import { PinRefs } from '../programs/pin-refs.js';
 import type { LoadedProgram } from '../programs/program.js';
 import { checkAttachType } from './attach-check.js';
 import { attachCgroup } from './attach-cgroup.js';
@@ -60,12 +61,17 @@ function pointsOf(target: LinkTarget): HookKey[] {
  * checks (bpf_prog_attach_check_attach_type, then the hook kind's attach function) and changes
  * nothing unless all pass. The attach points hooks read are `points`.
  *
- * Lifetime: `detach` takes a link off its hook and drops its program, leaving a defunct link
- * that info still describes; `close` (closing the last fd) detaches it if needed and forgets it.
+ * Lifetime: a link lives while its creator's handle is open or it is pinned (each pin a
+ * reference, as bpf_obj_pin takes one). `detach` takes a link off its hook and drops its program,
+ * leaving a defunct link that info still describes; `close` (close(2) of the creator's handle)
+ * and the last `unpin` free it once the other is gone too: detached if needed, and forgotten.
  */
 export class LinkTable {
   readonly points: HookPoints;
   readonly #links = new Map<number, BpfLink>();
+  /** Links whose creator's handle is still open. */
+  readonly #handles = new Set<number>();
+  readonly #pins = new PinRefs('link');
   #nextId = 1;
 
   constructor(
@@ -89,6 +95,7 @@ export class LinkTable {
       const link = new BpfLink(this.#nextId++, attachment.type, attachType, program, attachment.target);
       for (const { point, index } of attachment.places) this.points.insert(point, link, index);
       this.#links.set(link.id, link);
+      this.#handles.add(link.id);
       return link;
     } catch (e) {
       this.programs.close(program.id);
@@ -176,11 +183,38 @@ export class LinkTable {
     this.#unhook(link);
   }
 
-  /** Closes the link: detached if it is not, and forgotten. */
+  /**
+   * Closes the creator's handle: the link is detached if it is not, and forgotten, unless it is
+   * pinned. EBADF when the handle is closed already (the link lives on through its pins).
+   */
   close(id: number): void {
     const link = this.get(id);
+    if (!this.#handles.delete(id)) throw new BpfError('EBADF', `close: the handle of link ${id} is closed already; it lives on through its pins (${this.#pins.of(id).join(', ')})`);
+    this.#freeIfUnused(link);
+  }
+
+  /** A pin of the link at `path` keeps it alive; ENOENT for no such link, EEXIST when pinned there already. */
+  pin(id: number, path: string): void {
+    this.get(id);
+    this.#pins.add(id, path);
+  }
+
+  /** Drops the pin at `path`; a link with no pin and no open handle is freed. ENOENT when it is not pinned there. */
+  unpin(id: number, path: string): void {
+    const link = this.get(id);
+    this.#pins.remove(id, path);
+    this.#freeIfUnused(link);
+  }
+
+  /** The paths link `id` is pinned at. */
+  pinsOf(id: number): string[] {
+    return this.#pins.of(id);
+  }
+
+  #freeIfUnused(link: BpfLink): void {
+    if (this.#handles.has(link.id) || this.#pins.of(link.id).length > 0) return;
     this.#unhook(link);
-    this.#links.delete(id);
+    this.#links.delete(link.id);
   }
 
   /** Detaches every link on device `ifindex` (it was deleted), as unregister_netdevice does. */

@@ -8,11 +8,13 @@ import {
   checkInstruction,
   decode,
   describeOpcode,
+  logBufferSize,
   parseAttachType,
   parseProgType,
   progTypeName,
   slotIndex,
 } from '@bpfhive/uapi';
+import type { InfoRecords } from '../btf/func-line-info.js';
 import { attachTypeAllowed, effectiveAttachType } from './attach-type.js';
 
 /**
@@ -25,8 +27,16 @@ export interface ProgLoadAttr {
   readonly license: string;
   readonly prog_name?: string;
   readonly log_level?: number;
+  /** The log buffer's bytes with its NUL (uapi logBufferSize: default, range and wire maximum). */
+  readonly log_size?: number;
   readonly expected_attach_type?: number | string;
   readonly prog_flags?: number;
+  /** prog_btf_fd (here a BTF id), func_info, line_info, attach_btf_id, attach_btf_obj_id (core/btf/prog-btf.ts). */
+  readonly prog_btf_id?: number;
+  readonly func_info?: InfoRecords;
+  readonly line_info?: InfoRecords;
+  readonly attach_btf_id?: number;
+  readonly attach_btf_obj_id?: number;
   /** The loading user (bpf_prog_info.created_by_uid); 0 when the caller does not say. */
   readonly uid?: number;
   /**
@@ -44,6 +54,8 @@ export interface CheckedLoadAttr {
   readonly license: string;
   readonly name: string;
   readonly logLevel: number;
+  /** The log buffer size; undefined at log_level 0. */
+  readonly logSize?: number;
   readonly flags: number;
   readonly uid: number;
 }
@@ -54,8 +66,6 @@ export const MAX_PROG_INSNS = 1_000_000;
 export const BPF_OBJ_NAME_LEN = 16;
 /** The load flags Linux knows (BPF_F_STRICT_ALIGNMENT … BPF_F_TEST_REG_INVARIANTS); BPF_F_TOKEN_FD has no meaning here. */
 export const KNOWN_PROG_FLAGS = 0xff;
-/** BPF_LOG_LEVEL1 | BPF_LOG_LEVEL2 | BPF_LOG_STATS | BPF_LOG_FIXED. */
-export const LOG_LEVEL_MASK = 0xf;
 
 const fail = (code: string, reason: string): BpfError => new BpfError(code, `load program: ${reason}`);
 
@@ -79,7 +89,7 @@ export function checkLoadAttr(attr: ProgLoadAttr): CheckedLoadAttr {
   const insns = decodeInsns(attr.insns);
   if (typeof attr.license !== 'string') throw fail('EINVAL', 'license must be a string, e.g. "GPL"');
   const logLevel = attr.log_level ?? 0;
-  if (!Number.isInteger(logLevel) || logLevel < 0 || (logLevel & ~LOG_LEVEL_MASK) !== 0) throw fail('EINVAL', `log_level ${logLevel} has unknown bits`);
+  const logSize = logBufferSize(logLevel, attr.log_size, 'load program');
   return {
     progType,
     expectedAttachType,
@@ -87,6 +97,7 @@ export function checkLoadAttr(attr: ProgLoadAttr): CheckedLoadAttr {
     license: attr.license.slice(0, 127),
     name: checkName(attr.prog_name ?? ''),
     logLevel,
+    ...(logSize !== undefined && { logSize }),
     flags,
     uid: attr.uid ?? 0,
   };

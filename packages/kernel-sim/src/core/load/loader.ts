@@ -5,6 +5,8 @@ import type { Clock } from '../ports.js';
 import type { LoadedProgram } from '../programs/program.js';
 import type { ProgramTable } from '../programs/table.js';
 import type { ProgramVerifier, VerifyResult, VerifyStats } from '../verify/types.js';
+import { type ResolvedProgBtf, releaseProgBtf, resolveProgBtf } from '../btf/prog-btf.js';
+import type { BtfTable } from '../btf/table.js';
 import { type ProgLoadAttr, checkLoadAttr } from './attr.js';
 import { checkHelperCalls } from './helper-calls.js';
 import { isGplCompatible } from './license.js';
@@ -21,12 +23,16 @@ export interface LoaderDeps {
   readonly clock: Clock;
   /** True for the helper ids the kernel implements. */
   readonly implemented: (helperId: number) => boolean;
+  /** The kernel's BTF objects: prog_btf_id is held from here, attach_btf_id resolved in it. */
+  readonly btf: BtfTable;
 }
 
 export interface LoadResult {
   readonly program: LoadedProgram;
   /** The verifier log, when log_level asked for one. */
   readonly log?: string;
+  /** With the log: log_true_size. */
+  readonly logTrueSize?: number;
   readonly stats: VerifyStats;
 }
 
@@ -43,6 +49,17 @@ export async function loadProgram(deps: LoaderDeps, attr: ProgLoadAttr): Promise
   const gplCompatible = isGplCompatible(checked.license);
   const refs = findMapReferences(checked.insns);
   const held = new Map<number, KernelMap>();
+  const progBtf = resolveProgBtf(deps.btf, {
+    progType: checked.progType,
+    expectedAttachType: checked.expectedAttachType,
+    gplCompatible,
+    insns: checked.insns,
+    ...(attr.prog_btf_id !== undefined && { progBtfId: attr.prog_btf_id }),
+    ...(attr.attach_btf_id !== undefined && { attachBtfId: attr.attach_btf_id }),
+    ...(attr.attach_btf_obj_id !== undefined && { attachBtfObjId: attr.attach_btf_obj_id }),
+    ...(attr.func_info && { funcInfo: attr.func_info }),
+    ...(attr.line_info && { lineInfo: attr.line_info }),
+  });
   try {
     for (const id of referencedMapIds(refs)) held.set(id, await deps.maps.hold(id));
     const request: PrivilegedVerifyRequest = {
@@ -51,6 +68,7 @@ export async function loadProgram(deps: LoaderDeps, attr: ProgLoadAttr): Promise
       insns: checked.insns,
       license: checked.license,
       ...(checked.logLevel !== 0 && { log_level: checked.logLevel }),
+      ...(checked.logSize !== undefined && { log_size: checked.logSize }),
       maps: [...held.values()].map(({ id, map: { spec } }) => ({
         map_id: id,
         map_type: spec.map_type,
@@ -60,6 +78,7 @@ export async function loadProgram(deps: LoaderDeps, attr: ProgLoadAttr): Promise
         map_flags: spec.map_flags,
       })),
       ...(privileges && { privileges }),
+      ...btfForVerifier(progBtf),
     };
     const verdict = await deps.verifier.verify(request);
     if (!isAccepted(verdict)) throw rejection(verdict);
@@ -83,14 +102,30 @@ export async function loadProgram(deps: LoaderDeps, attr: ProgLoadAttr): Promise
       createdByUid: checked.uid,
       verifierStats: verdict.stats,
       verifierFacts: verdict.facts,
+      btf: { btfId: progBtf.btfId, attachBtfId: progBtf.attachBtfId, attachBtfObjId: progBtf.attachBtfObjId, attachTo: progBtf.attachTo },
       stats: { runTimeNs: 0n, runCount: 0n, recursionMisses: 0n },
     };
     deps.table.add(program);
-    return { program, stats: verdict.stats, ...(checked.logLevel !== 0 && { log: verdict.log }) };
+    return {
+      program,
+      stats: verdict.stats,
+      ...(checked.logLevel !== 0 && { log: verdict.log, ...(verdict.log_true_size !== undefined && { logTrueSize: verdict.log_true_size }) }),
+    };
   } catch (e) {
     for (const id of held.keys()) deps.maps.put(id);
+    releaseProgBtf(deps.btf, progBtf);
     throw e;
   }
+}
+
+/** The verifier's share of the program's BTF: its functions and lines, and the prototype it attaches to. */
+function btfForVerifier(btf: ResolvedProgBtf): Pick<PrivilegedVerifyRequest, 'func_info' | 'line_info' | 'attach_func'> {
+  const proto = btf.attachProto;
+  return {
+    ...(btf.funcInfo.length > 0 && { func_info: btf.funcInfo }),
+    ...(btf.lineInfo.length > 0 && { line_info: btf.lineInfo }),
+    ...(proto && { attach_func: { name: proto.name, btf_id: btf.attachBtfId, nr_args: proto.params.length, ret_size: proto.ret.size } }),
+  };
 }
 
 /** Only an explicit 'accept' with its statistics counts; anything else is a rejection. */

@@ -13,6 +13,8 @@ export class ProgramRejectedError extends BpfError {
     readonly log: string,
     /** The instruction the verifier stopped at, when it said. */
     readonly insnIndex?: number,
+    /** log_true_size, when the verifier said it (the wire error carries it; ENOSPC: grow to it). */
+    readonly logTrueSize?: number,
   ) {
     super(code, message);
   }
@@ -24,5 +26,10 @@ export function rejection(result: Partial<VerifyResult> | undefined): ProgramRej
   const at = result?.error?.insn;
   const why = result?.error?.message ?? (result?.verdict === undefined ? 'the verifier gave no verdict' : 'no reason given');
   const where = at === undefined ? '' : ` at instruction ${at}`;
-  return new ProgramRejectedError(code, `load program: the verifier rejected the program${where}: ${why}`, typeof result?.log === 'string' ? result.log : '', at);
+  const trueSize = typeof result?.log_true_size === 'number' ? result.log_true_size : undefined;
+  if (code === 'ENOSPC') {
+    const verdict = result?.error ? `the verifier stopped${where}: ${why}` : 'the verifier accepted the program';
+    return new ProgramRejectedError(code, `load program: the verifier log needs ${trueSize ?? 'more than log_size'} bytes, more than log_size (${verdict})`, typeof result?.log === 'string' ? result.log : '', at, trueSize);
+  }
+  return new ProgramRejectedError(code, `load program: the verifier rejected the program${where}: ${why}`, typeof result?.log === 'string' ? result.log : '', at, trueSize);
 }

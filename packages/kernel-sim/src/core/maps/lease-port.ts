@@ -21,8 +21,11 @@ export interface MapLeasePort {
   checkpoint(mapId: number, contents: LeaseContents): Promise<void>;
   /** `bpf.v1.internal.map.<id>.release`: the map goes home with these contents. */
   release(mapId: number, contents: LeaseContents): Promise<void>;
-  /** `bpf.v1.internal.lease_renew`: renews every lease; the ones the maps-store still counts as ours. */
-  renew(): Promise<RenewedLeases>;
+  /**
+   * `bpf.v1.internal.lease_renew`: renews every lease; the ones the maps-store still counts as ours.
+   * `held` are the maps this kernel hosts: a restarted maps-store that lost them re-registers them.
+   */
+  renew(held: readonly HeldMap[]): Promise<RenewedLeases>;
 }
 
 /** A lease as granted, decoded from the wire. */
@@ -43,9 +46,19 @@ export interface LeaseContents {
   readonly frozen: boolean;
 }
 
+/** A map this kernel hosts, as a renewal lists it. */
+export interface HeldMap {
+  readonly map_id: number;
+  readonly spec: MapSpec;
+  readonly frozen: boolean;
+  readonly epoch: number;
+}
+
 export interface RenewedLeases {
   readonly leases: readonly { readonly map_id: number; readonly epoch: number }[];
   readonly ttlMs: number;
+  /** Maps a restarted maps-store just registered again without their contents: checkpoint them now. */
+  readonly checkpoint?: readonly number[];
 }
 
 /**

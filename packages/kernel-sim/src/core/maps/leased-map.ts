@@ -1,4 +1,4 @@
-import { type Arena, type BpfMap, type HostedMap, clearMap, createMap, decodeImage, encodeImage, loadRecords, mapRecords, releaseMapPointer } from '@bpfhive/maps-store';
+import { type Arena, type BpfMap, type HostedMap, type MapPorts, clearMap, createMap, decodeImage, encodeImage, loadRecords, mapRecords, releaseMapPointer } from '@bpfhive/maps-store';
 import { BpfError, MapType, mapTypeName } from '@bpfhive/uapi';
 import type { LeaseContents, LeaseGrant, MapCommandInbox } from './lease-port.js';
 
@@ -13,8 +13,12 @@ const MAP_IN_MAP = new Set<number>([MapType.ARRAY_OF_MAPS, MapType.HASH_OF_MAPS]
  */
 export class LeasedMap {
   readonly hosted: HostedMap;
-  /** Set once the maps-store stopped counting the lease as ours: nothing more is sent back. */
+  /** Set once the maps-store stopped counting the lease as ours: nothing more is sent back (until retake). */
   lost = false;
+  /** Set once a lost lease cannot be taken back (another holder had the map since, or it is gone). */
+  lostForGood = false;
+  #epoch: number;
+  #inbox: MapCommandInbox;
   #sent: LeaseContents;
   #tail: Promise<void> = Promise.resolve();
   #waiting: Promise<void> | undefined;
@@ -23,11 +27,13 @@ export class LeasedMap {
     id: number,
     map: BpfMap,
     frozen: boolean,
-    readonly epoch: number,
-    readonly inbox: MapCommandInbox,
+    epoch: number,
+    inbox: MapCommandInbox,
     image: Uint8Array,
   ) {
     this.hosted = { id, map, frozen };
+    this.#epoch = epoch;
+    this.#inbox = inbox;
     this.#sent = { epoch, image, frozen };
   }
 
@@ -36,10 +42,10 @@ export class LeasedMap {
    * does not load (e.g. per-CPU values for another number of CPUs than this kernel has) — the map
    * is then not half-built: nothing is kept.
    */
-  static host(id: number, grant: LeaseGrant, inbox: MapCommandInbox, arena: Arena, cpus: number): LeasedMap {
+  static host(id: number, grant: LeaseGrant, inbox: MapCommandInbox, arena: Arena, cpus: number, ports: MapPorts = {}): LeasedMap {
     const type = mapTypeName(grant.spec.map_type) ?? String(grant.spec.map_type);
     if (MAP_IN_MAP.has(grant.spec.map_type)) throw new BpfError('ENOTSUPP', `map ${id} (${type}): maps of maps cannot be leased to a kernel yet`);
-    const map = createMap(grant.spec, arena, cpus);
+    const map = createMap(grant.spec, arena, cpus, ports);
     const rejected = loadRecords(map, decodeImage(grant.image));
     if (rejected.length > 0) {
       freeMap(map);
@@ -50,6 +56,29 @@ export class LeasedMap {
 
   get id(): number {
     return this.hosted.id;
+  }
+
+  /** The lease this kernel holds the map under. */
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  /** Where the map's data commands arrive. */
+  get inbox(): MapCommandInbox {
+    return this.#inbox;
+  }
+
+  /**
+   * Holds the map again after losing its lease, under the new lease `grant` with commands from
+   * `inbox`; the engine and what programs wrote to it stay. The maps-store has the grant's image,
+   * so the next checkpoint sends this kernel's contents when they differ.
+   */
+  retake(grant: LeaseGrant, inbox: MapCommandInbox): void {
+    this.#epoch = grant.epoch;
+    this.#inbox = inbox;
+    this.#sent = { epoch: grant.epoch, image: grant.image, frozen: grant.frozen };
+    this.hosted.frozen ||= grant.frozen;
+    this.lost = false;
   }
 
   /** The contents as they are now, to hand back. */
@@ -76,6 +105,11 @@ export class LeasedMap {
     return run;
   }
 
+  /** The maps-store lacks the contents (it re-registered the map after a restart): the next checkpoint sends them, changed or not. */
+  unsent(): void {
+    this.#sent = { ...this.#sent, image: new Uint8Array(0) };
+  }
+
   /** Runs `last` after every checkpoint under way: the release. */
   finally(last: () => Promise<void>): Promise<void> {
     const run = this.#tail.then(last);
@@ -92,4 +126,5 @@ export class LeasedMap {
 function freeMap(map: BpfMap): void {
   clearMap(map);
   releaseMapPointer(map);
+  map.dispose?.();
 }

@@ -2,7 +2,7 @@ import { Arena, type HostedMap, MapDirectory, decodeImage, encodeImage, mapComma
 import { BpfError, HelperId as H } from '@bpfhive/uapi';
 import { describe, expect, it } from 'vitest';
 import { kernelHarness, readU64, u32s, u64s } from '../../testing/harness.js';
-import type { LeaseContents, LeaseGrant, MapCommandInbox, MapLeasePort, RenewedLeases } from './lease-port.js';
+import type { HeldMap, LeaseContents, LeaseGrant, MapCommandInbox, MapLeasePort, RenewedLeases } from './lease-port.js';
 import { LeasedMapProvider } from './leased-provider.js';
 
 /** A map's data commands as the provider drives them: waiting, served, read-only, closed. */
@@ -35,7 +35,8 @@ class DirectoryLeases implements MapLeasePort {
   readonly inboxes = new Map<number, Inbox>();
   readonly calls: string[] = [];
 
-  constructor(readonly directory: MapDirectory) {}
+  /** The maps-store's directory; a test replaces it to restart the maps-store. */
+  constructor(public directory: MapDirectory) {}
 
   open(mapId: number): Promise<MapCommandInbox> {
     const inbox = new Inbox();
@@ -63,8 +64,9 @@ class DirectoryLeases implements MapLeasePort {
     return this.#run(() => this.directory.releaseLease(mapId, this.holder, c.epoch, decodeImage(c.image), c.frozen));
   }
 
-  renew(): Promise<RenewedLeases> {
-    return Promise.resolve({ leases: this.directory.leases.renew(this.holder).map((l) => ({ map_id: l.map_id, epoch: l.epoch })), ttlMs: 1000 });
+  renew(held: readonly HeldMap[]): Promise<RenewedLeases> {
+    const checkpoint = held.filter((m) => this.directory.adoptLeased(m.map_id, m.spec, m.frozen, this.holder, m.epoch)).map((m) => m.map_id);
+    return Promise.resolve({ leases: this.directory.leases.renew(this.holder).map((l) => ({ map_id: l.map_id, epoch: l.epoch })), ttlMs: 1000, checkpoint });
   }
 
   #run(step: () => void): Promise<void> {
@@ -109,6 +111,27 @@ const increment = (id: number): string => `
 const count = (directory: MapDirectory, id: number): bigint => readU64(directory.lookup(id, u32s(0)));
 
 describe('map leases - the kernel side', () => {
+  it('map lease - a restarted maps-store that kept only pinned maps learns the unpinned map a kernel holds from its heartbeat; the lease goes on', async () => {
+    const { h, directory, leases, provider, counts, log } = leasedKernel();
+    const { program } = await h.load(increment(counts));
+    h.kernel.testRun(program.id, {});
+    await provider.heartbeat();
+    expect(count(directory, counts)).toBe(41n);
+    const epoch = directory.leases.get(counts)!.epoch;
+    leases.directory = new MapDirectory(new Arena(), { cpus: 2, leaseTtlMs: 1000 });
+    await provider.heartbeat();
+    expect(leases.directory.leases.get(counts)).toMatchObject({ holder: leases.holder, epoch });
+    expect(leases.directory.info(counts)).toMatchObject({ map_id: counts, name: 'counts', max_entries: 4 });
+    // Registered empty, then sent the contents at once, though they did not change since the last checkpoint.
+    expect(count(leases.directory, counts)).toBe(41n);
+    expect(log).toEqual([]);
+    h.kernel.testRun(program.id, {});
+    expect(readU64(provider.hosted(counts)!.map.lookup(u32s(0)))).toBe(42n);
+    // The program's writes reach the new maps-store at the next checkpoint.
+    await provider.heartbeat();
+    expect(count(leases.directory, counts)).toBe(42n);
+  });
+
   it('map lease - a program runs on the leased contents; the maps-store gets them back at a heartbeat and when the program goes', async () => {
     const { h, directory, leases, provider, counts } = leasedKernel();
     const { program } = await h.load(increment(counts));
@@ -187,19 +210,61 @@ describe('map leases - the kernel side', () => {
     expect(directory.isLeased(counts)).toBe(false);
   });
 
-  it('map lease - a lease the maps-store let expire is lost: no more answers from here, nothing sent back, programs keep running', async () => {
+  it('map lease - a lease the maps-store let expire is taken back at the next heartbeat when nobody held the map since; the maps-store gets what programs wrote', async () => {
     const { h, directory, leases, provider, counts, log, advance } = leasedKernel();
     const { program } = await h.load(increment(counts));
+    const first = leases.inboxes.get(counts)!;
+    // This kernel could not renew in time (a NATS outage): the maps-store serves 40 again, programs go on.
     advance(2000);
     expect(directory.expireLeases().map((l) => l.map_id)).toEqual([counts]);
+    h.kernel.testRun(program.id, {});
+    expect(count(directory, counts)).toBe(40n);
+
     await provider.heartbeat();
-    expect(leases.inboxes.get(counts)!.state).toBe('closed');
-    expect(log).toEqual([`map ${counts}: lease lost (the maps-store no longer counts it as ours); programs keep its contents here, the maps-store serves its last checkpoint`]);
+    expect(first.state).toBe('closed');
+    expect(leases.inboxes.get(counts)!.state).toBe('serving');
+    expect([directory.leases.get(counts)?.holder, directory.leases.epochOf(counts)]).toEqual([leases.holder, 2]);
+    expect(count(directory, counts)).toBe(41n);
+    expect(log).toEqual([
+      `map ${counts}: lease lost (the maps-store no longer counts it as ours); programs keep its contents here, the maps-store serves its last checkpoint`,
+      `map ${counts}: lease taken back (epoch 2); the maps-store gets this kernel's contents`,
+    ]);
     h.kernel.testRun(program.id, {});
     h.kernel.close(program.id);
     await provider.settled();
-    expect(leases.calls).toEqual([`lease ${counts}`]);
-    expect(count(directory, counts)).toBe(40n);
+    expect([directory.isLeased(counts), count(directory, counts)]).toEqual([false, 42n]);
+  });
+
+  it('map lease - a lease lost to another kernel stays lost: no more answers from here, nothing sent back, programs keep running', async () => {
+    const { h, directory, leases, provider, counts, log, advance } = leasedKernel();
+    const { program } = await h.load(increment(counts));
+    advance(2000);
+    directory.expireLeases();
+    const other = directory.grantLease(counts, 'kernel-sim-other');
+    await provider.heartbeat();
+    expect(leases.inboxes.get(counts)!.state).toBe('closed');
+    expect(log[1]).toMatch(new RegExp(`^map ${counts}: lease cannot be taken back \\(lease: map ${counts} is held by kernel-sim-other`));
+    // The other kernel gives it back; this one does not take it again, its contents went elsewhere.
+    directory.releaseLease(counts, 'kernel-sim-other', other.epoch, [[u32s(0), u64s(50n)]]);
+    await provider.heartbeat();
+    h.kernel.testRun(program.id, {});
+    h.kernel.close(program.id);
+    await provider.settled();
+    expect(leases.calls).toEqual([`lease ${counts}`, `lease ${counts}`]);
+    expect([directory.isLeased(counts), count(directory, counts)]).toEqual([false, 50n]);
+  });
+
+  it('map lease - a lost lease is not taken back once another kernel held the map, even after it gave it back', async () => {
+    const { h, directory, leases, provider, counts, log, advance } = leasedKernel();
+    await h.load(increment(counts));
+    advance(2000);
+    directory.expireLeases();
+    const other = directory.grantLease(counts, 'kernel-sim-other');
+    directory.releaseLease(counts, 'kernel-sim-other', other.epoch, [[u32s(0), u64s(50n)]]);
+    await provider.heartbeat();
+    expect(leases.calls).toEqual([`lease ${counts}`, `lease ${counts}`, `release ${counts}`]);
+    expect(log[1]).toBe(`map ${counts}: lease cannot be taken back (another holder had it since: epoch 3, ours was 1); programs keep its contents here`);
+    expect([directory.isLeased(counts), count(directory, counts)]).toEqual([false, 50n]);
   });
 
   it('map lease - close sends every map home', async () => {

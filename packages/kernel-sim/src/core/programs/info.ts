@@ -18,8 +18,11 @@ export interface ProgInfo {
   readonly created_by_uid: number;
   readonly map_ids: number[];
   readonly gpl_compatible: boolean;
-  /** 0: programs carry no BTF yet. */
+  /** The program's own BTF object (prog_btf_id); 0 when none. */
   readonly btf_id: number;
+  /** The kernel type it attaches to, and the BTF object that is in (1, vmlinux); 0 when none. */
+  readonly attach_btf_id: number;
+  readonly attach_btf_obj_id: number;
   readonly verified_insns: number;
   readonly run_time_ns: number;
   readonly run_cnt: number;
@@ -40,7 +43,9 @@ export function programInfo(program: LoadedProgram): ProgInfo {
     created_by_uid: program.createdByUid,
     map_ids: program.maps.map((m) => m.id),
     gpl_compatible: program.gplCompatible,
-    btf_id: 0,
+    btf_id: program.btf.btfId,
+    attach_btf_id: program.btf.attachBtfId,
+    attach_btf_obj_id: program.btf.attachBtfObjId,
     verified_insns: program.verifierStats.processed_insns,
     run_time_ns: Number(program.stats.runTimeNs),
     run_cnt: Number(program.stats.runCount),

@@ -1,5 +1,6 @@
 import type { Instruction } from '@bpfhive/uapi';
 import type { CompiledModule } from '../compile/types.js';
+import type { ProgBtf } from '../btf/prog-btf.js';
 import type { KernelMap } from '../maps/kernel-maps.js';
 import type { VerifyStats } from '../verify/types.js';
 
@@ -37,5 +38,7 @@ export interface LoadedProgram {
   readonly createdByUid: number;
   readonly verifierStats: VerifyStats;
   readonly verifierFacts: unknown;
+  /** Its BTF (bpf_prog_info.btf_id, attach_btf_id, attach_btf_obj_id): it holds btf.btfId while it lives. */
+  readonly btf: ProgBtf;
   readonly stats: ProgramStats;
 }

@@ -1,4 +1,5 @@
 import { BpfError } from '@bpfhive/uapi';
+import { PinRefs } from './pin-refs.js';
 import type { LoadedProgram } from './program.js';
 
 interface Entry {
@@ -8,12 +9,15 @@ interface Entry {
 
 /**
  * The program table: ids from 1, never reused, and a reference count per program. The loader's
- * reference is the client's handle (what the fd is in Linux); links and program arrays will take
- * more. When the last reference goes, `onFree` runs (the kernel drops the program's maps and
- * instances) and the id stops resolving.
+ * reference is the client's handle (what the fd is in Linux), dropped once by `closeHandle`;
+ * links, program arrays and pins (pin-refs.ts) take more. When the last reference goes, `onFree`
+ * runs (the kernel drops the program's maps and instances) and the id stops resolving.
  */
 export class ProgramTable {
   readonly #programs = new Map<number, Entry>();
+  /** Programs whose loader's handle is still open. */
+  readonly #handles = new Set<number>();
+  readonly #pins = new PinRefs('program');
   #nextId = 1;
 
   constructor(private readonly onFree: (program: LoadedProgram) => void) {}
@@ -26,6 +30,36 @@ export class ProgramTable {
   /** Adds a program with one reference. */
   add(program: LoadedProgram): void {
     this.#programs.set(program.id, { program, refs: 1 });
+    this.#handles.add(program.id);
+  }
+
+  /**
+   * Drops the loader's handle (close(2) of the fd): ENOENT for no such program, EBADF when the
+   * handle is closed already (the program lives on through a pin or another holder).
+   */
+  closeHandle(id: number): void {
+    this.#entry(id);
+    if (!this.#handles.delete(id)) throw new BpfError('EBADF', `close: the handle of program ${id} is closed already; it lives on through its pins (${this.#pins.of(id).join(', ') || 'none'}) or links`);
+    this.put(id);
+  }
+
+  /** A pin of the program at `path` takes a reference; ENOENT for no such program, EEXIST when pinned there already. */
+  pin(id: number, path: string): void {
+    const entry = this.#entry(id);
+    this.#pins.add(id, path);
+    entry.refs++;
+  }
+
+  /** Drops the reference of the pin at `path`; the last reference frees the program. ENOENT when it is not pinned there. */
+  unpin(id: number, path: string): void {
+    this.#entry(id);
+    this.#pins.remove(id, path);
+    this.put(id);
+  }
+
+  /** The paths program `id` is pinned at. */
+  pinsOf(id: number): string[] {
+    return this.#pins.of(id);
   }
 
   /** The program with this id; ENOENT when there is none. */
@@ -56,6 +90,8 @@ export class ProgramTable {
     const entry = this.#entry(id);
     if (--entry.refs > 0) return;
     this.#programs.delete(id);
+    this.#handles.delete(id);
+    this.#pins.forget(id);
     this.onFree(entry.program);
   }
 

@@ -75,15 +75,23 @@ export class Cpu {
     u32[at + (KernelDataOffset.PID_TGID >> 2) + 1] = task.tgid >>> 0;
     u32[at + (KernelDataOffset.UID_GID >> 2)] = task.uid >>> 0;
     u32[at + (KernelDataOffset.UID_GID >> 2) + 1] = task.gid >>> 0;
-    u32[at + (KernelDataOffset.CGROUP_ID >> 2)] = Number(task.cgroupId & 0xffff_ffffn);
-    u32[at + (KernelDataOffset.CGROUP_ID >> 2) + 1] = Number((task.cgroupId >> 32n) & 0xffff_ffffn);
+    storeU64(u32, at + (KernelDataOffset.CGROUP_ID >> 2), task.cgroupId);
     u32[at + (KernelDataOffset.TASK >> 2)] = this.#taskAddress(task) >>> 0;
     u32[at + (KernelDataOffset.TASK >> 2) + 1] = 0;
   }
 
-  /** Sets the block's clocks (before a batch or an event). */
+  /**
+   * Sets the block's clocks (before a batch or an event whose program reads them, run/clocks.ts):
+   * straight u32 stores, as #writeTask does (KernelDataBlock.set costs microseconds per call).
+   */
   setClocks(clocks: { readonly ktimeNs: bigint; readonly coarseNs: bigint; readonly taiNs: bigint; readonly jiffies64: bigint }): void {
-    this.kernelData.set({ ktimeNs: clocks.ktimeNs, bootNs: clocks.ktimeNs, coarseNs: clocks.coarseNs, taiNs: clocks.taiNs, jiffies64: clocks.jiffies64 });
+    const u32 = this.#arena.u32;
+    const at = this.kernelData.address >> 2;
+    storeU64(u32, at + (KernelDataOffset.KTIME_NS >> 2), clocks.ktimeNs);
+    storeU64(u32, at + (KernelDataOffset.BOOT_NS >> 2), clocks.ktimeNs);
+    storeU64(u32, at + (KernelDataOffset.COARSE_NS >> 2), clocks.coarseNs);
+    storeU64(u32, at + (KernelDataOffset.TAI_NS >> 2), clocks.taiNs);
+    storeU64(u32, at + (KernelDataOffset.JIFFIES64 >> 2), clocks.jiffies64);
   }
 
   /** The innermost run in progress; EFAULT when a helper is called with none (a kernel bug). */
@@ -110,4 +118,10 @@ export class Cpu {
       this.task = previousTask;
     }
   }
+}
+
+/** `value` as a little-endian u64 at word `word` of `u32` (the block is 8-aligned). */
+function storeU64(u32: Uint32Array, word: number, value: bigint): void {
+  u32[word] = Number(value & 0xffff_ffffn);
+  u32[word + 1] = Number((value >> 32n) & 0xffff_ffffn);
 }

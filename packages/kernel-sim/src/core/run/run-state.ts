@@ -37,14 +37,28 @@ export interface RunSetup {
   readonly cookie?: bigint;
 }
 
+/** A run's state; the lock set is made on the first bpf_spin_lock (most runs take none). */
+class Run implements RunState {
+  tailCalls = 0;
+  packet?: PacketBuffer;
+  redirect?: RedirectTarget;
+  #locks: Set<number> | undefined;
+
+  constructor(
+    readonly program: LoadedProgram,
+    readonly ctx: number,
+    packet: PacketBuffer | undefined,
+    readonly funcIp: bigint,
+    readonly cookie: bigint,
+  ) {
+    if (packet) this.packet = packet;
+  }
+
+  get locks(): Set<number> {
+    return (this.#locks ??= new Set());
+  }
+}
+
 export function newRunState(program: LoadedProgram, ctx: number, setup: RunSetup = {}): RunState {
-  return {
-    program,
-    ctx,
-    tailCalls: 0,
-    ...(setup.packet && { packet: setup.packet }),
-    funcIp: setup.funcIp ?? 0n,
-    cookie: setup.cookie ?? 0n,
-    locks: new Set(),
-  };
+  return new Run(program, ctx, setup.packet, setup.funcIp ?? 0n, setup.cookie ?? 0n);
 }

@@ -4,6 +4,8 @@ import type { Clock } from '../ports.js';
 import { clockValues } from '../helpers/time.js';
 import type { LoadedProgram } from '../programs/program.js';
 import type { Task } from '../tasks.js';
+import type { ContextBatch } from '../kernel.js';
+import { readsClocks } from './clocks.js';
 import type { Cpu } from './cpu.js';
 import { type RunSetup, type RunState, newRunState } from './run-state.js';
 import { MAX_TAIL_CALLS, type ProgArrayReader } from './tail-call.js';
@@ -16,8 +18,8 @@ export interface RunnerDeps {
   readonly clock: Clock;
   /** The program with this id, if it is still loaded. */
   readonly program: (id: number) => LoadedProgram | undefined;
-  /** bpf_stats_enabled: count run_time_ns and run_cnt. */
-  readonly stats: boolean;
+  /** kernel.bpf_stats_enabled: count run_time_ns and run_cnt while it is on. */
+  readonly stats: { readonly enabled: boolean };
 }
 
 export interface RunOptions extends RunSetup {
@@ -63,14 +65,34 @@ export class ProgramRunner {
   run(program: LoadedProgram, cpu: Cpu, ctx: number, options: RunOptions = {}): RunResult {
     const instance = this.instanceOn(cpu, program);
     const state = newRunState(program, ctx, options);
-    cpu.setClocks(clockValues(this.deps.clock));
-    const started = this.deps.stats ? this.deps.clock.monotonicNs() : 0n;
+    const started = this.#start(program, cpu);
     const r0 = cpu.enter(state, options.task, () => instance.run([BigInt(ctx)], cpu.fp));
-    if (this.deps.stats) {
-      program.stats.runTimeNs += this.deps.clock.monotonicNs() - started;
-      program.stats.runCount++;
-    }
+    this.#count(program, started, 1);
     return { r0, state };
+  }
+
+  /**
+   * Runs `program` on `cpu` once per context of `batch` in one call into WebAssembly (Kernel.runBatch
+   * states the contract): one run state and one clock reading for the whole batch.
+   */
+  runBatch(program: LoadedProgram, cpu: Cpu, batch: ContextBatch, options: RunOptions = {}): void {
+    const instance = this.instanceOn(cpu, program);
+    const started = this.#start(program, cpu);
+    cpu.enter(newRunState(program, batch.base, options), options.task, () => instance.runBatch(batch.base, batch.stride, batch.count, batch.out, cpu.fp));
+    this.#count(program, started, batch.count);
+  }
+
+  /** Before a run or batch: the CPU's clocks when the program reads them; the start time when stats are kept. */
+  #start(program: LoadedProgram, cpu: Cpu): bigint {
+    if (readsClocks(program)) cpu.setClocks(clockValues(this.deps.clock));
+    return this.deps.stats.enabled ? this.deps.clock.monotonicNs() : -1n;
+  }
+
+  /** After `runs` runs that started at `started` (-1 when stats were off then): run_time_ns and run_cnt. */
+  #count(program: LoadedProgram, started: bigint, runs: number): void {
+    if (started < 0n) return;
+    program.stats.runTimeNs += this.deps.clock.monotonicNs() - started;
+    program.stats.runCount += runs === 1 ? 1n : BigInt(runs);
   }
 
   /** Drops `program`'s instances (it was freed). */

@@ -44,7 +44,23 @@ export interface TestRunEnv {
   run(program: LoadedProgram, cpu: Cpu, ctx: number, options?: RunOptions): RunResult;
 }
 
-export type TestRunHandler = (env: TestRunEnv, program: LoadedProgram, attr: TestRunAttr) => TestRunResult;
+/**
+ * A test run set up by its type's handler: the context and packet are in the arena, the
+ * attributes checked. The caller runs `once` `repeat` times (repeats.ts), then calls `finish`
+ * with the last r0 and the average duration, and `release` in any case.
+ */
+export interface PreparedTestRun {
+  readonly repeat: number;
+  /** One run of the program; returns r0. */
+  once(): bigint;
+  /** The reply after the last run: reads data_out and ctx_out back. */
+  finish(r0: bigint, duration: number): TestRunResult;
+  /** Frees what the handler placed in the arena. */
+  release(): void;
+}
+
+/** Checks the attributes and sets up the run (bpf_prog_ops.test_run up to its bpf_test_run call). */
+export type TestRunHandler = (env: TestRunEnv, program: LoadedProgram, attr: TestRunAttr) => PreparedTestRun;
 
 export const testRunError = (code: string, reason: string): BpfError => new BpfError(code, `test_run: ${reason}`);
 
@@ -82,13 +98,4 @@ export function contextOut(attr: TestRunAttr, ctx: Uint8Array): Uint8Array {
     throw testRunError('ENOSPC', `ctx_out is ${ctx.length} bytes, more than ctx_size_out (${attr.ctx_size_out})`);
   }
   return ctx.slice();
-}
-
-/** Runs `once` `repeat` times and returns the last r0 and the average nanoseconds per run, as bpf_test_run times them. */
-export function timedRuns(clock: Clock, repeat: number, once: () => bigint): { r0: bigint; duration: number } {
-  let r0 = 0n;
-  const started = clock.monotonicNs();
-  for (let i = 0; i < repeat; i++) r0 = once();
-  const average = (clock.monotonicNs() - started) / BigInt(repeat);
-  return { r0, duration: average > 0xffffffffn ? 0xffffffff : Number(average) };
 }

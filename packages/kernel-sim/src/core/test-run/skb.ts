@@ -4,7 +4,7 @@ import { ETH_HLEN, SKB_SHARED_INFO_SIZE } from '../contexts/packet.js';
 import { NET_SKB_PAD, buildSkbContext } from '../contexts/skb.js';
 import { readField } from '../contexts/write.js';
 import { LOOPBACK } from '../net/devices.js';
-import { type TestRunHandler, contextIn, contextOut, dataOut, repeatCount, retval, testRunError, timedRuns } from './attr.js';
+import { type TestRunHandler, contextIn, contextOut, dataOut, repeatCount, retval, testRunError } from './attr.js';
 
 /** The __sk_buff fields a caller may set in ctx_in (convert___skb_to_skb); every other byte must be zero. */
 const SETTABLE = ['mark', 'priority', 'ingress_ifindex', 'ifindex', 'cb', 'tstamp', 'wire_len', 'gso_segs', 'gso_size', 'hwtstamp'] as const;
@@ -77,21 +77,25 @@ export const testRunSkb: TestRunHandler = (env, program, attr) => {
       ...(ctx && { cb: ctx.slice(field('cb').offset, field('cb').offset + field('cb').size) }),
     },
   });
-  try {
-    const cpu = env.cpus[0]!;
-    const { r0, duration } = timedRuns(env.clock, repeatCount(attr), () => env.run(program, cpu, built.ctx.address, { task: env.task, packet: built.packet }).r0);
-    const packet = built.packet.data;
-    const out = l2 ? packet : Uint8Array.from([...new Uint8Array(ETH_HLEN), ...packet]);
-    const result = { retval: retval(r0), duration, data_out: dataOut(attr, out) };
-    if (!ctx) return result;
-    const skb = built.ctx.bytes;
-    for (const name of RETURNED) {
-      const f = field(name);
-      ctx.set(skb.subarray(f.offset, f.offset + f.size), f.offset);
-    }
-    return { ...result, ctx_out: contextOut(attr, ctx) };
-  } finally {
-    built.packet.free();
-    built.ctx.free();
-  }
+  const cpu = env.cpus[0]!;
+  return {
+    repeat: repeatCount(attr),
+    once: () => env.run(program, cpu, built.ctx.address, { task: env.task, packet: built.packet }).r0,
+    finish: (r0, duration) => {
+      const packet = built.packet.data;
+      const out = l2 ? packet : Uint8Array.from([...new Uint8Array(ETH_HLEN), ...packet]);
+      const result = { retval: retval(r0), duration, data_out: dataOut(attr, out) };
+      if (!ctx) return result;
+      const skb = built.ctx.bytes;
+      for (const name of RETURNED) {
+        const f = field(name);
+        ctx.set(skb.subarray(f.offset, f.offset + f.size), f.offset);
+      }
+      return { ...result, ctx_out: contextOut(attr, ctx) };
+    },
+    release: () => {
+      built.packet.free();
+      built.ctx.free();
+    },
+  };
 };

@@ -1,7 +1,7 @@
 import { AttachType, MAX_BPF_FUNC_ARGS } from '@bpfhive/uapi';
 import { placeContext } from '../contexts/tracing.js';
 import type { ArenaBlock } from '../memory/regions.js';
-import { type TestRunAttr, type TestRunHandler, TestRunFlag, retval, testRunError } from './attr.js';
+import { type PreparedTestRun, type TestRunAttr, type TestRunHandler, type TestRunResult, TestRunFlag, retval, testRunError } from './attr.js';
 
 /** The verifier's max_ctx_offset fact, when it reported one: the context must be at least that long. */
 function maxCtxOffset(facts: unknown): number {
@@ -16,16 +16,24 @@ function rejectDataAndRepeat(attr: TestRunAttr, what: string): void {
   }
 }
 
-/** The context bytes in the arena (NULL when there are none), for one run. */
-function withContext<T>(env: Parameters<TestRunHandler>[0], bytes: Uint8Array | undefined, use: (ctx: number, block?: ArenaBlock) => T): T {
-  if (!bytes) return use(0);
-  const block = placeContext(env.arena, bytes);
-  try {
-    return use(block.address, block);
-  } finally {
-    block.free();
-  }
+/** One run with `bytes` in the arena as its context (NULL when there are none); `finish` adds to retval and duration. */
+function runOnceWith(
+  env: Parameters<TestRunHandler>[0],
+  bytes: Uint8Array | undefined,
+  once: (ctx: number) => bigint,
+  finish: (block: ArenaBlock | undefined) => Partial<TestRunResult> = () => ({}),
+): PreparedTestRun {
+  const block = bytes ? placeContext(env.arena, bytes) : undefined;
+  return {
+    repeat: 1,
+    once: () => once(block?.address ?? 0),
+    finish: (r0) => ({ retval: retval(r0), duration: 0, ...finish(block) }),
+    release: () => block?.free(),
+  };
 }
+
+/** A run that does not run the program: `retval` is what Linux's test function returns. */
+const notRun = (value: number): PreparedTestRun => ({ repeat: 1, once: () => BigInt(value), finish: (r0) => ({ retval: retval(r0), duration: 0 }), release: () => {} });
 
 /**
  * BPF_PROG_TEST_RUN for raw tracepoints (bpf_prog_test_run_raw_tp): ctx_in holds the u64
@@ -42,7 +50,7 @@ export const testRunRawTracepoint: TestRunHandler = (env, program, attr) => {
   if (!onCpu && index !== 0) throw testRunError('EINVAL', 'cpu needs BPF_F_TEST_RUN_ON_CPU');
   const cpu = env.cpus[onCpu ? index : 0];
   if (!cpu) throw testRunError('ENXIO', `cpu ${index}: the kernel has ${env.cpus.length} CPUs`);
-  return withContext(env, attr.ctx_in, (ctx) => ({ retval: retval(env.run(program, cpu, ctx, { task: env.task }).r0), duration: 0 }));
+  return runOnceWith(env, attr.ctx_in, (ctx) => env.run(program, cpu, ctx, { task: env.task }).r0);
 };
 
 /**
@@ -55,10 +63,12 @@ export const testRunSyscall: TestRunHandler = (env, program, attr) => {
   if (attr.flags) throw testRunError('EINVAL', 'flags do not apply to syscall programs');
   const size = attr.ctx_in?.length ?? 0;
   if (size < maxCtxOffset(program.verifierFacts) || size > 0xffff) throw testRunError('EINVAL', `ctx_in must be at most 65535 bytes, got ${size}`);
-  return withContext(env, attr.ctx_in, (ctx, block) => {
-    const r0 = env.run(program, env.cpus[0]!, ctx, { task: env.task }).r0;
-    return { retval: retval(r0), duration: 0, ...(block && { ctx_out: block.bytes.slice() }) };
-  });
+  return runOnceWith(
+    env,
+    attr.ctx_in,
+    (ctx) => env.run(program, env.cpus[0]!, ctx, { task: env.task }).r0,
+    (block) => (block ? { ctx_out: block.bytes.slice() } : {}),
+  );
 };
 
 /**
@@ -73,9 +83,9 @@ export const testRunTracing: TestRunHandler = (_env, program, attr) => {
   switch (program.expectedAttachType) {
     case AttachType.TRACE_FENTRY:
     case AttachType.TRACE_FEXIT:
-      return { retval: 0, duration: 0 };
+      return notRun(0);
     case AttachType.MODIFY_RETURN:
-      return { retval: (2 << 16) | 33, duration: 0 };
+      return notRun((2 << 16) | 33);
     default:
       throw testRunError('EFAULT', 'only fentry, fexit and fmod_ret tracing programs can be test-run');
   }

@@ -5,7 +5,7 @@ import { readField, writeField } from '../contexts/write.js';
 import { XDP_FRAME_BYTES, XDP_PACKET_HEADROOM, buildXdpContext } from '../contexts/xdp.js';
 import { xdpMetaLengthInvalid } from '../helpers/xdp.js';
 import { LOOPBACK } from '../net/devices.js';
-import { type TestRunHandler, TestRunFlag, contextIn, contextOut, dataOut, repeatCount, retval, testRunError, timedRuns } from './attr.js';
+import { type TestRunHandler, TestRunFlag, contextIn, contextOut, dataOut, repeatCount, retval, testRunError } from './attr.js';
 
 const field = (name: string) => member(XDP_MD, name);
 
@@ -57,17 +57,20 @@ export const testRunXdp: TestRunHandler = (env, program, attr) => {
 
   const cpu = env.cpus[0]!;
   const built = buildXdpContext(env.arena, { bytes: data, metaLength: meta, ingressIfindex, rxQueueIndex });
-  try {
-    const { r0, duration } = timedRuns(env.clock, repeatCount(attr), () => env.run(program, cpu, built.ctx.address, { task: env.task, packet: built.packet }).r0);
-    const out = dataOut(attr, built.packet.withMeta);
-    const result = { retval: retval(r0), duration, data_out: out };
-    if (!ctx) return result;
-    const { dataMeta, data: start, dataEnd } = built.packet.bounds;
-    writeField(ctx, field('data'), start - dataMeta);
-    writeField(ctx, field('data_end'), dataEnd - dataMeta);
-    return { ...result, ctx_out: contextOut(attr, ctx) };
-  } finally {
-    built.packet.free();
-    built.ctx.free();
-  }
+  return {
+    repeat: repeatCount(attr),
+    once: () => env.run(program, cpu, built.ctx.address, { task: env.task, packet: built.packet }).r0,
+    finish: (r0, duration) => {
+      const result = { retval: retval(r0), duration, data_out: dataOut(attr, built.packet.withMeta) };
+      if (!ctx) return result;
+      const { dataMeta, data: start, dataEnd } = built.packet.bounds;
+      writeField(ctx, field('data'), start - dataMeta);
+      writeField(ctx, field('data_end'), dataEnd - dataMeta);
+      return { ...result, ctx_out: contextOut(attr, ctx) };
+    },
+    release: () => {
+      built.packet.free();
+      built.ctx.free();
+    },
+  };
 };

@@ -23,7 +23,26 @@ export interface VerifyRequest {
   readonly insns: readonly Instruction[];
   readonly license: string;
   readonly log_level?: number;
+  /** The log buffer's bytes with its NUL, with log_level. */
+  readonly log_size?: number;
   readonly maps: readonly VerifyMapInfo[];
+  /** The program's functions (func_info, checked against its BTF): where each starts, its FUNC and name. */
+  readonly func_info?: readonly { readonly insn_off: number; readonly type_id: number; readonly name: string }[];
+  /** The program's source lines (line_info), for the log. */
+  readonly line_info?: readonly { readonly insn_off: number; readonly file_name: string; readonly line: string; readonly line_num: number; readonly line_col: number }[];
+  /**
+   * The kernel function (tp_btf: tracepoint) a tracing or LSM program attaches to, from
+   * attach_btf_id: its u64 arguments are the program's context (btf_ctx_access).
+   */
+  readonly attach_func?: AttachFunc;
+}
+
+/** A prototype as the verifier needs it: how many arguments, and the return value's size (0: void). */
+export interface AttachFunc {
+  readonly name: string;
+  readonly btf_id: number;
+  readonly nr_args: number;
+  readonly ret_size: number;
 }
 
 /** BPF_LOG_STATS figures; the verifier may add more. */
@@ -41,6 +60,8 @@ export interface VerifyResult {
   /** Where and why a rejection happened. */
   readonly error?: { readonly insn: number; readonly message: string };
   readonly log: string;
+  /** With a log: the log_size that would hold all of it (bpf_attr.log_true_size). */
+  readonly log_true_size?: number;
   readonly stats: VerifyStats;
   /** What the verifier learnt (e.g. max_ctx_offset); kept with the program, read where useful. */
   readonly facts?: unknown;

@@ -9,7 +9,7 @@
  */
 import { BpfError } from '@bpfhive/uapi';
 import type { HookEvent } from '../events.js';
-import type { KernelObjects, UserMemory } from '../ports.js';
+import { ALLOW_SOCK_ADDR, type KernelObjects, type SockAddrHook, type UserMemory } from '../ports.js';
 import { OpaqueKernelObjects } from './kernel-objects.js';
 import { Scheduler } from './scheduler.js';
 import { sysClose, sysOpenat, sysRead, sysWrite } from './sys-files.js';
@@ -46,6 +46,8 @@ export class Processes {
   readonly sched: Scheduler;
   readonly #ctx: SysContext;
   #port = 32768;
+  /** Where bind and connect run the cgroup sock_addr programs (default: none, allow). */
+  sockAddrHook: SockAddrHook = ALLOW_SOCK_ADDR;
 
   constructor(options: ProcessesOptions) {
     const objects = options.objects ?? new OpaqueKernelObjects();
@@ -56,6 +58,7 @@ export class Processes {
       tasks: this.tasks, vfs: this.vfs, sched: this.sched, objects,
       ephemeralPort: () => (this.#port = this.#port >= 60999 ? 32768 : this.#port + 1),
       localAddress: options.localAddress ?? { 4: '10.0.0.1', 6: 'fd00::1' },
+      sockAddr: (call) => this.sockAddrHook.sockAddr(call),
     };
   }
 

@@ -6,7 +6,7 @@
  * kprobe on `__x64_sys_*` can read the arguments through di, as BPF_KPROBE_SYSCALL does.
  */
 import { errnoNumber } from '@bpfhive/uapi';
-import type { KernelObjects } from '../ports.js';
+import type { KernelObjects, SockAddrCall, SockAddrVerdict } from '../ports.js';
 import { encodeRegs, syscallRegs } from './pt-regs.js';
 import type { Scheduler } from './scheduler.js';
 import { SYSCALLS, type SyscallName } from './syscall-table.js';
@@ -24,6 +24,8 @@ export interface SysContext {
   ephemeralPort(): number;
   /** The local address of outgoing connections per family. */
   readonly localAddress: { readonly 4: string; readonly 6: string };
+  /** Runs the cgroup sock_addr programs of a bind or connect (the world's SockAddrHook). */
+  sockAddr(call: SockAddrCall): SockAddrVerdict;
 }
 
 /** A negative errno for a return value. */

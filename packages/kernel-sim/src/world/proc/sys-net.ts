@@ -1,7 +1,9 @@
 /**
  * socket, bind, listen, connect and accept — through __sys_socket, __sys_bind, __sys_listen,
  * __sys_connect → tcp_v4_connect/tcp_v6_connect (with the kernel's copy of the address), and
- * __sys_accept4 → inet_csk_accept (whose return value is the new socket).
+ * __sys_accept4 → inet_csk_accept (whose return value is the new socket). bind and connect run
+ * the cgroup sock_addr programs (SysContext.sockAddr) where Linux does: a refusal is EPERM, a
+ * rewritten address is the one the socket binds to or connects to.
  */
 import { AF_INET, AF_INET6, encodeSockaddr, endpoint, type Endpoint } from './sockaddr.js';
 import { err, syscallFrame, type SysContext } from './sys-context.js';
@@ -52,8 +54,11 @@ export function sysBind(ctx: SysContext, trace: EventTrace, req: { fd: number; a
       const s = socketOf(task, req.fd);
       if (typeof s === 'number') return s;
       if (!familyMatches(s, e)) return err('EAFNOSUPPORT');
+      // inet_bind: the cgroup's bind4/bind6 programs first (BPF_CGROUP_RUN_PROG_INET_BIND_LOCK).
+      const hooked = ctx.sockAddr({ point: 'bind', task: task.snapshot(), cpu: task.cpu, type: s.type, address: e });
+      if (!hooked.allowed) return err('EPERM');
       if (s.local) return err('EINVAL');
-      s.local = { address: e.address, port: e.port };
+      s.local = { address: hooked.address.address, port: hooked.address.port };
       return 0;
     })),
   )!;
@@ -85,16 +90,23 @@ export function sysConnect(ctx: SysContext, trace: EventTrace, req: { fd: number
       if (!familyMatches(s, e)) return err('EAFNOSUPPORT');
       if (s.listening) return err('EINVAL');
       if (s.remote && s.type === SOCK_STREAM) return err('EISCONN');
-      s.local ??= { address: ctx.localAddress[e.family], port: ctx.ephemeralPort() };
+      // pre_connect (tcp_v4_pre_connect, udp_pre_connect…): the cgroup's connect4/connect6
+      // programs see the kernel's copy of the address and may rewrite it; a refusal is EPERM
+      // before any local port is taken. The call goes on with the rewritten address.
+      const hooked = ctx.sockAddr({ point: 'connect', task: task.snapshot(), cpu: task.cpu, type: s.type, address: e });
+      if (!hooked.allowed) return err('EPERM');
+      const to = hooked.address;
+      s.local ??= { address: ctx.localAddress[to.family], port: ctx.ephemeralPort() };
       if (s.type !== SOCK_STREAM) {
-        s.remote = { address: e.address, port: e.port };
+        s.remote = { address: to.address, port: to.port };
         return 0;
       }
       // move_addr_to_kernel: tcp_v*_connect gets the kernel's copy of the address.
-      const kaddr = task.memory.putScratch(sa);
+      const ksa = encodeSockaddr(to);
+      const kaddr = task.memory.putScratch(ksa);
       const sk = sockAddr(ctx, task, req.fd, s);
-      s.remote = { address: e.address, port: e.port };
-      return trace.call(e.family === 4 ? 'tcp_v4_connect' : 'tcp_v6_connect', [sk, BigInt(kaddr), BigInt(sa.length)], () => 0);
+      s.remote = { address: to.address, port: to.port };
+      return trace.call(to.family === 4 ? 'tcp_v4_connect' : 'tcp_v6_connect', [sk, BigInt(kaddr), BigInt(ksa.length)], () => 0);
     })),
   )!;
 }

@@ -1,0 +1,216 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type NatsConnection, type Subscription, connect, headers } from '@nats-io/transport-node';
+import type { Service } from '@nats-io/services';
+import { Arena } from '@bpfhive/maps-store';
+import { type NatsTestServer, startNatsServer } from '@bpfhive/testkit';
+import { HelperId as H, type PerfRecordMessage, SESSION_HEADER, SimSubjects, Subjects, fromBase64, toBase64 } from '@bpfhive/uapi';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InProcessCompiler } from '../src/core/compile/in-process.js';
+import { Kernel } from '../src/core/kernel.js';
+import { LeasedMapProvider } from '../src/core/maps/leased-provider.js';
+import { PerfEvents } from '../src/core/perf/perf-events.js';
+import { StatsSwitch } from '../src/core/run/stats.js';
+import { startKernelService } from '../src/service/kernel-service.js';
+import { NatsMapLeases } from '../src/service/nats-map-leases.js';
+import { NatsVerifier } from '../src/service/nats-verifier.js';
+import { natsPerfSink } from '../src/service/perf-outputs.js';
+import { buildFrame } from '../src/world/index.js';
+import { fakeVerifierService, startProcess } from './support/services.js';
+import { wireCalls } from './support/wire.js';
+
+/**
+ * Perf buffers over a real NATS server, wired as main.ts wires them: the maps-store as its own
+ * process, the kernel-sim service here with the lease provider whose PERF_EVENT_ARRAYs reach the
+ * kernel's PerfEvents, a stand-in verifier. User space opens one BPF output event per CPU
+ * (bpf.v1.perf_event_open), puts the ids in the slots, and reads bpf.v1.map.<id>.perf; also
+ * BPF_ENABLE_STATS (bpf.v1.enable_stats) turning run statistics on and off.
+ */
+const MAPS_STORE_MAIN = fileURLToPath(new URL('../../maps-store/dist/main.js', import.meta.url));
+
+let nats: NatsTestServer;
+let nc: NatsConnection;
+let mapsStore: ChildProcess;
+let dataDir: string;
+let provider: LeasedMapProvider;
+let service: Service;
+let stats: StatsSwitch;
+
+const { call, ok, fails, load, link } = wireCalls(() => nc);
+const u32 = (n: number): string => toBase64(new Uint8Array(new Uint32Array([n]).buffer));
+
+/** The next `count` messages on `sub` (fails the test after a generous timeout instead of hanging). */
+async function take(sub: Subscription, count: number): Promise<PerfRecordMessage[]> {
+  const out: PerfRecordMessage[] = [];
+  const timer = setTimeout(() => sub.unsubscribe(), 30_000);
+  for await (const msg of sub) {
+    out.push(msg.json<PerfRecordMessage>());
+    if (out.length === count) break;
+  }
+  clearTimeout(timer);
+  return out;
+}
+
+/** A PERF_EVENT_ARRAY with a slot per CPU. */
+async function perfArray(): Promise<{ map: number }> {
+  const { map_id: map } = await ok<{ map_id: number }>(Subjects.mapCreate, { map_type: 'perf_event_array', key_size: 4, value_size: 4, max_entries: 2 });
+  return { map };
+}
+
+/** A BPF output event per CPU in the slots, as libbpf's perf_buffer__new sets them up (after the program that uses the map loaded). */
+async function fillSlots(map: number): Promise<number[]> {
+  const events: number[] = [];
+  for (const cpu of [0, 1]) {
+    const { perf_event_id } = await ok<{ perf_event_id: number }>(Subjects.perfEventOpen, { cpu });
+    await ok(Subjects.map(map, 'update_elem'), { key: u32(cpu), value: u32(perf_event_id), flags: 0 });
+    events.push(perf_event_id);
+  }
+  return events;
+}
+
+/** Outputs the 8 bytes at the context's start (raw_tracepoint args[0]) with `flags`, returning the helper's result. */
+const rawTpOutput = (map: number, flags: string) => `
+  r4 = r1
+  ld_pseudo r2, 1, ${map}
+  r3 = ${flags}
+  r5 = 8
+  call ${H.perf_event_output}
+  exit`;
+
+/** XDP: outputs "abcd" and the frame's first 6 bytes (its destination MAC) to this CPU's slot, then passes the frame. */
+const xdpOutput = (map: number) => `
+  r2 = 0x64636261
+  *(u32 *)(r10 - 4) = r2
+  ld_pseudo r2, 1, ${map}
+  r3 = 0x6ffffffff ll
+  r4 = r10
+  r4 += -4
+  r5 = 4
+  call ${H.perf_event_output}
+  r0 = 2
+  exit`;
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  dataDir = mkdtempSync(join(tmpdir(), 'bpfhive-perf-test-'));
+  mapsStore = await startProcess(MAPS_STORE_MAIN, { NATS_URL: nats.url, MAPS_STORE_CPUS: '2', MAPS_STORE_DATA: dataDir }, /serving/);
+  nc = await connect({ servers: nats.url, noAsyncTraces: true });
+  fakeVerifierService(nc);
+  const arena = new Arena();
+  const perfEvents = new PerfEvents(2, natsPerfSink(nc));
+  provider = new LeasedMapProvider(new NatsMapLeases(nc, 'kernel-sim-perf-test'), arena, 2, () => {}, (id) => ({ perfEvents: perfEvents.portFor(id) }));
+  stats = new StatsSwitch();
+  const kernel = new Kernel({ maps: provider, verifier: new NatsVerifier(nc), compiler: new InProcessCompiler() }, { arena, cpus: 2, stats });
+  service = await startKernelService(nc, { version: '0.1.0', kernel, perfEvents });
+  await nc.flush();
+  await ok(SimSubjects.devCreate, { name: 'eth0', queues: 1, addresses: ['10.0.0.1/24'] });
+}, 60_000);
+
+afterAll(async () => {
+  await service?.stop();
+  await provider?.close();
+  if (mapsStore?.exitCode === null) mapsStore.kill('SIGTERM');
+  await nc?.close();
+  await nats?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('perf buffers over NATS', () => {
+  it('perf - bpf_perf_event_output with BPF_F_CURRENT_CPU publishes the sample with the CPU it ran on', async () => {
+    const { map } = await perfArray();
+    const prog = await load('raw_tracepoint', rawTpOutput(map, '0xffffffff ll'));
+    await fillSlots(map);
+    const sub = nc.subscribe(SimSubjects.perf(map));
+    await nc.flush();
+    const args = (n: number) => toBase64(new Uint8Array(new BigUint64Array([BigInt(n)]).buffer));
+    expect(await ok(Subjects.prog(prog, 'test_run'), { ctx_in: args(0x1122), flags: 1, cpu: 1 })).toMatchObject({ retval: 0 });
+    expect(await ok(Subjects.prog(prog, 'test_run'), { ctx_in: args(0x3344) })).toMatchObject({ retval: 0 });
+    const records = await take(sub, 2);
+    expect(records.map((r) => ({ cpu: r.cpu, data: [...fromBase64(r.data!, 'data')] }))).toEqual([
+      { cpu: 1, data: [0x22, 0x11, 0, 0, 0, 0, 0, 0] },
+      { cpu: 0, data: [0x44, 0x33, 0, 0, 0, 0, 0, 0] },
+    ]);
+    await ok(Subjects.prog(prog, 'close'), {});
+  });
+
+  it('perf - an XDP program on a device appends packet bytes (BPF_F_CTXLEN_MASK) to records published per batch', async () => {
+    const { map } = await perfArray();
+    const prog = await load('xdp', xdpOutput(map));
+    await fillSlots(map);
+    const { ifindex } = await ok<{ ifindex: number }>(SimSubjects.devInfo, { name: 'eth0' });
+    const linkId = await link({ prog_id: prog, attach_type: 'xdp', target_ifindex: ifindex });
+    const sub = nc.subscribe(SimSubjects.perf(map));
+    await nc.flush();
+    const frame = buildFrame({ src: '02:00:00:00:01:01', dst: '02:00:00:00:00:02', ip: { src: '10.0.0.9', dst: '10.0.0.1' }, l4: { proto: 'udp', sport: 1, dport: 2 } });
+    await ok(SimSubjects.devInject(ifindex), { frames: [toBase64(frame), toBase64(frame), toBase64(frame)] });
+    const records = await take(sub, 3);
+    for (const r of records) {
+      expect(r.cpu).toBe(0);
+      expect([...fromBase64(r.data!, 'data')]).toEqual([0x61, 0x62, 0x63, 0x64, 2, 0, 0, 0, 0, 2]);
+    }
+    await ok(Subjects.link(linkId, 'close'), {});
+    await ok(Subjects.prog(prog, 'close'), {});
+  });
+
+  it('perf - bad flags, slots past the end and empty slots are the helper errors Linux returns', async () => {
+    const { map } = await perfArray();
+    const retval = async (flags: string): Promise<unknown> => {
+      const prog = await load('raw_tracepoint', rawTpOutput(map, flags));
+      const reply = await ok<{ retval: number }>(Subjects.prog(prog, 'test_run'), { ctx_in: toBase64(new Uint8Array(8)) });
+      await ok(Subjects.prog(prog, 'close'), {});
+      return reply.retval;
+    };
+    expect(await retval('0')).toBe(0xfffffffe); // -ENOENT: nobody opened an event for slot 0
+    expect(await retval('2')).toBe(0xfffffff9); // -E2BIG
+    expect(await retval('0x100000000 ll')).toBe(0xffffffea); // -EINVAL
+  });
+
+  it('perf - perf_event_open and close follow perf_event_open(2) and close(2); a slot takes only a live event', async () => {
+    expect(await fails(Subjects.perfEventOpen, { cpu: 2 })).toBe('EINVAL');
+    expect(await fails(Subjects.perfEventOpen, { cpu: 0, type: 0, config: 0 })).toBe('EOPNOTSUPP');
+    expect(await fails(Subjects.perfEventOpen, { cpu: 0, page_cnt: 3 })).toBe('EINVAL');
+    const { perf_event_id: id } = await ok<{ perf_event_id: number }>(Subjects.perfEventOpen, { cpu: 0, page_cnt: 2 });
+    expect(await ok(Subjects.perfEvent(id, 'close'), {})).toEqual({});
+    expect(await fails(Subjects.perfEvent(id, 'close'), {})).toBe('ENOENT');
+    // A map the kernel holds checks the id as the kernel checks an fd.
+    const { map } = await perfArray();
+    const prog = await load('raw_tracepoint', rawTpOutput(map, '0'));
+    expect(await fails(Subjects.map(map, 'update_elem'), { key: u32(0), value: u32(id), flags: 0 })).toBe('EBADF');
+    await ok(Subjects.prog(prog, 'close'), {});
+  });
+
+  it('perf - enable_stats turns run_cnt on while its handle is held', async () => {
+    const prog = await load('raw_tracepoint', 'r0 = 0\nexit');
+    const run = () => ok(Subjects.prog(prog, 'test_run'), { ctx_in: toBase64(new Uint8Array(8)) });
+    const runCount = async () => (await ok<{ run_cnt: number }>(Subjects.prog(prog, 'info'), {})).run_cnt;
+    await run();
+    expect(await runCount()).toBe(0);
+    expect(await fails(Subjects.enableStats, { type: 7 })).toBe('EINVAL');
+    const { stats_id } = await ok<{ stats_id: number }>(Subjects.enableStats, { type: 'run_time' });
+    expect(stats.enabled).toBe(true);
+    await run();
+    await run();
+    expect(await runCount()).toBe(2);
+    expect(await ok(Subjects.stats(stats_id, 'close'), {})).toEqual({});
+    expect((await call(Subjects.stats(stats_id, 'close'), {})).error).toBe('9'); // EBADF
+    await run();
+    expect(await runCount()).toBe(2);
+    await ok(Subjects.prog(prog, 'close'), {});
+  });
+
+  it('perf - a session holds perf events and stats handles: its end closes them', async () => {
+    const { session_id } = await ok<{ session_id: string }>(Subjects.sessionOpen, {});
+    const h = headers();
+    h.set(SESSION_HEADER, session_id);
+    const inSession = async (subject: string, body: unknown) => (await nc.request(subject, JSON.stringify(body), { timeout: 10_000, headers: h })).json<Record<string, number>>();
+    const { perf_event_id } = (await inSession(Subjects.perfEventOpen, { cpu: 0 })) as { perf_event_id: number };
+    await inSession(Subjects.enableStats, { type: 0 });
+    expect(stats.enabled).toBe(true);
+    await ok(Subjects.session(session_id, 'close'), {});
+    expect(stats.enabled).toBe(false);
+    expect(await fails(Subjects.perfEvent(perf_event_id, 'close'), {})).toBe('ENOENT');
+  });
+});
