@@ -35,6 +35,7 @@ const TARGETS = {
   wire: ['uapi', 'src/wire/validate.fuzz.test.ts', 'every wire schema on mutated requests'],
   object: ['loader', 'test/object.fuzz.test.ts', 'readObject on mutated ELF objects'],
   services: ['testkit', 'test/wire-fuzz.test.ts', 'the running services over NATS on mutated requests'],
+  'verifier-soundness': ['testkit', 'test/verifier-soundness.test.ts', 'random and mutated programs through the verifier; what it accepts runs checked, and on the JIT'],
 };
 
 function usage(message) {
@@ -49,7 +50,7 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--list') {
-      for (const [name, [pkg, file, what]] of Object.entries(TARGETS)) console.log(`${name.padEnd(9)} ${what} (packages/${pkg}/${file})`);
+      for (const [name, [pkg, file, what]] of Object.entries(TARGETS)) console.log(`${name.padEnd(18)} ${what} (packages/${pkg}/${file})`);
       process.exit(0);
     }
     const flag = /^--(seconds|seed|cases)$/.exec(arg);

@@ -8,6 +8,7 @@
  * - mutateJson / mutateJsonBody: a valid request with wrong types, edge numbers, missing and
  *   extra fields, invalid base64, long strings, deep nesting; mangled and odd bodies
  * - exampleOf: a valid instance of a JSON Schema to start from
+ * - randomXdpProgram / mutateInsns: random and mutated eBPF programs for verifier soundness fuzzing
  * - runFuzz / fuzz / fuzzRun: the loop, its report and one-line summary, and the budget that
  *   is fixed in CI and set by scripts/fuzz.mjs for long runs
  */
@@ -17,6 +18,7 @@ export { type ByteMutationOptions, type ByteMutatorName, type ByteRange, concat,
 export { type TextMutationOptions, interestingNumberText, mutateText } from './text.js';
 export { type Json, type JsonMutationOptions, jsonPaths, mutateJson, mutateJsonBody } from './json.js';
 export { type SchemaNode, SchemaExampleError, exampleOf } from './schema-example.js';
+export { GENERATED_ARRAY_MAP, GENERATED_HELPERS, mutateInsns, randomXdpProgram, randomXdpText } from './programs/index.js';
 export {
   type FuzzBudget,
   type FuzzFinding,

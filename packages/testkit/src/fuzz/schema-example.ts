@@ -28,8 +28,8 @@ export interface SchemaNode {
 /** A schema the generator cannot satisfy (a pattern none of its candidates matches). */
 export class SchemaExampleError extends Error {}
 
-/** Strings tried, in order, against a `pattern`: base64, errno names, hex, ids. */
-const PATTERN_CANDIDATES = ['AAAA', 'x', 'EINVAL', '0x1', '0000000000000000', '1:1', '1', ''];
+/** Strings tried, in order, against a `pattern`: base64, errno names, hex, ids, a 128-bit hex id (a session). */
+const PATTERN_CANDIDATES = ['AAAA', 'x', 'EINVAL', '0x1', '0000000000000000', '1:1', '1', '', '0'.repeat(32)];
 
 /** A value that `schema` accepts. Throws SchemaExampleError naming the JSON pointer it could not fill. */
 export function exampleOf(schema: SchemaNode, at = ''): Json {
