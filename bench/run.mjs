@@ -27,6 +27,7 @@ import { assemble, decode } from '@bpfhive/uapi';
 import { checkHashLookups } from './hash-lookup-check.mjs';
 import { hashcountPackets, setupHashcount, writeHashcountInput } from './hashcount.mjs';
 import { helperCallBench } from './helper-call.mjs';
+import { formatProgLoadBench, runProgLoadBench } from './prog-load.mjs';
 import { formatXdpBench, runXdpBench } from './xdp.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -396,14 +397,24 @@ function setupProgram(name, inputs, native) {
   new Uint8Array(memory.buffer).set(img, INPUT);
   const runJit = () => jit.run(args, BigInt(FP));
   check(`${name} on the JIT`, runJit(), want);
+  // memsum: the JIT vectorizes its loop (wasm SIMD); the same JIT with `vectorize: false`, timed
+  // in the same rounds, shows what that is worth (JSON: jit_scalar_ns, jit_scalar_native_ratio).
+  const extras = [];
+  if (compiled.stats.vectorizedLoops > 0) {
+    const scalar = jitFor(insns, INPUT + img.length, { options: { vectorize: false }, memory });
+    const runScalar = () => scalar.jit.run(args, BigInt(FP));
+    check(`${name} on the JIT without vectorization`, runScalar(), want);
+    extras.push({ ns: 'jit_scalar_ns', ratio: 'jit_scalar_native_ratio', run: runScalar });
+  }
 
   return {
     name,
     perCall: 1,
     runInterp,
     runJit,
+    ...(extras.length > 0 && { extras }),
     verify: () => check(`${name} on the JIT after timing`, runJit(), want),
-    info: { instructions: insns.length, result: want, compile: compileTimes(insns, compiled) },
+    info: { instructions: insns.length, result: want, vectorized_loops: compiled.stats.vectorizedLoops, compile: compileTimes(insns, compiled) },
   };
 }
 
@@ -795,6 +806,7 @@ async function main() {
     inlining: { ktime, helper_calls: helperCalls, hash_lookup_check: hashCheck },
     compile: { synthetic, programs: Object.fromEntries(rows.filter((r) => r.compile).map((r) => [r.program, r.compile])) },
     kernel_sim_xdp: await runXdpBench({ quick: QUICK }),
+    prog_load: await runProgLoadBench({ quick: QUICK, log }),
     seconds: (performance.now() - started) / 1000,
   };
 
@@ -830,6 +842,9 @@ function printTable(report) {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const b of body) console.log(line(b));
   for (const r of report.programs) if (r.status === 'pending') console.log(`  ${r.program}: pending — ${r.reason}`);
+  for (const r of report.programs.filter((p) => p.jit_scalar_ns !== undefined)) {
+    console.log(`  ${r.program}: the JIT runs its loop vectorized (wasm SIMD); without (vectorize: false) ${f(r.jit_scalar_ns)} ns (${ratio(r.jit_scalar_native_ratio)} native)`);
+  }
   const batch = report.programs.find((r) => r.program === 'parse_batch');
   if (batch) console.log(`  the batch's packets one JitProgram.run() each: ${f(batch.jit_run_per_packet_ns)} ns per packet (${ratio(batch.jit_run_native_ratio)} native); verdicts ${JSON.stringify(batch.verdicts)}`);
   const counts = report.programs.find((r) => r.program === 'arraycount_batch');
@@ -848,6 +863,7 @@ function printTable(report) {
   console.log(`${crow('synthetic', s)}  target <${s.target_ms} ms: warm ${s.meets_target ? 'ok' : 'MISS'}, first ${s.cold_meets_target ? 'ok' : 'MISS'}`);
   for (const [name, c] of Object.entries(report.compile.programs)) console.log(crow(name, c));
   console.log(formatXdpBench(report.kernel_sim_xdp));
+  console.log(formatProgLoadBench(report.prog_load));
   console.log(`\n${report.node}, ${report.clang}, ${report.cpus} CPUs; ${report.method.rounds} interleaved rounds of ~${report.method.round_ms} ms; ratio = median of per-round ratios; ${report.seconds.toFixed(1)} s`);
 }
 

@@ -16,12 +16,16 @@
  *                   XDP hook alone, not the world's stack behind XDP_PASS
  *   (c) per-event   (a) plus a bpf_xdp_adjust_head(ctx, 0) call, which needs the packet per run:
  *                   the hook falls back to one run per frame, for comparison
+ *   (a) and (b) again on all CPUs: a kernel of as many simulated CPUs as the host has (at least 2),
+ *                   eth0 with a queue per CPU; the simulated CPUs share one JavaScript thread
+ *                   (see runXdpBench), so these are not N times the one-CPU figures
  * Traffic: 256 UDP frames of 64 bytes from 64 flows (the world's traffic generator), fired as one
  * batch again and again. Method: rounds of ~roundMs, packets per second = frames / round time; the
  * median round is the figure (targets are checked on it); the best round, and packets per second
  * of this process's CPU time, show the speed when nothing else shares the CPU. After the rounds the verdicts are checked: every run dropped its
  * frame, none reached the stack, and (b)'s map counted every frame.
  */
+import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Arena, MapDirectory, mapRecords } from '@bpfhive/maps-store';
 import { InProcessCompiler, Kernel, LocalMapProvider, Simulation, world } from '@bpfhive/kernel-sim';
@@ -73,15 +77,16 @@ const PER_EVENT = `
   r0 = 1
   exit`;
 
-async function setup() {
+/** A kernel of `cpus` simulated CPUs with eth0 (one receive queue per CPU) and the batch of frames RSS spreads over them. */
+async function setup(cpus = 1) {
   const arena = new Arena({ initialPages: 64 });
-  const directory = new MapDirectory(arena, 1);
-  const kernel = new Kernel({ maps: new LocalMapProvider(directory), verifier: acceptAll, compiler: new InProcessCompiler() }, { arena, cpus: 1 });
+  const directory = new MapDirectory(arena, cpus);
+  const kernel = new Kernel({ maps: new LocalMapProvider(directory), verifier: acceptAll, compiler: new InProcessCompiler() }, { arena, cpus });
   const sim = new Simulation(kernel);
-  const [eth0] = sim.createDevice({ name: 'eth0', queues: 1, addresses: ['10.0.0.1/24'] });
+  const [eth0] = sim.createDevice({ name: 'eth0', queues: cpus, addresses: ['10.0.0.1/24'] });
   const frames = new world.TrafficGenerator({ rate: 1e6, count: FRAMES, flows: { count: 64, src: '192.168.0.0/16', dst: '10.0.0.1', dport: 53 }, mix: { udp: 1 }, sizes: { kind: 'fixed', bytes: 64 } }).batch(FRAMES);
   const events = frames.map((f) => {
-    const packet = world.arrive(eth0, f.frame, f.time, 1);
+    const packet = world.arrive(eth0, f.frame, f.time, cpus);
     return { kind: 'packet', time: packet.time, cpu: packet.cpu, packet };
   });
   return { kernel, sim, eth0, directory, events };
@@ -120,17 +125,26 @@ function measure(sim, events, { rounds, roundMs, warmupMs }) {
   return { median: median(wall), best: Math.max(...wall), cpu: median(cpu) };
 }
 
-/** Runs the three cases; returns the figures (packets per second, ns per packet) and checks. */
+/**
+ * Runs the cases; returns the figures (packets per second, ns per packet) and checks. The `_all_cpus`
+ * cases run (a) and (b) on a kernel of as many simulated CPUs as the host has, eth0 with a queue
+ * each: the kernel-sim runs its CPUs one after another on one JavaScript thread (they are not
+ * worker threads yet), so this is the hook's throughput over all simulated CPUs together — the
+ * batch split by CPU — and not N times one CPU.
+ */
 export async function runXdpBench({ quick = false, only } = {}) {
   const method = { rounds: quick ? 5 : 31, roundMs: quick ? 20 : 50, warmupMs: quick ? 100 : 500 };
+  const allCpus = Math.max(2, os.cpus().length);
   const cases = [];
-  for (const [name, text, target] of [
-    ['drop', () => DROP, TARGETS_MPPS.drop],
-    ['parse_count', (map) => PARSE_COUNT(map), TARGETS_MPPS.parse_count],
-    ['per_event', () => PER_EVENT, undefined],
+  for (const [name, text, target, cpus] of [
+    ['drop', () => DROP, TARGETS_MPPS.drop, 1],
+    ['parse_count', (map) => PARSE_COUNT(map), TARGETS_MPPS.parse_count, 1],
+    ['per_event', () => PER_EVENT, undefined, 1],
+    ['drop_all_cpus', () => DROP, undefined, allCpus],
+    ['parse_count_all_cpus', (map) => PARSE_COUNT(map), undefined, allCpus],
   ]) {
     if (only && only !== name) continue;
-    const { kernel, sim, eth0, directory, events } = await setup();
+    const { kernel, sim, eth0, directory, events } = await setup(cpus);
     const map = directory.create({ map_type: 'hash', key_size: 4, value_size: 8, max_entries: 1024, map_name: 'by_src' });
     const { program } = await kernel.load({ prog_type: 'xdp', license: 'GPL', insns: assemble(text(map)) });
     sim.links.create({ prog_id: program.id, attach_type: 'xdp', target_ifindex: eth0.ifindex });
@@ -139,13 +153,14 @@ export async function runXdpBench({ quick = false, only } = {}) {
     const runs = kernel.info(program.id).run_cnt;
     if (totals.xdpDrop !== runs || totals.rxPackets !== 0) throw new Error(`${name}: ${runs} runs but ${totals.xdpDrop} drops and ${totals.rxPackets} received`);
     let counted;
-    if (name === 'parse_count') {
+    if (name.startsWith('parse_count')) {
       counted = 0n;
       for (const [, value] of mapRecords(directory.get(map))) counted += new DataView(value.buffer, value.byteOffset).getBigUint64(0, true);
       if (counted !== BigInt(runs)) throw new Error(`parse_count: the map counted ${counted} packets of ${runs}`);
     }
     cases.push({
       program: name,
+      cpus,
       batched: name !== 'per_event',
       mpps: pps / 1e6,
       ns_per_packet: 1e9 / pps,
@@ -158,16 +173,19 @@ export async function runXdpBench({ quick = false, only } = {}) {
   }
   const drop = cases.find((c) => c.program === 'drop');
   const perEvent = cases.find((c) => c.program === 'per_event');
-  return { cpus: 1, frames_per_fire: FRAMES, frame_bytes: 64, method, cases, batching_speedup: drop && perEvent ? drop.mpps / perEvent.mpps : null };
+  return { cpus: 1, all_cpus: allCpus, threads: 1, frames_per_fire: FRAMES, frame_bytes: 64, method, cases, batching_speedup: drop && perEvent ? drop.mpps / perEvent.mpps : null };
 }
 
 /** The table lines for bench/run.mjs. */
 export function formatXdpBench(report) {
-  const lines = [`\nkernel-sim XDP hook, one CPU (Hooks.fire of ${report.frames_per_fire} frames of ${report.frame_bytes} bytes; median of ${report.method.rounds} rounds):`];
+  const lines = [`\nkernel-sim XDP hook (Hooks.fire of ${report.frames_per_fire} frames of ${report.frame_bytes} bytes; median of ${report.method.rounds} rounds); one CPU:`];
   for (const c of report.cases) {
+    if (c.cpus > 1 && !lines.some((l) => l.includes('simulated CPUs'))) {
+      lines.push(`  all ${c.cpus} simulated CPUs (eth0 with ${c.cpus} queues, RSS; the CPUs run one after another on ONE JavaScript thread — not worker threads yet — so this is not ${c.cpus}× one CPU):`);
+    }
     const target = c.target_mpps === undefined ? '' : `  target ≥${c.target_mpps} Mpps ${c.meets_target ? 'ok' : 'MISS'}`;
     lines.push(
-      `  ${c.program.padEnd(12)} ${c.mpps.toFixed(2).padStart(6)} Mpps (best round ${c.best_mpps.toFixed(2)}, per CPU-second ${c.cpu_mpps.toFixed(2)})  ${c.ns_per_packet.toFixed(1).padStart(7)} ns/packet  ${c.batched ? 'batched' : 'one run per frame'}${target}`,
+      `  ${c.program.padEnd(20)} ${c.mpps.toFixed(2).padStart(6)} Mpps (best round ${c.best_mpps.toFixed(2)}, per CPU-second ${c.cpu_mpps.toFixed(2)})  ${c.ns_per_packet.toFixed(1).padStart(7)} ns/packet  ${c.batched ? 'batched' : 'one run per frame'}${target}`,
     );
   }
   lines.push(`  batching: ${report.batching_speedup.toFixed(1)}× the per-frame runs`);
