@@ -125,6 +125,7 @@ int tc_http_filter(struct __sk_buff *skb)
 	struct ethhdr *eth;
 	struct iphdr *iph;
 	int eth_type, proto;
+	__u32 l4_len;		/* TCP header and payload, as the IP header counts them */
 	__u64 bytes;
 
 	eth_type = parse_ethhdr(&c, &eth);
@@ -132,8 +133,12 @@ int tc_http_filter(struct __sk_buff *skb)
 		proto = parse_iphdr(&c, &iph);
 		if (proto == IPPROTO_TCP && ip_is_later_fragment(iph))
 			return TC_ACT_SHOT;	/* a request may not hide in a later fragment */
+		if (proto == IPPROTO_TCP && bpf_ntohs(iph->tot_len) < iph->ihl * 4)
+			return TC_ACT_SHOT;	/* a total length shorter than the header */
+		l4_len = proto < 0 ? 0 : bpf_ntohs(iph->tot_len) - iph->ihl * 4;
 	} else if (eth_type == bpf_htons(ETH_P_IPV6)) {
 		proto = parse_ip6hdr(&c, &ip6h);
+		l4_len = proto < 0 ? 0 : bpf_ntohs(ip6h->payload_len);
 	} else {
 		return TC_ACT_OK;
 	}
@@ -144,8 +149,12 @@ int tc_http_filter(struct __sk_buff *skb)
 		return TC_ACT_SHOT;
 	if (tcph->dest != bpf_htons(HTTP_PORT))
 		return TC_ACT_OK;
-	if (c.pos >= c.end)
-		return TC_ACT_OK;	/* no payload: handshake, ACK, FIN */
+	/*
+	 * No payload (the handshake, ACKs, FIN) passes. The IP length says, not data_end: at TC
+	 * ingress a minimum-size frame still carries its Ethernet padding.
+	 */
+	if (c.pos >= c.end || l4_len <= (__u32)tcph->doff * 4)
+		return TC_ACT_OK;
 
 	bytes = skb->len;
 	if (read_request_line(c.pos, c.end, &key) < 0) {

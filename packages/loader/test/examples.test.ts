@@ -3,7 +3,10 @@
  * examples/build.sh, gives exactly the committed object (clang 14 is deterministic); each
  * object holds the ELF sections of its programs, maps, BTF and licence; and readObject reads
  * it into the programs, map definitions and ring buffer records its README documents, which
- * is the contract the user-space side is written against.
+ * is the contract the user-space side is written against. Then every example runs as
+ * `bpfhive example run NAME` runs it, over a real NATS with the maps-store, the verifier and
+ * the kernel-sim each in its own process, and what it observed is checked against the traffic
+ * or workload its scenario drove.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,6 +16,24 @@ import { fileURLToPath } from 'node:url';
 import { AluOp, HelperId, InsnClass, JmpOp, MapType, ProgType, Source } from '@bpfhive/uapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ObjectSpec, type ProgramSpec, readObject } from '../src/index.js';
+import { BpfClient } from '../src/client/index.js';
+import { EXAMPLES as RUNNABLE, type Example, runExample } from '../src/examples/index.js';
+import type { HttpFilterResult } from '../src/examples/http-filter.js';
+import { HTTP_REQUESTS, HTTP_RULES } from '../src/examples/http-filter.js';
+import type { L4lbResult } from '../src/examples/l4lb.js';
+import type { NetpolicyResult } from '../src/examples/netpolicy.js';
+import type { KubeproxyResult } from '../src/examples/kubeproxy.js';
+import type { ExecsnoopResult } from '../src/examples/execsnoop.js';
+import type { TcpconnectResult } from '../src/examples/tcpconnect.js';
+import type { SensitiveOpenResult } from '../src/examples/sensitive-open.js';
+import type { PktcountResult } from '../src/examples/pktcount.js';
+import type { DdosDropResult } from '../src/examples/ddos-drop.js';
+import { type OpenEvent, type OpensnoopResult, decodeOpenEvent } from '../src/examples/opensnoop.js';
+import type { SyscountResult } from '../src/examples/syscount.js';
+import { collectRingbuf } from '../src/examples/outputs.js';
+import { runScenario } from '../src/examples/scenario.js';
+import { type NatsTestServer, startNatsServer } from '@bpfhive/testkit';
+import { KERNEL_SIM_MAIN, type ServiceProcess, kernelSimBuilt, startMapsStore, startService } from './support/services.js';
 
 const EXAMPLES_DIR = fileURLToPath(new URL('../../../examples/', import.meta.url));
 const BUILD_SCRIPT = join(EXAMPLES_DIR, 'build.sh');
@@ -183,11 +204,11 @@ function clangMajor(): number | undefined {
 }
 
 describe('examples', () => {
-  it('examples/README.md indexes every example, and each has its source, object and README', () => {
+  it('examples/README.md indexes every example, and each has its source, object, scenario and README', () => {
     const index = readFileSync(join(EXAMPLES_DIR, 'README.md'), 'utf8');
     for (const { name } of EXAMPLES) {
       expect(index, `examples/README.md links ${name}`).toContain(`](${name}/)`);
-      for (const file of [`${name}.bpf.c`, `${name}.bpf.o`, 'README.md']) expect(existsSync(join(EXAMPLES_DIR, name, file)), `${name}/${file}`).toBe(true);
+      for (const file of [`${name}.bpf.c`, `${name}.bpf.o`, 'scenario.yaml', 'README.md']) expect(existsSync(join(EXAMPLES_DIR, name, file)), `${name}/${file}`).toBe(true);
       const readme = readFileSync(join(EXAMPLES_DIR, name, 'README.md'), 'utf8');
       expect(readme, `${name}/README.md gives the run command`).toContain(`npx bpfhive example run ${name}`);
     }
@@ -248,4 +269,219 @@ describe('examples', () => {
       expect(fresh.equals(committed), `examples/${name}/${name}.bpf.o is stale: run examples/build.sh and commit the objects`).toBe(true);
     });
   });
+});
+
+const VERIFIER_MAIN = fileURLToPath(new URL('../../verifier/dist/main.js', import.meta.url));
+
+describe.skipIf(!kernelSimBuilt() || !existsSync(VERIFIER_MAIN))('every example, run over NATS (needs the services built: npx turbo run build)', () => {
+  let nats: NatsTestServer;
+  const services: ServiceProcess[] = [];
+  let client: BpfClient;
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+    const env = { NATS_URL: nats.url };
+    services.push(await startMapsStore(nats.url));
+    services.push(await startService(VERIFIER_MAIN, env));
+    services.push(await startService(KERNEL_SIM_MAIN, { ...env, KERNEL_SIM_JIT: 'local' }));
+    client = await BpfClient.connect({ servers: nats.url, timeoutMs: 60_000 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await client?.close();
+    for (const s of services.reverse()) await s.stop();
+    await nats?.stop();
+  }, 60_000);
+
+  /** Runs the example `name` as `bpfhive example run` does; returns what it printed and observed. */
+  async function run<R>(name: string): Promise<{ out: string; result: R }> {
+    const example = RUNNABLE.find((e) => e.name === name) as Example<R> | undefined;
+    if (!example) throw new Error(`no runnable example ${name}`);
+    let out = '';
+    const result = await runExample(example, { client, print: (t) => (out += `${t}\n`) });
+    return { out, result };
+  }
+
+  it('bpfhive example run knows every example of examples/', () => {
+    expect(RUNNABLE.map((e) => e.name)).toEqual(EXAMPLES.map((e) => e.name));
+  });
+
+  it('pktcount: every frame of the scenario counted under its protocol, ARP passed uncounted', async () => {
+    const { result } = await run<PktcountResult>('pktcount');
+    // 600 IPv4 frames (TCP, UDP, ICMP) and 100 ICMPv6 echoes; 5 ARP frames injected after.
+    expect((result.packets[6] ?? 0) + (result.packets[17] ?? 0) + (result.packets[1] ?? 0)).toBe(600);
+    for (const proto of [1, 6, 17]) expect(result.packets[proto]).toBeGreaterThan(0);
+    expect(result.packets[58]).toBe(100);
+    expect(Object.keys(result.packets).sort()).toEqual(['1', '17', '58', '6']);
+    expect(result).toMatchObject({ rxPackets: 705, xdpPass: 705, xdpDrop: 0 });
+  }, 120_000);
+
+  it('http-filter: the server gets exactly the requests a rule allows; the rest are dropped and counted', async () => {
+    const { out, result } = await run<HttpFilterResult>('http-filter');
+    // The rules' meaning, independently of the program: method equal, and the path (before
+    // any query) equal to an exact rule's or starting with a prefix rule's.
+    const allows = (method: string, target: string): string | undefined => {
+      const path = target.split('?')[0]!;
+      return HTTP_RULES.find((r) => r.method === method && (r.exact ? path === r.path : path.startsWith(r.path)))?.id;
+    };
+    const perRule: Record<string, number> = Object.fromEntries(HTTP_RULES.map((r) => [r.id, 0]));
+    let allowed = 0;
+    let dropped = 0;
+    for (const flow of result.flows) {
+      const req = HTTP_REQUESTS.get(flow.sport)!;
+      // Each connection: a SYN (always passes), then three segments carrying the request.
+      if (req.dport !== 80) {
+        expect(flow, flow.request).toMatchObject({ passed: 4, dropped: 0 });
+        continue;
+      }
+      const rule = allows(req.method, req.target);
+      if (rule) {
+        expect(flow, flow.request).toMatchObject({ passed: 4, dropped: 0 });
+        perRule[rule]! += 3;
+        allowed += 3;
+      } else {
+        expect(flow, flow.request).toMatchObject({ passed: 1, dropped: 3 });
+        dropped += 3;
+      }
+    }
+    expect(result.flows.map((f) => f.sport).sort()).toEqual([...HTTP_REQUESTS.keys()].sort());
+    expect(allowed).toBeGreaterThan(0);
+    expect(dropped).toBeGreaterThan(0);
+    expect(result.rules).toEqual(perRule);
+    expect(result).toMatchObject({ allowed, dropped });
+    expect(out).toMatch(/^10\.0\.0\.1:40004\s+GET \/admin\s+1\s+3\s+no$/m);
+  }, 120_000);
+
+  it('ddos-drop: each flood dropped by its rule, the legitimate and the TCP DNS traffic passed', async () => {
+    const { result } = await run<DdosDropResult>('ddos-drop');
+    expect(result.dropped).toEqual({ 1: 400, 2: 200, 3: 150 });
+    expect(result).toMatchObject({ xdpPass: 300 + 50, xdpDrop: 400 + 200 + 150 });
+  }, 120_000);
+
+  it('l4lb: flows spread over every real by the ring, sent back encapsulated, and a flow always lands on the same real', async () => {
+    const { result } = await run<L4lbResult>('l4lb');
+    const flows = result.flowsPerReal.reduce((a, b) => a + b, 0);
+    expect(flows).toBe(result.misses);
+    expect(flows).toBeGreaterThan(200);
+    // Maglev gives each of the three reals about a third of the ring, and so of the flows.
+    for (const slots of result.slotsPerReal) expect(Math.abs(slots - 257 / 3)).toBeLessThanOrEqual(1);
+    for (const n of result.flowsPerReal) expect(n / flows).toBeGreaterThan(0.2);
+    expect(result).toMatchObject({ vipPackets: 1200, xdpTx: 1200, xdpPass: 20 });
+    expect(result.hits + result.misses).toBe(1200);
+    // conn_table cleared, the same clients again: the ring puts every flow where it was.
+    expect(result.replayed).toBe(flows);
+    expect(result.moved).toBe(0);
+  }, 120_000);
+
+  it('netpolicy: the flow log has each allowed flow once and every denied packet, with identities', async () => {
+    const { out, result } = await run<NetpolicyResult>('netpolicy');
+    const summary = result.events.map((e) => `${e.verdict} ${e.src}:${e.sport} ${e.srcIdentity} -> ${e.dst}:${e.dport} ${e.dstIdentity} proto ${e.protocol} (${e.reason})`);
+    expect(summary.sort()).toEqual(
+      [
+        'FORWARDED 10.0.0.1:41000 1001 -> 10.0.0.2:8080 1002 proto 6 (policy allowed)',
+        'FORWARDED 10.0.0.2:42000 1002 -> 10.0.0.3:5432 1003 proto 6 (policy allowed)',
+        ...Array<string>(3).fill('DROPPED 10.0.0.1:43000 1001 -> 10.0.0.3:5432 1003 proto 6 (policy denied)'),
+        ...Array<string>(2).fill('DROPPED 10.0.0.1:0 1001 -> 10.0.0.2:0 1002 proto 1 (policy denied)'),
+      ].sort(),
+    );
+    // In the scenario's time order (one frame per batch).
+    expect(result.events.map((e) => `${e.src}:${e.sport}`)).toEqual(['10.0.0.1:41000', '10.0.0.2:42000', ...Array<string>(3).fill('10.0.0.1:43000'), '10.0.0.1:0', '10.0.0.1:0']);
+    // Each allowed flow's later packets and the backend's replies pass through ct, unlogged.
+    expect(result.policyPackets).toEqual([1, 1]);
+    expect(result.tracked).toBe(2);
+    expect(out).toMatch(/ct: 10\.0\.0\.1:41000 -> 10\.0\.0\.2:8080 TCP {2}packets 9$/m);
+  }, 120_000);
+
+  it('kubeproxy: connects to a service are translated, a service without backends is refused, others untouched', async () => {
+    const { result } = await run<KubeproxyResult>('kubeproxy');
+    // 9 connects to 10.96.0.10:80, 1 to a plain address, 1 to 10.96.0.11:80 (no backends).
+    const { connects, ...counts } = result;
+    expect(counts).toEqual({ translated: 9, refused: 1, runs: 11, allow: 10, deny: 1 });
+    // Each connect to the service went to one of its backends; the plain one where it asked; the refused one nowhere, EPERM.
+    const backends = ['10.0.1.1:8080', '10.0.1.2:8080', '10.0.1.3:8080'];
+    expect(connects.slice(0, 9).map((c) => [c.addr, c.ret, backends.includes(c.peer ?? '')])).toEqual(Array(9).fill(['10.96.0.10:80', 0, true]));
+    expect(connects.slice(9)).toEqual([{ addr: '10.0.0.5:443', ret: 0, peer: '10.0.0.5:443' }, { addr: '10.96.0.11:80', ret: -1 }]);
+  }, 120_000);
+
+  it('execsnoop: one event per execve, with its filename and arguments', async () => {
+    const { result } = await run<ExecsnoopResult>('execsnoop');
+    expect(result.events.map((e) => [e.pid, e.ppid, e.uid, e.filename, ...e.args])).toEqual([
+      [6001, 6000, 1000, '/usr/bin/ls', 'ls', '-l', '/tmp'],
+      [6002, 6000, 1000, '/usr/bin/cat', 'cat', '/etc/hostname'],
+      [6003, 6000, 1000, '/bin/sh', 'sh', '-c', 'sleep 1'],
+      [6004, 6003, 1000, '/usr/bin/sleep', 'sleep', '1'],
+      [6000, 1, 1000, '/opt/nothing/here', 'here', '--version'],
+    ]);
+    // comm is the caller's at entry: a forked bash child, or the sh that forked sleep.
+    expect(result.events.map((e) => e.comm)).toEqual(['bash', 'bash', 'bash', 'sh', 'bash']);
+  }, 120_000);
+
+  it('opensnoop and syscount: one event per openat; system calls counted by number; their scenarios are the same workloads', async () => {
+    const snoop = await run<OpensnoopResult>('opensnoop');
+    expect(snoop.out).toMatch(/^4103\s+myapp\s+-1\s+2 00000000 \/etc\/nonexistent\.conf {2}\(ENOENT\)$/m);
+    const opens = (events: readonly OpenEvent[]) => events.map((e) => [e.pid, e.comm, e.fname, e.flags, e.ret < 0 ? e.ret : 'fd']);
+    expect(opens(snoop.result.events)).toEqual([
+      [4101, 'cat', '/etc/hosts', 0, 'fd'],
+      [4102, 'id', '/etc/passwd', 0o2000000, 'fd'],
+      [4103, 'myapp', '/etc/nonexistent.conf', 0, -2],
+      [4104, 'logger', '/tmp/out.log', 0o101, 'fd'],
+    ]);
+    const sys = await run<SyscountResult>('syscount');
+    const syscalls = (counts: ReadonlyMap<number, number>) => Object.fromEntries([0, 1, 3, 59, 257].map((nr) => [nr, counts.get(nr)]));
+    // 3 × (openat, 4 reads, close), 5 writes, 1 execve.
+    expect(syscalls(sys.result.counts)).toEqual({ 0: 12, 1: 5, 3: 3, 59: 1, 257: 3 });
+
+    // The same programs on examples/opensnoop/scenario.yaml and examples/syscount/scenario.yaml.
+    const fromScenario = await runExample<OpenEvent[]>(
+      {
+        name: 'opensnoop',
+        summary: 'opensnoop on its scenario',
+        async run({ client: c, attach, mapId, scenario }) {
+          await attach('tracepoint__syscalls__sys_enter_openat');
+          await attach('tracepoint__syscalls__sys_exit_openat');
+          const events = await collectRingbuf(c, mapId('events'), decodeOpenEvent);
+          await runScenario(c, await scenario());
+          await events.settle();
+          events.stop();
+          return events.items;
+        },
+      },
+      { client, print: () => undefined },
+    );
+    expect(opens(fromScenario)).toEqual(opens(snoop.result.events));
+    const countsFromScenario = await runExample<Map<number, number>>(
+      {
+        name: 'syscount',
+        summary: 'syscount on its scenario',
+        async run({ client: c, attach, mapId, scenario }) {
+          await attach('sys_enter');
+          await runScenario(c, await scenario());
+          const counts = new Map<number, number>();
+          for await (const [key, value] of c.mapEntries(mapId('counts'))) counts.set(new DataView(key.buffer, key.byteOffset).getUint32(0, true), Number(new DataView(value.buffer, value.byteOffset).getBigUint64(0, true)));
+          return counts;
+        },
+      },
+      { client, print: () => undefined },
+    );
+    expect(syscalls(countsFromScenario)).toEqual(syscalls(sys.result.counts));
+  }, 120_000);
+
+  it('tcpconnect: an event for each successful connect, none for the one that failed', async () => {
+    const { result } = await run<TcpconnectResult>('tcpconnect');
+    // Addresses and ports come from struct sock (CO-RE); the source is eth0's, the port ephemeral.
+    expect(result.events.map((e) => [e.pid, e.tid, e.uid, e.comm, e.saddr, e.daddr, e.dport])).toEqual([
+      [7001, 7001, 1000, 'curl', '10.0.0.20', '93.184.216.34', 80],
+      [7002, 7002, 1000, 'ssh', '10.0.0.20', '10.0.0.5', 22],
+    ]);
+    for (const e of result.events) expect(e.sport).toBeGreaterThanOrEqual(1024);
+  }, 120_000);
+
+  it('sensitive-open: an alert for each open that breaks a rule, none for exempt processes or other files', async () => {
+    const { result } = await run<SensitiveOpenResult>('sensitive-open');
+    expect(result.alerts.map((a) => [a.pid, a.ppid, a.comm, a.uid, a.ruleId, a.path, a.flags & 3])).toEqual([
+      [8001, 8000, 'cat', 1000, 1, '/etc/shadow', 0],
+      [8004, 1, 'backup.sh', 0, 3, '/etc/passwd', 1],
+      [8005, 8002, 'cat', 0, 4, '/root/.ssh/id_ed25519', 0],
+    ]);
+  }, 120_000);
 });

@@ -1,5 +1,5 @@
-import { SimSubjects } from '@bpfhive/uapi';
-import { cString, until } from './bytes.js';
+import { RingBufReader } from '../client/index.js';
+import { cString } from './bytes.js';
 import type { Example } from './runner.js';
 import { spawn, syscall } from './workload.js';
 
@@ -40,16 +40,18 @@ const WORKLOAD: readonly { pid: number; comm: string; path: string; flags: strin
   { pid: 4104, comm: 'logger', path: '/tmp/out.log', flags: 'O_WRONLY|O_CREAT', mode: 0o644 },
 ];
 
-export const opensnoop: Example = {
+export interface OpensnoopResult {
+  readonly events: readonly OpenEvent[];
+}
+
+export const opensnoop: Example<OpensnoopResult> = {
   name: 'opensnoop',
   summary: 'every openat() with its result (two tracepoints, ring buffer), as BCC opensnoop',
   async run({ client, attach, mapId, print }) {
     const events: OpenEvent[] = [];
-    const sub = client.nc.subscribe(SimSubjects.ringbuf(mapId('events')), {
-      callback: (_e, msg) => void events.push(decodeOpenEvent(Buffer.from(msg.json<{ data: string }>().data, 'base64'))),
-    });
+    // libbpf's ring_buffer__new(map, handle_event) and a poll loop.
+    const reader = await RingBufReader.open(client, mapId('events'), (data) => void events.push(decodeOpenEvent(data)));
     try {
-      await client.nc.flush();
       await attach('tracepoint__syscalls__sys_enter_openat');
       await attach('tracepoint__syscalls__sys_exit_openat');
       for (const w of WORKLOAD) {
@@ -57,9 +59,11 @@ export const opensnoop: Example = {
         await syscall(client, { pid: w.pid, syscall: 'openat', path: w.path, flags: w.flags, ...(w.mode !== undefined && { mode: w.mode }) });
       }
       await client.nc.flush();
-      await until(() => events.length >= WORKLOAD.length, 3000);
+      const deadline = Date.now() + 3000;
+      reader.consume();
+      while (events.length < WORKLOAD.length && Date.now() < deadline) await reader.poll(deadline - Date.now());
     } finally {
-      sub.unsubscribe();
+      reader.close();
     }
     print('');
     print(`${'PID'.padEnd(7)}${'COMM'.padEnd(17)}${'FD'.padStart(3)} ${'ERR'.padStart(3)} ${'FLAGS'.padEnd(8)} PATH`);
@@ -70,5 +74,6 @@ export const opensnoop: Example = {
     }
     print('');
     print(`${events.length} events`);
+    return { events };
   },
 };

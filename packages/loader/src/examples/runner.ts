@@ -6,10 +6,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AttachType, type Btf, ProgType, fromBase64, parseBtf } from '@bpfhive/uapi';
+import type { Btf } from '@bpfhive/uapi';
 import type { BpfClient } from '../client/index.js';
-import { type Collection, loadCollection } from '../loader/index.js';
-import { type ProgramSpec, readObject } from '../object/index.js';
+import { type Collection, attachAttr, fetchKernelBtf, loadCollection } from '../loader/index.js';
+import { readObject } from '../object/index.js';
+import { type ExampleScenario, readScenario } from './scenario.js';
 import { linkClose, linkCreate } from './sim.js';
 
 /** examples/ of this workspace, from src/ and dist/ alike. */
@@ -25,53 +26,22 @@ export interface ExampleRun {
   attach(name: string, target?: { readonly ifindex?: number }): Promise<number>;
   /** The id of the map `name` of the object. */
   mapId(name: string): number;
+  /** The example's scenario, examples/NAME/scenario.yaml. */
+  scenario(): Promise<ExampleScenario>;
 }
 
-/** One runnable example. */
-export interface Example {
+/** One runnable example; `run` returns what it observed (what its test checks). */
+export interface Example<R = unknown> {
   readonly name: string;
   readonly summary: string;
-  run(run: ExampleRun): Promise<void>;
+  run(run: ExampleRun): Promise<R>;
 }
 
-/** The kernel's BTF (vmlinux, BTF object 1), for CO-RE, as libbpf reads /sys/kernel/btf/vmlinux. */
-export async function kernelBtf(client: BpfClient): Promise<Btf> {
-  const reply = await client.bpf('OBJ_GET_INFO_BY_FD', { btf_id: 1 });
-  if (typeof reply.btf !== 'string') throw new Error("the kernel's BTF (btf id 1) came without its blob");
-  return parseBtf(fromBase64(reply.btf, 'btf'));
-}
+/** Where `ExampleRun.attach` links a program (loader/attach.ts); kept here for the examples' users. */
+export { attachAttr };
 
-/**
- * BPF_LINK_CREATE's attributes for a program, from its section as libbpf's auto-attach reads it:
- * `xdp` on a device, `tc`/`tcx/*` on a device's TCX hook, `tracepoint/CAT/NAME`, `raw_tp/NAME`,
- * `kprobe/FN`, `kretprobe/FN`, `fentry/FN`, `fexit/FN`, cgroup hooks on the root cgroup.
- */
-export function attachAttr(program: ProgramSpec, progId: number, target: { readonly ifindex?: number } = {}): Record<string, unknown> {
-  const section = program.sectionName;
-  const to = program.attachTo ?? section.slice(section.indexOf('/') + 1);
-  const device = (): number => {
-    if (target.ifindex === undefined) throw new Error(`program '${program.name}' (${section}) attaches to a device: give one`);
-    return target.ifindex;
-  };
-  switch (program.type) {
-    case ProgType.XDP:
-      return { prog_id: progId, attach_type: AttachType.XDP, target_ifindex: device() };
-    case ProgType.SCHED_CLS:
-      return { prog_id: progId, attach_type: section.includes('egress') ? AttachType.TCX_EGRESS : AttachType.TCX_INGRESS, target_ifindex: device() };
-    case ProgType.TRACEPOINT:
-      return { prog_id: progId, attach_type: AttachType.PERF_EVENT, target_name: to };
-    case ProgType.RAW_TRACEPOINT:
-      return { prog_id: progId, attach_type: AttachType.TRACE_RAW_TP, target_name: to };
-    case ProgType.KPROBE:
-      return { prog_id: progId, attach_type: AttachType.PERF_EVENT, target_name: to, ...(section.startsWith('kretprobe') && { retprobe: true }) };
-    case ProgType.CGROUP_SOCK_ADDR:
-    case ProgType.CGROUP_SKB:
-    case ProgType.CGROUP_SOCK:
-      return { prog_id: progId, attach_type: program.expectedAttachType, target_fd: 1 };
-    default:
-      return { prog_id: progId, attach_type: program.expectedAttachType, target_name: to };
-  }
-}
+/** The kernel's BTF (vmlinux, BTF object 1), for CO-RE, as libbpf reads /sys/kernel/btf/vmlinux (loader/kernel-btf.ts). */
+export const kernelBtf = (client: BpfClient): Promise<Btf> => fetchKernelBtf(client);
 
 export interface RunOptions {
   readonly client: BpfClient;
@@ -82,10 +52,14 @@ export interface RunOptions {
   readonly dir?: string;
 }
 
-/** Runs `example`: load, attach, drive, print; then detach and close everything unless `keep`. */
-export async function runExample(example: Example, options: RunOptions): Promise<void> {
+/**
+ * Runs `example`: load, attach, drive, print; then detach and close everything unless `keep`.
+ * Returns what the example observed.
+ */
+export async function runExample<R>(example: Example<R>, options: RunOptions): Promise<R> {
   const { client, print } = options;
-  const path = join(options.dir ?? EXAMPLES_DIR, example.name, `${example.name}.bpf.o`);
+  const dir = join(options.dir ?? EXAMPLES_DIR, example.name);
+  const path = join(dir, `${example.name}.bpf.o`);
   const spec = readObject(new Uint8Array(await readFile(path)), { path });
   const collection = await loadCollection(spec, client, { kernelBtf: await kernelBtf(client) });
   const links: number[] = [];
@@ -100,6 +74,7 @@ export async function runExample(example: Example, options: RunOptions): Promise
       if (!map) throw new Error(`${example.name}.bpf.o has no map '${name}'`);
       return map.id;
     },
+    scenario: () => readScenario(join(dir, 'scenario.yaml')),
     async attach(name, target) {
       const program = collection.programs.get(name);
       if (!program) throw new Error(`${example.name}.bpf.o has no program '${name}'`);
@@ -111,8 +86,9 @@ export async function runExample(example: Example, options: RunOptions): Promise
   };
   let failed = true;
   try {
-    await example.run(run);
+    const result = await example.run(run);
     failed = false;
+    return result;
   } finally {
     if (options.keep && !failed) {
       print(`--keep: left attached (links ${links.join(', ')}); see 'bpfhive link list', 'bpfhive prog list', 'bpfhive map dump id ${[...collection.maps.values()][0]?.id ?? 0}'`);

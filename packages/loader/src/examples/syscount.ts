@@ -8,7 +8,12 @@ const SYSCALLS: Readonly<Record<number, string>> = {
   56: 'clone', 57: 'fork', 59: 'execve', 60: 'exit', 62: 'kill', 231: 'exit_group', 257: 'openat',
 };
 
-export const syscount: Example = {
+export interface SyscountResult {
+  /** Calls counted per system call number. */
+  readonly counts: ReadonlyMap<number, number>;
+}
+
+export const syscount: Example<SyscountResult> = {
   name: 'syscount',
   summary: 'system calls counted by number (raw_syscalls/sys_enter, hash map), as BCC syscount',
   async run({ client, attach, mapId, print }) {
@@ -31,5 +36,6 @@ export const syscount: Example = {
     print('');
     print(`${'SYSCALL'.padEnd(22)} ${'COUNT'.padStart(8)}`);
     for (const [nr, count] of counts.slice(0, 10)) print(`${(SYSCALLS[nr] ?? `syscall ${nr}`).padEnd(22)} ${String(count).padStart(8)}`);
+    return { counts: new Map(counts.map(([nr, n]) => [nr, Number(n)])) };
   },
 };

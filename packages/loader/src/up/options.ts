@@ -20,6 +20,8 @@ export interface UpOptions {
   readonly quiet: boolean;
   /** How long every service gets to answer `$SRV.PING` at start. */
   readonly readyTimeoutMs: number;
+  /** Once up, run the tour of the examples (demo.ts), then stay up. */
+  readonly demo: boolean;
 }
 
 export const MAX_REPLICAS = 16;
@@ -40,6 +42,7 @@ export function parseUpArgs(args: string[], env: UpEnv, cwd: string): UpOptions 
       data: { type: 'string', default: '.bpfhive' },
       quiet: { type: 'boolean', default: false },
       timeout: { type: 'string', default: '30' },
+      demo: { type: 'boolean', default: false },
     },
   });
   if (positionals.length > 0) throw new UsageError(`up takes no arguments, got '${positionals.join(' ')}'`);
@@ -51,6 +54,7 @@ export function parseUpArgs(args: string[], env: UpEnv, cwd: string): UpOptions 
     dataDir: resolve(cwd, values.data),
     quiet: values.quiet,
     readyTimeoutMs: timeout * 1000,
+    demo: values.demo,
   };
 }
 

@@ -6,6 +6,7 @@ import { prefixed } from './lines.js';
 import { type UpNats, provideNats } from './nats-choice.js';
 import { connectChecked } from './nats-connect.js';
 import type { UpOptions } from './options.js';
+import { startDemo } from './demo.js';
 import { type Answering, waitUntilAnswering } from './readiness.js';
 import { onStopSignals } from './stop-signals.js';
 import { formatReady } from './summary.js';
@@ -68,7 +69,9 @@ class UpRun {
     try {
       const answering = await this.start(present);
       this.ctx.io.stdout(formatReady({ natsUrl: this.nats!.url, natsOrigin: this.nats!.origin, missing, services: present.map((name) => ({ name, instances: answering.get(name) ?? [] })) }));
+      const demo = this.options.demo ? startDemo({ natsUrl: this.nats!.url, print: (text) => this.ctx.io.stdout(`${text}\n`) }) : undefined;
       status = await this.serve();
+      await demo?.stop();
     } catch (e) {
       if (e instanceof StoppedDuringStart) this.say(`${e.message} during start: stopping`);
       else {
@@ -119,7 +122,8 @@ class UpRun {
     const env = { ...ctx.env, NATS_URL: natsUrl, MAPS_STORE_DATA: join(options.dataDir, 'maps') };
     const sink: SupervisorSink = {
       line: (label, stream, text) => {
-        if (options.quiet) return;
+        // The tour keeps the screen to itself: only the services' stderr (warnings, errors) shows.
+        if (options.quiet || (options.demo && stream === 'stdout')) return;
         if (stream === 'stdout') ctx.io.stdout(prefixed(label, text));
         else ctx.io.stderr(prefixed(label, text));
       },
