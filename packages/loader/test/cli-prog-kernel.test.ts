@@ -58,7 +58,8 @@ describe.skipIf(!kernelSimBuilt())('bpfhive prog with the kernel-sim (skipped wh
   it('show prints the kernel-sim\'s program info as bpftool prints it', async () => {
     const { status, out } = await bpfhive(`prog show id ${idOf('tail_a')}`);
     expect(status).toBe(0);
-    expect(out).toMatch(new RegExp(`^${idOf('tail_a')}: xdp  name tail_a  tag [0-9a-f]{16}  gpl\\n\\tloaded_at \\S+  uid 0\\n\\txlated 16B  jited \\d+B\\n$`));
+    // btf_id: the loader loaded the object's .BTF and the program holds it.
+    expect(out).toMatch(new RegExp(`^${idOf('tail_a')}: xdp  name tail_a  tag [0-9a-f]{16}  gpl\\n\\tloaded_at \\S+  uid 0\\n\\txlated 16B  jited \\d+B\\n\\tbtf_id \\d+\\n$`));
   });
 
   it('run runs the program in the kernel-sim and prints its return value', async () => {
@@ -67,9 +68,18 @@ describe.skipIf(!kernelSimBuilt())('bpfhive prog with the kernel-sim (skipped wh
     const pass = await bpfhive(`prog run id ${idOf('tail_a')} data_in ${data}`);
     expect(pass).toMatchObject({ status: 0, err: '' });
     expect(pass.out).toMatch(/^Return value: 2, duration: \d+ns\n$/);
-    const drop = JSON.parse((await bpfhive(`prog run name tail_b data_in ${data} repeat 5 -j`)).out) as { retval: number; duration: number };
-    expect(drop.retval).toBe(1);
-    expect((await bpfhive(`prog show name tail_b`)).out.split('\n')[0]).toMatch(/ run_time_ns \d+ run_cnt 5$/);
+    // Run statistics are kept only while BPF_ENABLE_STATS is held (kernel.bpf_stats_enabled).
+    const statsOff = JSON.parse((await bpfhive(`prog run name tail_b data_in ${data} repeat 5 -j`)).out) as { retval: number };
+    expect(statsOff.retval).toBe(1);
+    expect((await bpfhive(`prog show name tail_b`)).out.split('\n')[0]).not.toContain('run_cnt');
+    const stats = await client.enableStats();
+    try {
+      const drop = JSON.parse((await bpfhive(`prog run name tail_b data_in ${data} repeat 5 -j`)).out) as { retval: number; duration: number };
+      expect(drop.retval).toBe(1);
+      expect((await bpfhive(`prog show name tail_b`)).out.split('\n')[0]).toMatch(/ run_time_ns \d+ run_cnt 5$/);
+    } finally {
+      await client.statsClose(stats);
+    }
   });
 
   it('dump xlated disassembles the loaded instructions and dump jited prints the WAT', async () => {

@@ -224,26 +224,54 @@ describe('bpfhive prog load and loadall', () => {
   const object = (name: string): string => join(OBJECTS_DIR, `${name}.o`);
   const programCount = (): number => kernel.programs.size;
 
-  // Fails until uapi's obj_pin schema takes prog_id: the client refuses to pin a program, so
-  // load and loadall fail after loading and release what they loaded. Turn into `it` then.
-  it.fails('load pins the first program at PATH and exits 0', async () => {
-    expect(await bpfhive(`prog load ${object('socket_filter')} /sys/fs/bpf/cli_socket`)).toEqual({ status: 0, out: '', err: '' });
+  it('load pins the first program at PATH and exits 0; the program outlives the command, and show pinned PATH finds it', async () => {
+    const before = programCount();
+    const { status, out, err } = await bpfhive(`prog load ${object('socket_filter')} /sys/fs/bpf/cli_socket`);
+    expect({ status, out }).toEqual({ status: 0, out: '' });
+    expect(err).not.toMatch(/^(Error|Warning)/m);
+    expect(kernel.callsTo('prog_load').at(-1)!.body).toMatchObject({ prog_name: 'count_protocols', kern_version: 331520 });
+    expect(programCount()).toBe(before + 1);
+    const shown = await bpfhive('prog show pinned /sys/fs/bpf/cli_socket -j');
+    expect(shown.status).toBe(0);
+    expect(JSON.parse(shown.out)).toMatchObject({ type: 'socket_filter', name: 'count_protocols' });
   });
 
-  it('load loads the whole object, fails to pin (no program pins over the wire yet) and closes the programs again', async () => {
+  it('load onto a taken PATH fails at the pin and closes what it loaded (EEXIST)', async () => {
     const before = programCount();
     const { status, out, err } = await bpfhive(`prog load ${object('socket_filter')} /sys/fs/bpf/cli_socket`);
     expect({ status, out }).toEqual({ status: 255, out: '' });
-    expect(err).toMatch(/Error: failed to pin program socket: Invalid argument \(bpf\(OBJ_PIN\): .*prog_id/);
-    expect(kernel.callsTo('prog_load').at(-1)!.body).toMatchObject({ prog_name: 'count_protocols', kern_version: 331520 });
+    expect(err).toMatch(/Error: failed to pin program socket: File exists/);
+    expect(programCount()).toBe(before);
+  });
+
+  it('loadall pins every program under the directory PATH and, with pinmaps, every map under MAP_DIR', async () => {
+    const { status, err } = await bpfhive(`prog loadall ${object('xdp_parser')} /sys/fs/bpf/cli_all/ pinmaps /sys/fs/bpf/cli_all_maps`);
+    expect(status).toBe(0);
+    expect(err).not.toMatch(/^(Error|Warning)/m);
+    for (const name of ['xdp_parse', 'xdp_frags_pass']) {
+      const shown = await bpfhive(`prog show pinned /sys/fs/bpf/cli_all/${name} -j`);
+      expect(JSON.parse(shown.out)).toMatchObject({ name });
+    }
+    const verdicts = await bpfhive('map show pinned /sys/fs/bpf/cli_all_maps/verdicts -j');
+    expect(JSON.parse(verdicts.out)).toMatchObject({ name: 'verdicts' });
+  });
+
+  it('loadall whose second pin fails (EEXIST) takes back the pin it made and closes what it loaded', async () => {
+    const [first, second] = [...parser.programs.keys()];
+    await client.objPin(`/sys/fs/bpf/cli_taken/${second}`, { map_id: parser.maps.get('verdicts')!.id });
+    const before = programCount();
+    const { status, err } = await bpfhive(`prog loadall ${object('xdp_parser')} /sys/fs/bpf/cli_taken`);
+    expect(status).toBe(255);
+    expect(err).toMatch(/Error: failed to pin all programs: File exists/);
+    expect(await bpfhive(`prog show pinned /sys/fs/bpf/cli_taken/${first}`)).toMatchObject({ status: 255, err: expect.stringMatching(/No such file or directory/) });
     expect(programCount()).toBe(before);
   });
 
   it('loadall with type and map replacement sends them with every program', async () => {
     const verdicts = parser.maps.get('verdicts')!.id;
     const { status, err } = await bpfhive(`prog loadall ${object('xdp_parser')} /sys/fs/bpf/cli_xdp type classifier map name verdicts id ${verdicts}`);
-    expect(status).toBe(255);
-    expect(err).toMatch(/^Warning: map '.*' \(id \d+\) not released: EINVAL: .*unknown map command 'close'/m);
+    expect(status).toBe(0);
+    expect(err).not.toMatch(/^(Error|Warning)/m);
     const [parse, frags] = kernel.callsTo('prog_load').slice(-2);
     expect([parse!.body.prog_type, frags!.body.prog_type, frags!.body.expected_attach_type]).toEqual([3, 3, undefined]);
     expect(decode(fromBase64(String(frags!.body.insns), 'insns'))[7]!.imm).toBe(verdicts);
@@ -278,10 +306,12 @@ describe('bpfhive prog load and loadall', () => {
     expect(err).toMatch(message);
   });
 
-  it('pin of a program fails with the reason until obj_pin takes prog_id', async () => {
-    const { status, err } = await bpfhive(`prog pin id ${idOf('xdp_parse')} /sys/fs/bpf/cli_pinned_prog`);
-    expect(status).toBe(255);
-    expect(err).toMatch(/^Error: can't pin the object \(\/sys\/fs\/bpf\/cli_pinned_prog\): Invalid argument/);
+  it('pin PROG FILE pins the program; show pinned FILE shows it; a second pin at FILE is EEXIST', async () => {
+    expect(await bpfhive(`prog pin id ${idOf('xdp_parse')} /sys/fs/bpf/cli_pinned_prog`)).toEqual({ status: 0, out: '', err: '' });
+    expect((await bpfhive('prog show pinned /sys/fs/bpf/cli_pinned_prog')).out).toMatch(new RegExp(`^${idOf('xdp_parse')}: xdp  name xdp_parse  `));
+    const again = await bpfhive(`prog pin id ${idOf('xdp_frags_pass')} /sys/fs/bpf/cli_pinned_prog`);
+    expect(again.status).toBe(255);
+    expect(again.err).toMatch(/^Error: can't pin the object \(\/sys\/fs\/bpf\/cli_pinned_prog\): File exists/);
   });
 });
 

@@ -6,6 +6,7 @@ import {
   CoreReloKind,
   type Instruction,
   InsnClass,
+  ProgType,
   btfSizeOf,
   classOf,
   decode,
@@ -171,7 +172,13 @@ describe.runIf(kernelBtf)('CO-RE on tracing.o against the kernel: the other kind
 describe('loadCollection with kernelBtf', () => {
   // tracing.o as it loads once kernel symbols resolve (loader.test.ts), its Kconfig given.
   const object = OBJECTS.tracing();
-  const spec: ObjectSpec = { ...object, externs: object.externs.filter((e) => e.kind === 'kconfig') };
+  // The shifted target below has no kernel functions, so the BTF-attached programs (fentry, fexit, tp_btf, lsm) would
+  // find no attach_btf_id in it, as libbpf would not: they are left out.
+  const spec: ObjectSpec = {
+    ...object,
+    externs: object.externs.filter((e) => e.kind === 'kconfig'),
+    programs: object.programs.filter((p) => p.type !== ProgType.TRACING && p.type !== ProgType.LSM),
+  };
   const kconfig = { CONFIG_BPF_SYSCALL: 'y' };
   // A kernel like the shifted one, without enum task_state: sample_cpu's enum value finds no target.
   const target = shiftedTarget(spec.btf!, ['task_state']);

@@ -52,6 +52,11 @@ const PROGRAMS: Record<ObjectName, ProgRow[]> = {
     ['legacy_classifier', 'classifier', ProgType.SCHED_CLS, 0, undefined, 0, ['legacy_classifier'], 2, 2],
   ],
   socket_filter: [['count_protocols', 'socket', ProgType.SOCKET_FILTER, 0, undefined, 0, ['count_protocols'], 26, 28]],
+  fentry_core: [
+    ['read_entry', 'fentry/vfs_read', ProgType.TRACING, AttachType.TRACE_FENTRY, 'vfs_read', 0, ['read_entry'], 54, 55],
+    ['read_exit', 'fexit/vfs_read', ProgType.TRACING, AttachType.TRACE_FEXIT, 'vfs_read', 0, ['read_exit'], 11, 12],
+    ['on_switch', 'tp_btf/sched_switch', ProgType.TRACING, AttachType.TRACE_RAW_TP, 'sched_switch', 0, ['on_switch'], 22, 23],
+  ],
   tracing: [
     ['unlink_entry', 'kprobe/do_unlinkat', ProgType.KPROBE, 0, 'do_unlinkat', 0, ['unlink_entry'], 20, 22],
     ['unlink_exit', 'kretprobe/do_unlinkat', ProgType.KPROBE, 0, 'do_unlinkat', 0, ['unlink_exit'], 73, 77],
@@ -108,6 +113,10 @@ const MAPS: Record<ObjectName, MapRow[]> = {
   socket_filter: [
     ['proto_bytes', 'legacy', MapType.ARRAY, 4, 8, 256, 0],
     ['seen_sockets', 'legacy', MapType.HASH, 8, 4, 1024, MapFlag.NO_PREALLOC],
+  ],
+  fentry_core: [
+    ['reads', 'btf', MapType.ARRAY, 4, 48, 1, 0],
+    ['switches', 'btf', MapType.ARRAY, 4, 8, 1, 0],
   ],
   tracing: [
     ['events', 'btf', MapType.RINGBUF, 0, 0, 256 * 1024, 0],

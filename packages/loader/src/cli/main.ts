@@ -1,6 +1,7 @@
 import { BpfError } from '@bpfhive/uapi';
 import type { Command } from './command.js';
 import { asmCommand } from './commands/asm.js';
+import { benchCommand } from './commands/bench.js';
 import { btfCommand } from './commands/btf.js';
 import { conformancePluginCommand } from './commands/conformance-plugin.js';
 import { disasmCommand } from './commands/disasm.js';
@@ -17,7 +18,7 @@ import { verifyCommand } from './commands/verify.js';
 import { type CliIo, UsageError, processIo } from './io.js';
 
 /** Every command, in the order `bpfhive help` lists them. */
-export const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, conformancePluginCommand, upCommand, pingCommand, mapCommand, progCommand, linkCommand, netCommand, perfCommand, traceCommand, btfCommand, verifyCommand, exampleCommand];
+export const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, conformancePluginCommand, upCommand, pingCommand, mapCommand, progCommand, linkCommand, netCommand, perfCommand, traceCommand, btfCommand, verifyCommand, exampleCommand, benchCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -65,12 +66,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 /**
  * bpftool takes its OPTIONS before the command too (`bpfhive -j map show`, `bpfhive -p prog
- * list`): `-j`/`--json`, `-p`/`--pretty` and `--nats URL` found there move to the end of the
+ * list`): `-j`/`--json`, `-p`/`--pretty`, `-f`/`--bpffs` and `--nats URL` found there move to the end of the
  * line, where the commands read them.
  */
 export function optionsAfterCommand(argv: readonly string[]): string[] {
   let i = 0;
-  while (i < argv.length && /^(-[jp]+|--json|--pretty|--nats(=.*)?)$/.test(argv[i]!)) i += argv[i] === '--nats' ? 2 : 1;
+  while (i < argv.length && /^(-[jpf]+|--json|--pretty|--bpffs|--nats(=.*)?)$/.test(argv[i]!)) i += argv[i] === '--nats' ? 2 : 1;
   return [...argv.slice(i), ...argv.slice(0, i)];
 }
 

@@ -1,8 +1,9 @@
 import { type NatsConnection, connect } from '@nats-io/transport-node';
-import { type MapCreateRequest, type MapInfoReply, fromBase64 } from '@bpfhive/uapi';
+import { type MapCreateRequest, type MapInfoReply, type ObjListReply, ObjListReplySchema, ObjUnpinRequestSchema, type PerfEventOpenRequest, PerfEventOpenRequestSchema, Subjects, fromBase64, validateWire } from '@bpfhive/uapi';
 import { natsConnectFromEnv } from './env.js';
 import { BpfSyscallError } from './errors.js';
 import { type BpfAttr, type BpfCommand, routeBpf } from './route.js';
+import { ClientSession, type SessionOptions } from './session.js';
 import { Transport, type TransportOptions } from './transport.js';
 
 export interface BpfClientOptions {
@@ -14,8 +15,12 @@ export interface BpfClientOptions {
   readonly retryMs?: number;
   /** The connection's name in `nats server report connections` (default `bpfhive-client`). */
   readonly name?: string;
-  /** A session id for the `Bpf-Session` header (opening one is a later step; none by default). */
-  readonly session?: string;
+  /**
+   * connect() opens a session (session.ts): everything this client creates is closed by the
+   * services when it closes or stops sending keep-alives. Default none: objects live until closed
+   * or unpinned.
+   */
+  readonly session?: boolean | SessionOptions;
   /** Called before each retry after "no responders". */
   readonly onRetry?: TransportOptions['onRetry'];
 }
@@ -48,27 +53,33 @@ const count = (reply: Record<string, unknown>): number => Number(reply.count);
  * bpf(2) over NATS. `bpf(cmd, attr)` is the system call: any command, attributes with bpf_attr's
  * names and ids for fds, the reply object back; the typed helpers below wrap the map and object
  * commands with Uint8Array keys and values. Every failure is a BpfSyscallError with the errno
- * Linux would return (see errors.ts). Objects created here live until closed or unpinned: sessions
- * (`bpf.v1.session_open`) are not opened yet.
+ * Linux would return (see errors.ts). Objects created here live until closed or unpinned, unless
+ * the client opened a session (`connect({ session: true })`, `openSession()`): then they live as
+ * long as it does, as a process's fds do.
  */
 export class BpfClient {
   readonly #transport: Transport;
   #ownsConnection = false;
+  #session: ClientSession | undefined;
 
   /** Wraps a connection the caller owns (close() then leaves it open). */
   constructor(
     readonly nc: NatsConnection,
-    options: Omit<BpfClientOptions, 'servers' | 'name'> = {},
+    options: Omit<BpfClientOptions, 'servers' | 'name' | 'session'> = {},
   ) {
     this.#transport = new Transport(nc, {
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       retryMs: options.retryMs ?? DEFAULT_RETRY_MS,
-      ...(options.session !== undefined && { session: options.session }),
       ...(options.onRetry && { onRetry: options.onRetry }),
     });
   }
 
-  /** Connects to NATS (noAsyncTraces: much faster requests); ECONNREFUSED when no server answers. */
+  /**
+   * Connects to NATS (noAsyncTraces: much faster requests); ECONNREFUSED when no server answers.
+   * Once connected it reconnects for as long as it is open, as the services do: nats.js would
+   * close the connection for good after 10 failed attempts (about 20 s of NATS outage), and every
+   * later call would fail with ENOTCONN. Calls made while it is away end with ETIMEDOUT.
+   */
   static async connect(options: BpfClientOptions = {}): Promise<BpfClient> {
     // The login (NATS_USER/NATS_PASSWORD or NATS_TOKEN) always comes from the environment, as for
     // every service; `servers` overrides NATS_URL.
@@ -81,17 +92,51 @@ export class BpfClient {
         servers: typeof servers === 'string' ? servers : [...servers],
         name: options.name ?? 'bpfhive-client',
         noAsyncTraces: true,
+        maxReconnectAttempts: -1,
       });
     } catch (e) {
       throw new BpfSyscallError('ECONNREFUSED', `connect to NATS at ${String(servers)}: ${(e as Error).message}`, { cause: e });
     }
     const client = new BpfClient(nc, options);
     client.#ownsConnection = true;
+    if (options.session) {
+      try {
+        await client.openSession(options.session === true ? {} : options.session);
+      } catch (e) {
+        await nc.close();
+        throw e;
+      }
+    }
     return client;
   }
 
-  /** Closes the connection when connect() opened it. */
+  /**
+   * Opens a session (bpf.v1.session_open) and names it on every request from now on; returns its
+   * id. Keep-alives go out every ttl / 3 without holding the process open. EBUSY when one is open.
+   */
+  async openSession(options: SessionOptions = {}): Promise<string> {
+    if (this.#session && !this.#session.lost) throw new BpfSyscallError('EBUSY', `session_open: this client has session ${this.#session.id} open already`);
+    this.#session = await ClientSession.open(this.#transport, options);
+    this.#transport.nameSession(this.#session.id);
+    return this.#session.id;
+  }
+
+  /** The open session's id, if any (one the services dropped still counts until closeSession). */
+  get sessionId(): string | undefined {
+    return this.#session?.id;
+  }
+
+  /** Ends the session: the services close everything created under it that nothing else holds. Later requests name none. */
+  async closeSession(): Promise<void> {
+    const session = this.#session;
+    this.#session = undefined;
+    this.#transport.nameSession(undefined);
+    await session?.close();
+  }
+
+  /** Closes the session, if any, then the connection when connect() opened it. */
   async close(): Promise<void> {
+    await this.closeSession();
     if (this.#ownsConnection) await this.nc.close();
   }
 
@@ -172,14 +217,66 @@ export class BpfClient {
     return (await this.bpf('OBJ_GET_INFO_BY_FD', { map_id: mapId })) as MapInfoReply;
   }
 
+  /**
+   * perf_event_open(2) of a BPF output event on `cpu` with a buffer of `page_cnt` pages (uapi
+   * schemas/perf.ts): the event's id, to put in a PERF_EVENT_ARRAY slot. Held by the session, if any.
+   */
+  async perfEventOpen(attr: PerfEventOpenRequest): Promise<number> {
+    try {
+      validateWire(PerfEventOpenRequestSchema, attr);
+    } catch (e) {
+      throw new BpfSyscallError('EINVAL', `perf_event_open: ${(e as Error).message}`);
+    }
+    return Number((await this.#transport.request(Subjects.perfEventOpen, attr)).perf_event_id);
+  }
+
+  /** close(2) of a perf event; ENOENT for none, EBADF when closed already. */
+  async perfEventClose(id: number): Promise<void> {
+    await this.#transport.request(Subjects.perfEvent(id, 'close'), {});
+  }
+
+  /** BPF_ENABLE_STATS(BPF_STATS_RUN_TIME): programs count run_time_ns and run_cnt until the handle is closed (statsClose). */
+  async enableStats(type: 'run_time' | number = 'run_time'): Promise<number> {
+    return Number((await this.bpf('ENABLE_STATS', { type })).stats_id);
+  }
+
+  /** Drops a handle enableStats returned; EBADF when it is not held. */
+  async statsClose(id: number): Promise<void> {
+    await this.#transport.request(Subjects.stats(id, 'close'), {});
+  }
+
   /** BPF_OBJ_PIN at an absolute path under /sys/fs/bpf; EEXIST when taken. */
   async objPin(pathname: string, object: ObjectRef): Promise<void> {
     await this.bpf('OBJ_PIN', { pathname, ...object });
   }
 
-  /** BPF_OBJ_GET: the object pinned at `pathname`; ENOENT when nothing is. */
+  /** BPF_OBJ_GET: the object pinned at `pathname`; ENOENT when nothing is (or the program or link pinned there is gone with its kernel). */
   async objGet(pathname: string): Promise<ObjectRef> {
     return (await this.bpf('OBJ_GET', { pathname })) as ObjectRef;
+  }
+
+  /**
+   * unlink(2) of a pin (`rm /sys/fs/bpf/x`; bpf(2) has no command for it): the last pin of a
+   * program or link whose handles are closed frees it. ENOENT when nothing is pinned there,
+   * EACCES for another account's pin without CAP_SYS_ADMIN.
+   */
+  async objUnpin(pathname: string): Promise<void> {
+    try {
+      validateWire(ObjUnpinRequestSchema, { pathname });
+    } catch (e) {
+      throw new BpfSyscallError('EINVAL', `obj_unpin: ${(e as Error).message}`);
+    }
+    await this.#transport.request(Subjects.objUnpin, { pathname });
+  }
+
+  /**
+   * The pins of the namespace whose path starts with `prefix` (all by default), in the order they
+   * were made: the caller's own, or every pin with CAP_SYS_ADMIN (`ls -R /sys/fs/bpf`; bpftool
+   * `--bpffs`). A program or link pin is listed as stored, though its kernel may have restarted.
+   */
+  async objList(prefix?: string): Promise<ObjListReply['pins']> {
+    const reply = await this.#transport.request(Subjects.objList, prefix === undefined ? {} : { prefix });
+    return validateWire<ObjListReply>(ObjListReplySchema, reply).pins;
   }
 
   /** BPF_{MAP,PROG,LINK,BTF}_GET_NEXT_ID: the smallest id above `startId`, undefined after the last. */

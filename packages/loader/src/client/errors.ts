@@ -46,10 +46,13 @@ export class BpfUnavailableError extends BpfSyscallError {
 export class VerifierError extends BpfSyscallError {
   /** The verifier log as the kernel fills log_buf. */
   readonly log: string;
+  /** log_true_size: the log_size that would have held the whole log, when the kernel said. */
+  readonly logTrueSize: number | undefined;
 
-  constructor(code: string, cause: string, log: string, options: { subject?: string; errno?: number } = {}) {
+  constructor(code: string, cause: string, log: string, options: { subject?: string; errno?: number; logTrueSize?: number } = {}) {
     super(code, summarizeVerifierLog(cause, log), options);
     this.log = log;
+    this.logTrueSize = options.logTrueSize;
   }
 }
 
@@ -57,6 +60,8 @@ export class VerifierError extends BpfSyscallError {
 export function errorFromReply(reply: WireError, subject: string): BpfSyscallError {
   const code = errnoName(reply.errno) ?? (reply.code || 'EIO');
   const options = { subject, errno: reply.errno };
-  if (typeof reply.log === 'string' && reply.log.trim() !== '') return new VerifierError(code, reply.message, reply.log, options);
+  if (typeof reply.log === 'string' && reply.log.trim() !== '') {
+    return new VerifierError(code, reply.message, reply.log, { ...options, ...(reply.log_true_size !== undefined && { logTrueSize: reply.log_true_size }) });
+  }
   return new BpfSyscallError(code, reply.message, options);
 }

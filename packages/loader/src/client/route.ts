@@ -2,6 +2,7 @@ import {
   BpfCmd,
   BpfError,
   EmptySchema,
+  EnableStatsRequestSchema,
   GetNextIdRequestSchema,
   MapCreateRequestSchema,
   MapDeleteBatchRequestSchema,
@@ -115,6 +116,7 @@ const ROUTES: ReadonlyMap<number, Router> = new Map<number, Router>([
   [BpfCmd.LINK_UPDATE, onObject('link_id', Subjects.link, 'update')],
   [BpfCmd.LINK_DETACH, onObject('link_id', Subjects.link, 'detach')],
   [BpfCmd.BTF_LOAD, fixed(Subjects.btfLoad)],
+  [BpfCmd.ENABLE_STATS, fixed(Subjects.enableStats, EnableStatsRequestSchema)],
 ]);
 
 const BY_ID = new Set<number>([BpfCmd.MAP_GET_FD_BY_ID, BpfCmd.PROG_GET_FD_BY_ID, BpfCmd.LINK_GET_FD_BY_ID, BpfCmd.BTF_GET_FD_BY_ID]);

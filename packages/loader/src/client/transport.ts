@@ -7,7 +7,7 @@ import {
   TimeoutError,
   headers as natsHeaders,
 } from '@nats-io/transport-node';
-import { type WireError, errnoNumber } from '@bpfhive/uapi';
+import { SESSION_HEADER, type WireError, errnoNumber } from '@bpfhive/uapi';
 import { BpfSyscallError, BpfTimeoutError, BpfUnavailableError, errorFromReply } from './errors.js';
 
 /** How requests are made; every field has a default (BpfClient documents them). */
@@ -37,17 +37,21 @@ const MAX_BACKOFF_MS = 500;
  * - an errno reply becomes a BpfSyscallError (VerifierError when it carries a log).
  */
 export class Transport {
-  readonly #headers: MsgHdrs | undefined;
+  #headers: MsgHdrs | undefined;
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly options: TransportOptions,
   ) {
-    // The seam for sessions: once bpf.v1.session_open exists, the client opens one and names it here.
-    if (options.session !== undefined) {
-      this.#headers = natsHeaders();
-      this.#headers.set('Bpf-Session', options.session);
-    }
+    this.nameSession(options.session);
+  }
+
+  /** Names `session` in the Bpf-Session header of every request from now on (session.ts); undefined: none. */
+  nameSession(session: string | undefined): void {
+    this.#headers = undefined;
+    if (session === undefined) return;
+    this.#headers = natsHeaders();
+    this.#headers.set(SESSION_HEADER, session);
   }
 
   async request(subject: string, body: unknown): Promise<Record<string, unknown>> {
@@ -59,6 +63,7 @@ export class Transport {
       try {
         reply = await this.nc.request(subject, payload, { timeout: this.options.timeoutMs, ...(this.#headers && { headers: this.#headers }) });
       } catch (e) {
+        if (isOverMaxPayload(e)) throw new BpfSyscallError('E2BIG', `${subject}: the request is ${payload.length} bytes, more than the NATS server takes in one message (max_payload ${this.nc.info?.max_payload ?? '?'} bytes); send less (smaller batches, a shorter program)`, { subject, cause: e });
         if (!isNoResponders(e)) throw transportError(e, subject, this.options.timeoutMs);
         if (Date.now() + pause > deadline) throw new BpfUnavailableError(subject, attempt, this.options.retryMs);
         this.options.onRetry?.(subject, attempt);
@@ -94,11 +99,17 @@ function wireError(body: unknown, errorCode: string, errorText: string): WireErr
     code: typeof wire.code === 'string' ? wire.code : '',
     message: typeof wire.message === 'string' ? wire.message : errorText,
     ...(typeof wire.log === 'string' && { log: wire.log }),
+    ...(typeof wire.log_true_size === 'number' && { log_true_size: wire.log_true_size }),
   };
 }
 
 function isNoResponders(e: unknown): boolean {
   return e instanceof RequestError && e.isNoResponders();
+}
+
+/** nats.js refuses to publish more than the server's max_payload, before sending anything. */
+function isOverMaxPayload(e: unknown): boolean {
+  return e instanceof Error && /max_payload/.test(e.message);
 }
 
 function transportError(e: unknown, subject: string, timeoutMs: number): BpfSyscallError {

@@ -4,8 +4,10 @@
  * programs relocated to map ids and loaded; all or nothing).
  */
 export { loadCollection } from './load-collection.js';
+export { attachAttr, autoAttachAttr, type LinkCreateAttr } from './attach.js';
 export { LoadError, CloseError, type LoadTarget, type Unreleased } from './errors.js';
 export { natsCloser, type ObjectCloser, type ObjectKind } from './closer.js';
 export { DEFAULT_KERNEL_VERSION, kernelVersionCode } from './kconfig.js';
 export { POISON_CALL_KFUNC_BASE } from './relocate.js';
+export { VMLINUX_BTF_ID, fetchKernelBtf, needsKernelBtf } from './kernel-btf.js';
 export type { Collection, LoadOptions, LoadedMap, LoadedProgram } from './types.js';

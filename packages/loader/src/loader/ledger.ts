@@ -20,6 +20,8 @@ export interface LedgerEntry {
  */
 export class Ledger {
   readonly #entries: LedgerEntry[] = [];
+  /** Pins this load made, in order: what a rollback takes back. */
+  readonly #made: { readonly entry: LedgerEntry; readonly path: string }[] = [];
 
   constructor(private readonly closer: ObjectCloser) {}
 
@@ -34,27 +36,45 @@ export class Ledger {
     return this.#entries.find((e) => e.kind === kind && e.name === name);
   }
 
+  /** This load pinned `entry` at `path`. */
+  pinned(entry: LedgerEntry, path: string): void {
+    entry.pins.push(path);
+    this.#made.push({ entry, path });
+  }
+
   /**
-   * Closes every owned object that is not pinned and reports what stayed: for `close`, the
-   * closes that failed; for `rollback`, those and every owned object left pinned (the wire has
-   * no unpin, so a pin made before the failure cannot be taken back).
+   * Closes the handle of every owned object (a pinned one lives on through its pin) and reports
+   * the closes that failed. A `rollback` first removes the pins this load made, latest first, so
+   * a failed load leaves nothing behind; a pin it cannot remove is reported and its object left.
    */
   async release(mode: 'close' | 'rollback'): Promise<Unreleased[]> {
     const unreleased: Unreleased[] = [];
+    const report = (entry: LedgerEntry, reason: string): void => {
+      unreleased.push({ kind: entry.kind === 'prog' ? 'program' : 'map', name: entry.name, id: entry.id, reason });
+    };
+    const stuck = new Set<LedgerEntry>();
+    if (mode === 'rollback') {
+      for (const { entry, path } of [...this.#made].reverse()) {
+        try {
+          await this.closer.unpin(path);
+          entry.pins.splice(entry.pins.indexOf(path), 1);
+        } catch (e) {
+          stuck.add(entry);
+          report(entry, `pinned at ${path}, and the unpin failed: ${reasonOf(e)}`);
+        }
+      }
+    }
     const latestFirst = (kind: ObjectKind): LedgerEntry[] => this.#entries.filter((e) => e.kind === kind).reverse();
     for (const entry of [...latestFirst('prog'), ...latestFirst('map')]) {
-      if (!entry.owned) continue;
-      const kind = entry.kind === 'prog' ? 'program' : 'map';
-      if (entry.pins.length > 0) {
-        if (mode === 'rollback') unreleased.push({ kind, name: entry.name, id: entry.id, reason: `pinned at ${entry.pins.join(', ')} (no unpin over the wire)` });
-        continue;
-      }
+      if (!entry.owned || stuck.has(entry)) continue;
       try {
         await this.closer.close(entry.kind, entry.id);
       } catch (e) {
-        unreleased.push({ kind, name: entry.name, id: entry.id, reason: e instanceof BpfSyscallError ? `${e.code}: ${e.message}` : String(e) });
+        report(entry, reasonOf(e));
       }
     }
     return unreleased;
   }
 }
+
+const reasonOf = (e: unknown): string => (e instanceof BpfSyscallError ? `${e.code}: ${e.message}` : String(e));

@@ -12,6 +12,7 @@ import { CloseError, LoadError, type LoadTarget } from './errors.js';
 import { resolveExterns } from './externs.js';
 import { Ledger } from './ledger.js';
 import { type MapContext, type MapRecord, isMapInMap, obtainMap } from './maps.js';
+import { attachBtfId, loadObjectBtf, progBtfFields } from './prog-btf.js';
 import { loadProgram, progLoadAttr } from './programs.js';
 import { relocateProgram } from './relocate.js';
 import { initSlots } from './slots.js';
@@ -35,8 +36,11 @@ async function step<T>(target: LoadTarget, run: () => Promise<T> | T): Promise<T
  *    created (a map-in-map with a template of its inner map), global data written as element 0
  *    and `.rodata`/`.kconfig` frozen;
  * 3. map-in-map slots set to the ids of the maps they name;
- * 4. every program loaded by default (section without '?') relocated to map ids, its CO-RE
- *    relocations applied against `kernelBtf` when given (core.ts), and loaded;
+ * 4. the object's .BTF loaded into the kernel (prog-btf.ts; optional: a refusal is a warning),
+ *    then every program loaded by default (section without '?') relocated to map ids, its CO-RE
+ *    relocations applied against `kernelBtf` when given (core.ts), and loaded with its
+ *    prog_btf_id, func_info and line_info, and, for fentry/fexit/tp_btf/lsm/iter sections, the
+ *    attach_btf_id found in `kernelBtf`; the loader's BTF handle is closed after (programs hold it);
  * 5. program array slots set to the ids of the programs they name;
  * 6. maps pinned by name that were created here pinned at their path — last, because a pin
  *    cannot be taken back over the wire, so a failed load leaves none behind.
@@ -59,9 +63,16 @@ export async function loadCollection(spec: ObjectSpec, client: BpfClient, option
     }
     const programs = new Map<string, LoadedProgram>();
     const core = coreRelocatorFor(spec, options);
-    for (const program of spec.programs.filter((p) => p.autoload)) {
-      const loading = (): Promise<LoadedProgram> => load(client, ledger, spec, program, mapIds, options, core);
-      programs.set(program.name, await step({ kind: 'program', name: program.name }, loading));
+    const toLoad = spec.programs.filter((p) => p.autoload);
+    // The object's BTF, which each program names with its func_info and line_info; the programs hold it, so the handle goes after.
+    const btfId = spec.btf && toLoad.length > 0 ? await loadObjectBtf(client, spec.btf, options.onWarning) : undefined;
+    try {
+      for (const program of toLoad) {
+        const loading = (): Promise<LoadedProgram> => load(client, ledger, spec, program, mapIds, options, core, btfId);
+        programs.set(program.name, await step({ kind: 'program', name: program.name }, loading));
+      }
+    } finally {
+      if (btfId !== undefined) await (options.closer ?? natsCloser(client)).close('btf', btfId).catch(() => undefined);
     }
     const progIds = new Map([...programs].map(([name, p]) => [name, p.id]));
     for (const record of maps.values()) {
@@ -71,7 +82,7 @@ export async function loadCollection(spec: ObjectSpec, client: BpfClient, option
       const path = record.pinAfterLoad;
       if (path === undefined) continue;
       await step({ kind: 'map', name: record.spec.name }, () => client.objPin(path, { map_id: record.entry.id }));
-      record.entry.pins.push(path);
+      ledger.pinned(record.entry, path);
     }
     return new LoadedCollection(client, ledger, maps, programs);
   } catch (e) {
@@ -97,9 +108,13 @@ async function load(
   mapIds: ReadonlyMap<string, number>,
   options: LoadOptions,
   core: CoreRelocator | undefined,
+  btfId: number | undefined,
 ): Promise<LoadedProgram> {
   const insns = relocateProgram(program, mapIds, spec.externs);
-  const result = await loadWithCore(core, program, insns, options, (relocated) => loadProgram(client, progLoadAttr(program, relocated, options)));
+  const type = options.programType?.type ?? program.type;
+  const attachType = options.programType ? options.programType.expectedAttachType : program.expectedAttachType;
+  const btf = progBtfFields(program, btfId, attachBtfId(program, type, attachType, options.kernelBtf));
+  const result = await loadWithCore(core, program, insns, options, (relocated) => loadProgram(client, { ...progLoadAttr(program, relocated, options), ...btf }));
   const entry = ledger.add('prog', program.name, result.id, true);
   return { id: result.id, spec: program, log: result.log, verifiedInsns: result.verifiedInsns, pins: entry.pins };
 }
@@ -122,7 +137,7 @@ class LoadedCollection implements Collection {
     const program = this.programs.get(name);
     if (!program) throw new BpfSyscallError('ENOENT', `pin program '${name}': no such program in the collection`);
     await this.client.objPin(pathname, { prog_id: program.id });
-    this.ledger.find('prog', name)!.pins.push(pathname);
+    this.ledger.pinned(this.ledger.find('prog', name)!, pathname);
   }
 
   async pinMap(name: string, pathname: string): Promise<void> {
@@ -130,7 +145,7 @@ class LoadedCollection implements Collection {
     if (!map) throw new BpfSyscallError('ENOENT', `pin map '${name}': no such map in the collection`);
     if (map.pins.includes(pathname)) return;
     await this.client.objPin(pathname, { map_id: map.id });
-    this.ledger.find('map', name)!.pins.push(pathname);
+    this.ledger.pinned(this.ledger.find('map', name)!, pathname);
   }
 
   async close(): Promise<void> {

@@ -1,10 +1,10 @@
 /**
  * Program loading (libbpf's bpf_object_load_prog): BPF_PROG_LOAD's attributes from a linked,
- * relocated ProgramSpec. func_info and line_info are not sent: the prog_load schema has no
- * fields for them (nor for the BTF object they refer to) yet.
+ * relocated ProgramSpec. The BTF ones (prog_btf_id, func_info, line_info, attach_btf_id) come
+ * from prog-btf.ts.
  */
-import { BpfError, type Instruction, type ProgLoadRequest, ProgType, encode } from '@bpfhive/uapi';
-import type { BpfClient } from '../client/index.js';
+import { BpfError, type Instruction, LOG_SIZE_DEFAULT, LOG_SIZE_MAX, type ProgLoadRequest, ProgType, encode } from '@bpfhive/uapi';
+import { type BpfClient, VerifierError } from '../client/index.js';
 import type { ProgramSpec } from '../object/index.js';
 import { OBJ_NAME_MAX } from './maps.js';
 import type { LoadOptions } from './types.js';
@@ -20,6 +20,16 @@ export interface ProgLoadResult {
   readonly id: number;
   readonly log: string | undefined;
   readonly verifiedInsns: number;
+}
+
+/**
+ * The log_size to retry with after ENOSPC, as libbpf grows its own buffer: at least twice the
+ * last, at least the log_true_size the kernel reported, at most LOG_SIZE_MAX (what the wire
+ * carries); undefined when it cannot grow any more.
+ */
+export function grownLogSize(last: number, trueSize: number | undefined): number | undefined {
+  const next = Math.min(LOG_SIZE_MAX, Math.max(last * 2, trueSize ?? 0));
+  return next > last ? next : undefined;
 }
 
 /**
@@ -40,13 +50,29 @@ export function progLoadAttr(program: ProgramSpec, insns: readonly Instruction[]
     ...(expectedAttachType !== 0 && { expected_attach_type: expectedAttachType }),
     ...(program.flags !== 0 && { prog_flags: program.flags }),
     ...(program.kernelVersion !== undefined && { kern_version: program.kernelVersion }),
-    ...(options.logLevel !== undefined && options.logLevel !== 0 && { log_level: options.logLevel }),
+    ...(options.logLevel !== undefined && options.logLevel !== 0 && { log_level: options.logLevel, ...(options.logSize !== undefined && { log_size: options.logSize }) }),
   };
 }
 
-/** BPF_PROG_LOAD; rejects with the kernel-sim's error (VerifierError with the log when refused). */
+/**
+ * BPF_PROG_LOAD; rejects with the kernel-sim's error (VerifierError with the log when refused).
+ * With a log_level, a log that did not fit (ENOSPC) is loaded again with a bigger log_size
+ * (grownLogSize); past LOG_SIZE_MAX the ENOSPC stands, with the part of the log that fitted.
+ */
 export async function loadProgram(client: BpfClient, attr: ProgLoadAttr): Promise<ProgLoadResult> {
-  const reply = await client.bpf('PROG_LOAD', attr);
+  let request = attr;
+  let reply: Record<string, unknown>;
+  for (;;) {
+    try {
+      reply = await client.bpf('PROG_LOAD', request);
+      break;
+    } catch (e) {
+      if (!request.log_level || !(e instanceof VerifierError) || e.code !== 'ENOSPC') throw e;
+      const size = grownLogSize(request.log_size || LOG_SIZE_DEFAULT, e.logTrueSize);
+      if (size === undefined) throw e;
+      request = { ...request, log_size: size };
+    }
+  }
   return {
     id: Number(reply.prog_id),
     log: typeof reply.log === 'string' ? reply.log : undefined,

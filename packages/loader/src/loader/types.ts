@@ -24,6 +24,11 @@ export interface LoadOptions {
   /** BPF_PROG_LOAD's log_level for every program; the log is kept on each LoadedProgram. */
   readonly logLevel?: number;
   /**
+   * BPF_PROG_LOAD's log_size with logLevel (default: the wire's LOG_SIZE_DEFAULT). A log that does
+   * not fit (ENOSPC) is retried with a buffer grown to log_true_size, at most LOG_SIZE_MAX.
+   */
+  readonly logSize?: number;
+  /**
    * Kconfig values for `.kconfig` externs, as a kernel `.config` writes them: `y`, `m`, `n`,
    * numbers (`1000`, `0x10`), `"strings"`. `CONFIG_` names only; libbpf's own
    * (LINUX_KERNEL_VERSION, LINUX_HAS_*) are filled in by the loader.
@@ -34,7 +39,10 @@ export interface LoadOptions {
   /**
    * The kernel's BTF, the target of the programs' CO-RE relocations (libbpf applies them
    * against /sys/kernel/btf/vmlinux; bpfhive's is the kernel-sim's vmlinux.btf). Without it,
-   * instructions keep the offsets the compiler took from the object's own types.
+   * instructions keep the offsets the compiler took from the object's own types. It is also
+   * where fentry/fexit/fmod_ret/tp_btf/lsm/iter programs find their attach_btf_id (libbpf's
+   * libbpf_find_attach_btf_id); without it they load without one, which the kernel refuses.
+   * fetchKernelBtf(client) gets the kernel-sim's (BTF object 1); `bpfhive prog load` uses it.
    */
   readonly kernelBtf?: Btf;
   /** Receives libbpf's warnings: a CO-RE relocation that found no target and poisoned its instruction. */
@@ -77,9 +85,9 @@ export interface Collection {
   /** BPF_OBJ_PIN of a map; a map already pinned at `pathname` is left as it is. */
   pinMap(name: string, pathname: string): Promise<void>;
   /**
-   * Closes every program and every map this load created that is not pinned (pinned and
-   * reused objects stay, held by their pins). Tries them all; then throws CloseError listing
-   * those that could not be closed.
+   * Closes the handle of every program and every map this load created, as bpf_object__close
+   * closes their fds: pinned ones stay, held by their pins, and so do reused ones. Tries them
+   * all; then throws CloseError listing those that could not be closed.
    */
   close(): Promise<void>;
 }

@@ -17,6 +17,7 @@ export const OBJECT_NAMES = [
   'tracing',
   'cgroup_sock',
   'map_in_map',
+  'fentry_core',
   'xdp_parser.bpfeb',
 ] as const;
 export type ObjectName = (typeof OBJECT_NAMES)[number];

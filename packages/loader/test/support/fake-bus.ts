@@ -26,8 +26,8 @@ export function fakeClient(kernel: FakeKernel): BpfClient {
   return new BpfClient(nc as unknown as NatsConnection, { retryMs: 0 });
 }
 
-/** The subjects the kernel-sim serves: what `serveProgramsOverNats` answers. */
-const PROGRAM_SUBJECTS = [`${SUBJECT_PREFIX}.prog_load`, `${SUBJECT_PREFIX}.prog.*.*`, `${SUBJECT_PREFIX}.prog_get_next_id`];
+/** The subjects the kernel-sim serves: what `serveProgramsOverNats` answers (with the pin references a maps-store asks for). */
+const PROGRAM_SUBJECTS = [`${SUBJECT_PREFIX}.prog_load`, `${SUBJECT_PREFIX}.prog.*.*`, `${SUBJECT_PREFIX}.prog_get_next_id`, `${SUBJECT_PREFIX}.internal.prog.*.*`];
 
 /** Serves the program subjects of `kernel` on `nc` (the maps stay with the maps-store); returns the subscriptions. */
 export async function serveProgramsOverNats(nc: NatsConnection, kernel: FakeKernel): Promise<Subscription[]> {

@@ -2,7 +2,9 @@
  * A fake of the services behind bpf() for loader and CLI tests: it answers the map subjects the
  * maps-store serves and the program subjects the kernel-sim serves, keeps what it was asked in
  * `calls`, and can be told to refuse. No verification, no execution: a program "runs" by
- * returning `runRetval` and its data unchanged.
+ * returning `runRetval` and its data unchanged. Pins are its own (obj_pin, obj_get, obj_unpin in
+ * process), or, behind a real maps-store, the kernel's references of programs it asks for on
+ * bpf.v1.internal.prog.<id>.pin|get|unpin; a closed program lives on while pinned either way.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -40,7 +42,10 @@ export interface FakeProgram {
   runCount: number;
 }
 
-export type FakeObject = { readonly map_id: number } | { readonly prog_id: number };
+export type FakeObject = { readonly map_id: number } | { readonly prog_id: number } | { readonly link_id: number };
+
+/** The boot id the fake kernel's pin references carry. */
+export const FAKE_BOOT_ID = 'fake-kernel-boot';
 
 export interface Call {
   readonly subject: string;
@@ -60,6 +65,10 @@ export class FakeKernel {
   readonly maps = new Map<number, FakeMap>();
   readonly programs = new Map<number, FakeProgram>();
   readonly pins = new Map<string, FakeObject>();
+  /** Pin references a maps-store asked for: `<prog id> <path>`. */
+  readonly kernelPins = new Set<string>();
+  /** Objects whose handle was closed while pinned: `map <id>`, `prog <id>`. */
+  readonly #closed = new Set<string>();
   readonly calls: Call[] = [];
   /** prog_load of these program names is refused with EACCES and this verifier log. */
   readonly refuse = new Map<string, string>();
@@ -86,6 +95,7 @@ export class FakeKernel {
     const [head, idText, cmd] = rest;
     if (head === 'map' && cmd) return this.#mapCommand(this.#map(Number(idText)), cmd, body);
     if (head === 'prog' && cmd) return this.#progCommand(this.#program(Number(idText)), cmd, body);
+    if (head === 'internal' && idText === 'prog') return this.#kernelPin(this.#program(Number(cmd)), rest[3] ?? '', body);
     switch (head) {
       case 'map_create':
         return { map_id: this.#create(body) };
@@ -93,6 +103,13 @@ export class FakeKernel {
         return this.#load(body);
       case 'obj_pin':
         return this.#pin(body);
+      case 'obj_unpin': {
+        const object = this.pins.get(String(body.pathname));
+        if (!object) throw new BpfError('ENOENT', `unpin: ${String(body.pathname)}: no such pin`);
+        this.pins.delete(String(body.pathname));
+        this.#freeIfUnused(object);
+        return {};
+      }
       case 'obj_get': {
         const object = this.pins.get(String(body.pathname));
         if (!object) throw new BpfError('ENOENT', `obj_get: ${String(body.pathname)}: no such pin`);
@@ -169,7 +186,7 @@ export class FakeKernel {
           frozen: map.frozen,
         };
       case 'close':
-        this.maps.delete(map.id);
+        this.#close({ map_id: map.id });
         return {};
       default:
         throw new BpfError('EINVAL', `unknown map command '${cmd}'`);
@@ -201,7 +218,7 @@ export class FakeKernel {
         };
       }
       case 'close':
-        this.programs.delete(program.id);
+        this.#close({ prog_id: program.id });
         return {};
       default:
         throw new BpfError('EINVAL', `unknown program command '${cmd}'`);
@@ -239,6 +256,35 @@ export class FakeKernel {
     };
   }
 
+  /** bpf.v1.internal.prog.<id>.<pin|get|unpin>, as the kernel-sim answers a maps-store. */
+  #kernelPin(program: FakeProgram, cmd: string, body: Record<string, unknown>): Record<string, unknown> {
+    const key = `${program.id} ${String(body.pathname)}`;
+    if (cmd === 'pin') {
+      this.kernelPins.add(key);
+      return { boot_id: FAKE_BOOT_ID };
+    }
+    if (body.boot_id !== FAKE_BOOT_ID || !this.kernelPins.has(key)) throw new BpfError('ENOENT', `program ${program.id} is not pinned at ${String(body.pathname)}`);
+    if (cmd === 'unpin') {
+      this.kernelPins.delete(key);
+      this.#freeIfUnused({ prog_id: program.id });
+    }
+    return {};
+  }
+
+  #close(object: FakeObject): void {
+    this.#closed.add(objectKey(object));
+    this.#freeIfUnused(object);
+  }
+
+  /** Forgets a closed object with no pin left. */
+  #freeIfUnused(object: FakeObject): void {
+    const key = objectKey(object);
+    const pinned = [...this.pins.values()].some((o) => objectKey(o) === key) || ('prog_id' in object && [...this.kernelPins].some((k) => k.startsWith(`${object.prog_id} `)));
+    if (pinned || !this.#closed.delete(key)) return;
+    if ('map_id' in object) this.maps.delete(object.map_id);
+    if ('prog_id' in object) this.programs.delete(object.prog_id);
+  }
+
   #pin(body: Record<string, unknown>): Record<string, unknown> {
     const path = String(body.pathname);
     if (this.pins.has(path)) throw new BpfError('EEXIST', `obj_pin: ${path} already exists`);
@@ -253,3 +299,5 @@ function nextId(ids: readonly number[], start: number): number {
   if (above.length === 0) throw new BpfError('ENOENT', `no id above ${start}`);
   return Math.min(...above);
 }
+
+const objectKey = (object: FakeObject): string => ('map_id' in object ? `map ${object.map_id}` : 'prog_id' in object ? `prog ${object.prog_id}` : `link ${object.link_id}`);

@@ -19,6 +19,8 @@ export const KERNEL_SIM_MAIN = main('kernel-sim');
 export interface ServiceProcess {
   readonly child: ChildProcess;
   stop(): Promise<void>;
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
 }
 
 /**
@@ -34,7 +36,7 @@ export function startService(mainPath: string, env: Readonly<Record<string, stri
   };
   let out = '';
   return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()).includes('serving') && resolve({ child, stop }));
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()).includes('serving') && resolve({ child, stop, output: () => out }));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', (code) => reject(new Error(`${mainPath} exited with ${code}: ${out}`)));
   });

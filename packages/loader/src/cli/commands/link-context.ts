@@ -25,7 +25,7 @@ export function toolCommand(tool: string, summary: string, subcommands: readonly
     `       bpfhive ${tool} help`,
     '',
     legend,
-    '       OPTIONS := { {-j|--json} [{-p|--pretty}] | --nats URL }',
+    '       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-f|--bpffs} | --nats URL }',
     '',
     '  Exit status: 0 on success, 255 on any failure (bpftool\'s -1).',
   ].join('\n');
@@ -54,7 +54,7 @@ export function toolCommand(tool: string, summary: string, subcommands: readonly
       runTool<ToolContext, ToolSubcommand>(args, io, {
         tool,
         find,
-        context: (out, streams, client) => ({ out, io: streams, client }),
+        context: (out, streams, client, options) => ({ out, io: streams, client, bpffs: options.bpffs }),
         usageOf: (s) => (s ? subUsage(s) : usage),
       }),
   };

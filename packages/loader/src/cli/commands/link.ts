@@ -3,10 +3,10 @@ import type { BpfClient } from '../../client/index.js';
 import { simDevices } from '../../examples/sim.js';
 import type { Command } from '../command.js';
 import { type LinkFormatContext, linkJson, linkPlain } from '../format/link-info.js';
-import { UsageError } from '../io.js';
 import type { ArgCursor } from './map-args.js';
-import { EXIT_OK, attempt, isErrno } from './map-context.js';
+import { EXIT_OK, attempt } from './map-context.js';
 import { type LinkInfo, type ToolContext, type ToolSubcommand, allLinks, attachTypeName, parseLinkHandle, resolveLink, toolCommand } from './link-context.js';
+import { pinnedPaths } from './pin-paths.js';
 import { progInfo } from './prog-resolve.js';
 
 /** What printing links needs: device names (from the simulated world) and the programs' types. */
@@ -35,7 +35,8 @@ async function show(ctx: ToolContext, args: ArgCursor): Promise<number> {
   } else {
     links = await allLinks(client);
   }
-  const format = await linkFormatContext(client, links);
+  const pins = await pinnedPaths(ctx, 'link');
+  const format = { ...(await linkFormatContext(client, links)), ...(pins && { pins }) };
   const json = ctx.out.json;
   if (json) {
     // bpftool writes one object for `show LINK`, an array for `show`.
@@ -59,21 +60,14 @@ async function detach(ctx: ToolContext, args: ArgCursor): Promise<number> {
   return EXIT_OK;
 }
 
-/** `pin LINK FILE`: BPF_OBJ_PIN of the link, when the pin namespace takes links. */
+/** `pin LINK FILE`: BPF_OBJ_PIN of the link; it then outlives this command (and every handle on it) until the pin is removed. */
 async function pin(ctx: ToolContext, args: ArgCursor): Promise<number> {
   args.require(3);
   const client = await ctx.client();
   const link = await resolveLink(client, parseLinkHandle(args));
   const file = args.shift();
   args.rejectRest();
-  try {
-    await client.objPin(file, { link_id: link.id });
-  } catch (e) {
-    if (isErrno(e, 'EINVAL')) {
-      throw new UsageError(`can't pin the object (${file}): the pin namespace (maps-store, bpf.v1.obj_pin) pins maps only; links cannot be pinned yet — keep the link id (${link.id}) instead`);
-    }
-    throw e instanceof Error ? e : new Error(String(e));
-  }
+  await attempt(`can't pin the object (${file})`, () => client.objPin(file, { link_id: link.id }));
   ctx.out.json?.null();
   return EXIT_OK;
 }

@@ -141,11 +141,14 @@ describe('map create arguments', () => {
 
 describe('map options and subcommands', () => {
   it.each([
-    [['show', '-j'], { json: true, pretty: false, rest: ['show'] }],
-    [['-p', 'dump', 'id', '1'], { json: true, pretty: true, rest: ['dump', 'id', '1'] }],
-    [['-jp', 'show'], { json: true, pretty: true, rest: ['show'] }],
-    [['--nats', 'nats://h:1', 'show'], { json: false, pretty: false, nats: 'nats://h:1', rest: ['show'] }],
-    [['update', 'id', '1', 'key', '-1', '0', '0', '0'], { json: false, pretty: false, rest: ['update', 'id', '1', 'key', '-1', '0', '0', '0'] }],
+    [['show', '-j'], { json: true, pretty: false, bpffs: false, rest: ['show'] }],
+    [['-p', 'dump', 'id', '1'], { json: true, pretty: true, bpffs: false, rest: ['dump', 'id', '1'] }],
+    [['-jp', 'show'], { json: true, pretty: true, bpffs: false, rest: ['show'] }],
+    [['--nats', 'nats://h:1', 'show'], { json: false, pretty: false, bpffs: false, nats: 'nats://h:1', rest: ['show'] }],
+    [['update', 'id', '1', 'key', '-1', '0', '0', '0'], { json: false, pretty: false, bpffs: false, rest: ['update', 'id', '1', 'key', '-1', '0', '0', '0'] }],
+    [['show', '-f'], { json: false, pretty: false, bpffs: true, rest: ['show'] }],
+    [['--bpffs', 'show', '-j'], { json: true, pretty: false, bpffs: true, rest: ['show'] }],
+    [['-jf', 'show'], { json: true, pretty: false, bpffs: true, rest: ['show'] }],
   ])('%j', (args, expected) => {
     expect(parseMapOptions(args)).toEqual(expected);
   });

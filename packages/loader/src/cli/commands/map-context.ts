@@ -12,6 +12,8 @@ export const EXIT_FAILURE = 255;
 export interface MapContext {
   readonly out: Output;
   client(): Promise<BpfClient>;
+  /** `-f`/`--bpffs`: `show` prints the paths each object is pinned at. */
+  readonly bpffs?: boolean;
 }
 
 /** One `map` subcommand: `bpfhive map NAME ARGS`. */

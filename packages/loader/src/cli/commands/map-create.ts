@@ -8,7 +8,7 @@ import { resolveMap } from './map-resolve.js';
 
 /**
  * Fails unless `file` is free for a pin, before anything is created: a map made and then left
- * unpinned would live on with nothing to name it (there is no session to close it yet).
+ * unpinned would live on with nothing to name it (the CLI opens no session: what it makes is pinned).
  */
 async function checkPinFree(client: BpfClient, file: string): Promise<void> {
   try {

@@ -4,6 +4,7 @@ import { type MapShow, mapShowPlain, writeMapShowJson } from '../format/map-info
 import { type ArgCursor, parseMapRef } from './map-args.js';
 import { EXIT_OK, type MapContext, type MapSubcommand } from './map-context.js';
 import { allMapIds, mapInfoUnlessGone, resolveMaps } from './map-resolve.js';
+import { pinnedPaths } from './pin-paths.js';
 
 /**
  * CPUs assumed for the memlock estimate of per-CPU maps: the maps-store's default
@@ -11,10 +12,10 @@ import { allMapIds, mapInfoUnlessGone, resolveMaps } from './map-resolve.js';
  */
 const MEMLOCK_CPUS = 4;
 
-const describe = (info: MapInfoReply): MapShow => ({ info, memlock: memlockBytes(info, MEMLOCK_CPUS) });
-
-/** Prints maps as `map show` does: plain, or JSON (one object for one map, else an array). */
-function printMaps(ctx: MapContext, maps: readonly MapInfoReply[], asArray: boolean): void {
+/** Prints maps as `map show` does: plain, or JSON (one object for one map, else an array); with `-f` their pin paths. */
+async function printMaps(ctx: MapContext, maps: readonly MapInfoReply[], asArray: boolean): Promise<void> {
+  const pins = await pinnedPaths(ctx, 'map');
+  const describe = (info: MapInfoReply): MapShow => ({ info, memlock: memlockBytes(info, MEMLOCK_CPUS), ...(pins && { pinned: pins.get(info.map_id) ?? [] }) });
   const { json } = ctx.out;
   if (!json) {
     for (const info of maps) ctx.out.plain(mapShowPlain(describe(info)));
@@ -30,7 +31,7 @@ async function show(ctx: MapContext, args: ArgCursor): Promise<number> {
   const client = await ctx.client();
   if (args.count === 2) {
     const maps = await resolveMaps(client, parseMapRef(args));
-    printMaps(ctx, maps, maps.length > 1);
+    await printMaps(ctx, maps, maps.length > 1);
     return EXIT_OK;
   }
   args.rejectRest();
@@ -39,7 +40,7 @@ async function show(ctx: MapContext, args: ArgCursor): Promise<number> {
     const info = await mapInfoUnlessGone(client, id);
     if (info) maps.push(info);
   }
-  printMaps(ctx, maps, true);
+  await printMaps(ctx, maps, true);
   return EXIT_OK;
 }
 

@@ -28,7 +28,7 @@ const LEGEND = [
 ].join('\n');
 
 const OPTIONS = [
-  '       OPTIONS := { {-j|--json} [{-p|--pretty}] | --nats URL }',
+  '       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-f|--bpffs} | --nats URL }',
   '',
   '  Maps live in the maps-store (or the kernel-sim while programs use them), reached over NATS:',
   '  --nats URL, else NATS_URL, else nats://127.0.0.1:4222. FILE is a pin path under /sys/fs/bpf.',

@@ -1,9 +1,9 @@
 import type { Command } from '../command.js';
-import { UsageError } from '../io.js';
 import { isPrefix } from './map-args.js';
 import { EXIT_OK, type MapContext, type MapSubcommand } from './map-context.js';
 import { mapCreate, mapFreeze, mapPin } from './map-create.js';
 import { mapDump } from './map-dump.js';
+import { mapEventPipe } from './map-event-pipe.js';
 import { mapDelete, mapDequeue, mapEnqueue, mapGetnext, mapLookup, mapPeek, mapPop, mapPush, mapUpdate } from './map-elem.js';
 import { mapList, mapShow } from './map-show.js';
 import { mapUsage, subcommandUsage } from './map-usage.js';
@@ -17,12 +17,6 @@ const mapHelp: MapSubcommand = {
     else ctx.out.plain(`${MAP_USAGE}\n`);
     return EXIT_OK;
   },
-};
-
-const mapEventPipe: MapSubcommand = {
-  name: 'event_pipe',
-  synopsis: 'event_pipe MAP [cpu N index M]',
-  run: () => Promise.reject(new UsageError('event_pipe: perf event arrays are not served over NATS yet')),
 };
 
 /** bpftool's order: a prefix picks the first subcommand it starts (`d` is dump, `p` is pin). */
@@ -47,7 +41,7 @@ const SUBCOMMANDS: readonly MapSubcommand[] = [
 ];
 
 /** `bpfhive map help`, subcommands in bpftool's order. */
-const MAP_USAGE = mapUsage([mapShow, mapCreate, mapDump, mapUpdate, mapLookup, mapGetnext, mapDelete, mapPin, mapPeek, mapPush, mapPop, mapEnqueue, mapDequeue, mapFreeze]);
+const MAP_USAGE = mapUsage([mapShow, mapCreate, mapDump, mapUpdate, mapLookup, mapGetnext, mapDelete, mapPin, mapEventPipe, mapPeek, mapPush, mapPop, mapEnqueue, mapDequeue, mapFreeze]);
 
 /** The subcommand a word names (bpftool's cmd_select); none: `show`. */
 export function findSubcommand(word: string | undefined): MapSubcommand | undefined {
@@ -71,7 +65,7 @@ export const mapCommand: Command = {
     runTool<MapContext, MapSubcommand>(args, io, {
       tool: 'map',
       find: findSubcommand,
-      context: (out, _io, client) => ({ out, client }),
+      context: (out, _io, client, options) => ({ out, client, bpffs: options.bpffs }),
       usageOf: (s) => (s ? subcommandUsage(s) : MAP_USAGE),
     }),
 };

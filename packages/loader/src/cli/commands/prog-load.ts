@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { BpfClient } from '../../client/index.js';
-import { CloseError, type Collection, LoadError, loadCollection } from '../../loader/index.js';
+import { CloseError, type Collection, LoadError, type LoadedProgram, autoAttachAttr, fetchKernelBtf, loadCollection, natsCloser, needsKernelBtf } from '../../loader/index.js';
 import { type ObjectSpec, readObject } from '../../object/index.js';
 import { UsageError } from '../io.js';
 import type { ArgCursor } from './map-args.js';
@@ -54,16 +54,46 @@ function reportLoadFailure(ctx: ProgContext, e: LoadError): void {
   for (const u of e.unreleased) ctx.out.info(`Warning: ${u.kind} '${u.name}' (id ${u.id}) not released: ${u.reason}`);
 }
 
-/** Pins what `load` (the first program at PATH) or `loadall` (each at PATH/NAME) pins; autoattach falls back to pinning. */
-async function pinPrograms(ctx: ProgContext, collection: Collection, args: LoadArgs, all: boolean): Promise<void> {
+/**
+ * bpftool's auto_attach_program: links the program where its section says (libbpf's
+ * bpf_program__attach, loader/attach.ts) and pins the LINK at `path`, then drops this command's
+ * handle on it (the pin keeps it attached). A program libbpf cannot auto-attach (XDP, TC, cgroup,
+ * socket filters, bare sections) or whose attach fails is pinned itself instead, with bpftool's
+ * notice. Returns what was pinned.
+ */
+async function autoAttach(ctx: ProgContext, client: BpfClient, program: LoadedProgram, path: string): Promise<'link' | 'prog'> {
+  const attr = autoAttachAttr(program.spec, program.id);
+  let linkId: number | undefined;
+  if (attr) {
+    try {
+      linkId = Number((await client.bpf('LINK_CREATE', attr)).link_id);
+    } catch (e) {
+      ctx.out.info(`libbpf: prog '${program.spec.name}': failed to auto-attach: ${(e as Error).message}`);
+    }
+  }
+  if (linkId === undefined) {
+    ctx.out.info(`Program ${program.spec.name} does not support autoattach, falling back to pinning`);
+    return 'prog';
+  }
+  try {
+    await client.objPin(path, { link_id: linkId });
+  } finally {
+    await natsCloser(client)
+      .close('link', linkId)
+      .catch((e: unknown) => ctx.out.info(`Warning: link ${linkId} not released: ${(e as Error).message}`));
+  }
+  return 'link';
+}
+
+/** Pins what `load` (the first program at PATH) or `loadall` (each at PATH/NAME) pins: the programs, or with autoattach their links. */
+async function pinPrograms(ctx: ProgContext, client: BpfClient, collection: Collection, args: LoadArgs, all: boolean, made: string[]): Promise<void> {
   const programs = [...collection.programs.values()];
   if (programs.length === 0) throw new UsageError("object file doesn't contain any bpf program");
   for (const program of all ? programs : programs.slice(0, 1)) {
-    // Attaching needs links, which the kernel-sim does not serve yet: bpftool's fallback for programs that cannot autoattach.
-    if (args.autoattach) ctx.out.info(`Program ${program.spec.name} does not support autoattach, falling back to pinning`);
     const path = all ? `${args.path.replace(/\/+$/, '')}/${program.spec.name}` : args.path;
     try {
-      await collection.pinProgram(program.spec.name, path);
+      if (!args.autoattach || (await autoAttach(ctx, client, program, path)) === 'prog') await collection.pinProgram(program.spec.name, path);
+      made.push(path);
     } catch (e) {
       throw failure(all ? 'failed to pin all programs' : `failed to pin program ${program.spec.sectionName}`, e);
     }
@@ -88,22 +118,30 @@ async function loadWith(ctx: ProgContext, args: ArgCursor, all: boolean): Promis
   const reuseMaps = await replacements(client, spec, options.maps);
   let collection: Collection;
   try {
-    collection = await loadCollection(spec, client, { reuseMaps, ...(options.type && { programType: options.type }) });
+    // As libbpf reads /sys/kernel/btf/vmlinux: the CO-RE target and where fentry/tp_btf/lsm programs find their attach_btf_id.
+    const kernelBtf = needsKernelBtf(spec) ? await fetchKernelBtf(client) : undefined;
+    collection = await loadCollection(spec, client, { reuseMaps, ...(options.type && { programType: options.type }), ...(kernelBtf && { kernelBtf }), onWarning: (m) => ctx.out.info(`libbpf: ${m}`) });
   } catch (e) {
     if (e instanceof LoadError) reportLoadFailure(ctx, e);
     throw failure('failed to load object file', e);
   }
+  // The pins this command made, which a failure takes back (bpftool's err_unpin).
+  const made: string[] = [];
   try {
-    await pinPrograms(ctx, collection, options, all);
+    await pinPrograms(ctx, client, collection, options, all, made);
     if (options.pinmaps !== undefined) {
       const dir = options.pinmaps.replace(/\/+$/, '');
       for (const name of collection.maps.keys()) {
-        await collection.pinMap(name, `${dir}/${name}`).catch((e: unknown) => {
+        const path = `${dir}/${name}`;
+        const pinned = collection.maps.get(name)!.pins.includes(path);
+        await collection.pinMap(name, path).catch((e: unknown) => {
           throw failure('failed to pin all maps', e);
         });
+        if (!pinned) made.push(path);
       }
     }
   } catch (e) {
+    for (const path of made.reverse()) await client.objUnpin(path).catch((u: unknown) => ctx.out.info(`Warning: can't unpin ${path}: ${(u as Error).message}`));
     await closeUnpinned(ctx, collection);
     throw e;
   }

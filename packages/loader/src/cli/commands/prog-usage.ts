@@ -12,13 +12,15 @@ const LEGEND = [
 ].join('\n');
 
 const OPTIONS = [
-  '       OPTIONS := { {-j|--json} [{-p|--pretty}] | --nats URL }',
+  '       OPTIONS := { {-j|--json} [{-p|--pretty}] | {-f|--bpffs} | --nats URL }',
   '',
   '  Programs live in the kernel-sim, maps in the maps-store, reached over NATS: --nats URL, else',
   '  NATS_URL, else nats://127.0.0.1:4222. FILE and PATH are pin paths under /sys/fs/bpf; OBJ is a',
   '  clang -target bpf object. Keywords may be abbreviated. Output is bpftool\'s, plain or JSON',
-  '  (-j, -p pretty-printed). dump xlated/jited print what the kernel-sim\'s program info carries;',
-  '  autoattach falls back to pinning (links are not served yet).',
+  '  (-j, -p pretty-printed; -f adds the paths each program is pinned at). dump xlated/jited print',
+  '  what the kernel-sim\'s program info carries. autoattach links each program where its section',
+  '  says (tracepoint, raw_tp, kprobe, fentry, lsm, …) and pins the link at PATH (loadall:',
+  '  PATH/NAME); a program with no such hook (xdp, tc, cgroup, socket) is pinned instead.',
   '  Exit status: 0 on success, 255 on any failure (bpftool\'s -1).',
 ].join('\n');
 

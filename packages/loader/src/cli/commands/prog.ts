@@ -49,7 +49,7 @@ export const progCommand: Command = {
     runTool<ProgContext, ProgSubcommand>(args, io, {
       tool: 'prog',
       find: findSubcommand,
-      context: (out, streams, client) => ({ out, io: streams, clock: hostClock, client }),
+      context: (out, streams, client, options) => ({ out, io: streams, clock: hostClock, client, bpffs: options.bpffs }),
       usageOf: (s) => (s ? progSubcommandUsage(s) : PROG_USAGE),
     }),
 };

@@ -18,7 +18,7 @@ export interface ToolRun<C, S extends ToolStep<C>> {
   /** The subcommand a word names (by prefix, bpftool's order); none given: the default one. */
   find(word: string | undefined): S | undefined;
   /** The context its subcommands run with; `client` connects on first use. */
-  context(out: Output, io: CliIo, client: () => Promise<BpfClient>): C;
+  context(out: Output, io: CliIo, client: () => Promise<BpfClient>, options: ToolOptions): C;
   /** What a usage error of `subcommand` prints on standard error in plain mode. */
   usageOf(subcommand: S | undefined): string;
 }
@@ -27,21 +27,27 @@ export interface ToolRun<C, S extends ToolStep<C>> {
 export interface ToolOptions {
   readonly json: boolean;
   readonly pretty: boolean;
+  /** `-f`/`--bpffs`: `show` also prints the paths each object is pinned at. */
+  readonly bpffs: boolean;
   readonly nats?: string;
   readonly rest: string[];
 }
 
-/** Takes `-j`/`--json`, `-p`/`--pretty` (implies JSON), `--nats URL` out of the arguments; anything else stays. */
+/** Takes `-j`/`--json`, `-p`/`--pretty` (implies JSON), `-f`/`--bpffs`, `--nats URL` out of the arguments (short ones may combine: `-jf`); anything else stays. */
 export function parseToolOptions(args: readonly string[]): ToolOptions {
   let json = false;
   let pretty = false;
+  let bpffs = false;
   let nats: string | undefined;
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (arg === '--json' || arg === '--pretty' || /^-[jp]+$/.test(arg)) {
-      json = true;
-      pretty ||= arg === '--pretty' || /^-[jp]*p/.test(arg);
+    if (arg === '--bpffs') {
+      bpffs = true;
+    } else if (arg === '--json' || arg === '--pretty' || /^-[jpf]+$/.test(arg)) {
+      json ||= arg !== '-f' && /[jp]/.test(arg);
+      pretty ||= arg === '--pretty' || /^-[jpf]*p/.test(arg);
+      bpffs ||= arg.startsWith('-') && !arg.startsWith('--') && arg.includes('f');
     } else if (arg === '--nats') {
       nats = args[++i];
       if (nats === undefined) throw new UsageError("option '--nats' needs a URL");
@@ -51,7 +57,7 @@ export function parseToolOptions(args: readonly string[]): ToolOptions {
       rest.push(arg);
     }
   }
-  return { json, pretty, ...(nats !== undefined && { nats }), rest };
+  return { json, pretty, bpffs, ...(nats !== undefined && { nats }), rest };
 }
 
 const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -78,7 +84,7 @@ export async function runTool<C, S extends ToolStep<C>>(args: readonly string[],
   let status: number;
   try {
     if (!subcommand) throw new UsageError(`unknown ${spec.tool} command '${word}'; run 'bpfhive ${spec.tool} help'`);
-    status = await subcommand.run(spec.context(out, io, connect), new ArgCursor(rest, subcommand.name));
+    status = await subcommand.run(spec.context(out, io, connect, options), new ArgCursor(rest, subcommand.name));
   } catch (e) {
     if (e instanceof UsageRequested) {
       if (out.json) out.error(`usage: bpfhive ${spec.tool} ${subcommand?.synopsis ?? ''}`);

@@ -13,7 +13,7 @@ const USAGE = [
 ].join('\n');
 
 /** Resolves on SIGINT or SIGTERM, or after `ms` when given; `dispose` removes the handlers. */
-function stopSignal(ms: number | undefined): { done: Promise<void>; dispose(): void } {
+export function stopSignal(ms: number | undefined): { done: Promise<void>; dispose(): void } {
   let resolve!: () => void;
   const done = new Promise<void>((r) => (resolve = r));
   const onSignal = (): void => resolve();

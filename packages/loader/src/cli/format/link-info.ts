@@ -7,6 +7,8 @@ export interface LinkFormatContext {
   attachType(value: number): string;
   /** The program type's name of the link's program (tracing links print it, as bpftool does). */
   readonly progTypes?: ReadonlyMap<number, string>;
+  /** `-f`: the paths each link is pinned at, by link id (printed as bpftool --bpffs prints them). */
+  readonly pins?: ReadonlyMap<number, readonly string[]>;
 }
 
 const BPF_PERF_EVENT_KPROBE = 3;
@@ -67,6 +69,7 @@ export function linkPlain(info: LinkInfoReply, ctx: LinkFormatContext): string {
       text += '  ';
     }
   }
+  for (const path of ctx.pins?.get(info.id) ?? []) text += `\n\tpinned ${path}`;
   if (info.detached) text += '\n\tdetached  ';
   return `${text}\n`;
 }
@@ -105,6 +108,11 @@ export function linkJson(json: JsonWriter, info: LinkInfoReply, ctx: LinkFormatC
       json.field('event_type', p.type === BPF_PERF_EVENT_KRETPROBE ? 'kretprobe' : 'kprobe');
       json.field('retprobe', p.type === BPF_PERF_EVENT_KRETPROBE).field('addr', k.addr ?? '0x0').field('func', k.func_name ?? '').field('offset', k.offset ?? 0).field('missed', k.missed ?? 0).field('cookie', k.cookie ?? 0);
     }
+  }
+  if (ctx.pins) {
+    json.name('pinned').startArray();
+    for (const path of ctx.pins.get(info.id) ?? []) json.string(path);
+    json.endArray();
   }
   if (info.detached) json.field('detached', true);
   json.endObject();
