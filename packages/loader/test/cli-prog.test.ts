@@ -277,6 +277,21 @@ describe('bpfhive prog load and loadall', () => {
     expect(decode(fromBase64(String(frags!.body.insns), 'insns'))[7]!.imm).toBe(verdicts);
   });
 
+  it('on a terminal, loadall prints one progress line per map and program on stderr; piped or with -j, none', async () => {
+    const loadall = async (dir: string, tty: boolean, json = ''): Promise<{ status: number; err: string }> => {
+      const io = memoryIo('', { tty });
+      const status = await runCli(['prog', 'loadall', object('xdp_parser'), `/sys/fs/bpf/${dir}`, ...(json ? [json] : []), '--nats', nats.url], io);
+      return { status, err: io.err() };
+    };
+    const maps = [...parser.maps.keys()].map((name, i, all) => `created map ${i + 1}/${all.length} '${name}'`);
+    const programs = [...parser.programs.keys()].map((name, i, all) => `loaded program ${i + 1}/${all.length} '${name}'`);
+    const onTty = await loadall('cli_progress_tty', true);
+    expect(onTty.status).toBe(0);
+    expect(onTty.err.split('\n').filter((line) => /^(created map|loaded program) /.test(line))).toEqual([...maps, ...programs]);
+    expect(await loadall('cli_progress_pipe', false)).toEqual({ status: 0, err: '' });
+    expect(await loadall('cli_progress_json', true, '-j')).toEqual({ status: 0, err: '' });
+  });
+
   it('a program the verifier refuses prints its log as libbpf does and names it in the error', async () => {
     kernel.refuse.set('count_protocols', '0: (b7) r0 = 0\nR1 invalid mem access\n');
     try {

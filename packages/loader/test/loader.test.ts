@@ -48,6 +48,15 @@ describe('loadCollection - xdp_parser.o', () => {
     expect([...collection.maps.values()].every((m) => !m.reused && m.pins.length === 0)).toBe(true);
   });
 
+  it('onProgress hears of each map created and each program loaded, in order, counted against the totals', async () => {
+    const events: string[] = [];
+    const { collection } = await load('xdp_parser', { onProgress: (e) => events.push(`${e.kind} ${e.done}/${e.total} ${e.name}`) });
+    const maps = [...collection.maps.keys()].map((name, i, all) => `map ${i + 1}/${all.length} ${name}`);
+    const programs = [...collection.programs.keys()].map((name, i, all) => `program ${i + 1}/${all.length} ${name}`);
+    expect(programs.length).toBeGreaterThan(1);
+    expect(events).toEqual([...maps, ...programs]);
+  });
+
   it('writes each global data section as element 0 and freezes .rodata only', async () => {
     const object = spec('xdp_parser');
     const { kernel, collection } = await load(object);

@@ -8,6 +8,8 @@ export interface CliIo {
   stderr(chunk: string): void;
   /** True when standard output is a terminal. */
   readonly stdoutIsTty: boolean;
+  /** True when standard error is a terminal: colours and progress lines go there only then (cli/tty.ts). */
+  readonly stderrIsTty: boolean;
 }
 
 /** A command-line error: printed as `Error: message` and exits 1, like bpftool. */
@@ -24,6 +26,7 @@ export function processIo(): CliIo {
     stdout: (chunk) => void process.stdout.write(chunk),
     stderr: (chunk) => void process.stderr.write(chunk),
     stdoutIsTty: Boolean(process.stdout.isTTY),
+    stderrIsTty: Boolean(process.stderr.isTTY),
   };
 }
 

@@ -16,6 +16,7 @@ import { traceCommand } from './commands/trace.js';
 import { upCommand } from './commands/up.js';
 import { verifyCommand } from './commands/verify.js';
 import { type CliIo, UsageError, processIo } from './io.js';
+import { errorLine } from './tty.js';
 
 /** Every command, in the order `bpfhive help` lists them. */
 export const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, conformancePluginCommand, upCommand, pingCommand, mapCommand, progCommand, linkCommand, netCommand, perfCommand, traceCommand, btfCommand, verifyCommand, exampleCommand, benchCommand];
@@ -49,7 +50,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    io.stderr(`Error: unknown command '${name}'\n${help()}`);
+    io.stderr(`${errorLine(io, `unknown command '${name}'`)}${help()}`);
     return 1;
   }
   if (args.includes('--help') || args.includes('-h')) {
@@ -59,7 +60,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     return await command.run(args, io);
   } catch (e) {
-    io.stderr(`Error: ${describeError(e)}\n`);
+    io.stderr(errorLine(io, describeError(e)));
     return 1;
   }
 }

@@ -56,7 +56,10 @@ export async function loadCollection(spec: ObjectSpec, client: BpfClient, option
   try {
     const ctx: MapContext = { client, ledger, options, kconfig: externs.kconfig };
     const maps = new Map<string, MapRecord>();
-    for (const map of spec.maps) maps.set(map.name, await step({ kind: 'map', name: map.name }, () => obtainMap(ctx, map)));
+    for (const map of spec.maps) {
+      maps.set(map.name, await step({ kind: 'map', name: map.name }, () => obtainMap(ctx, map)));
+      options.onProgress?.({ kind: 'map', name: map.name, done: maps.size, total: spec.maps.length });
+    }
     const mapIds = new Map([...maps].map(([name, record]) => [name, record.entry.id]));
     for (const record of maps.values()) {
       if (isMapInMap(record.spec.type)) await step({ kind: 'map', name: record.spec.name }, () => initSlots(client, record, 'map', mapIds));
@@ -70,6 +73,7 @@ export async function loadCollection(spec: ObjectSpec, client: BpfClient, option
       for (const program of toLoad) {
         const loading = (): Promise<LoadedProgram> => load(client, ledger, spec, program, mapIds, options, core, btfId);
         programs.set(program.name, await step({ kind: 'program', name: program.name }, loading));
+        options.onProgress?.({ kind: 'program', name: program.name, done: programs.size, total: toLoad.length });
       }
     } finally {
       if (btfId !== undefined) await (options.closer ?? natsCloser(client)).close('btf', btfId).catch(() => undefined);

@@ -7,6 +7,16 @@ import type { Btf } from '@bpfhive/uapi';
 import type { MapSpec, ProgramSpec } from '../object/index.js';
 import type { ObjectCloser } from './closer.js';
 
+/** One step of loadCollection done: the `done`-th of `total` maps obtained, or programs loaded. */
+export interface LoadProgress {
+  readonly kind: 'map' | 'program';
+  /** The map's or program's name in the object. */
+  readonly name: string;
+  /** 1-based count of this kind done so far. */
+  readonly done: number;
+  readonly total: number;
+}
+
 export interface LoadOptions {
   /**
    * Where maps with `pinning: LIBBPF_PIN_BY_NAME` are looked for and pinned: `<pinRoot>/<name>`.
@@ -47,6 +57,8 @@ export interface LoadOptions {
   readonly kernelBtf?: Btf;
   /** Receives libbpf's warnings: a CO-RE relocation that found no target and poisoned its instruction. */
   readonly onWarning?: (message: string) => void;
+  /** Told after each map is created (or reused) and each program loaded, for a progress display. */
+  readonly onProgress?: (event: LoadProgress) => void;
   /** Releases objects on failure and on close(); default natsCloser(client). */
   readonly closer?: ObjectCloser;
 }

@@ -4,6 +4,7 @@ import { pingService } from '../../up/micro-ping.js';
 import { connectChecked } from '../../up/nats-connect.js';
 import type { Command } from '../command.js';
 import { type CliIo, UsageError } from '../io.js';
+import { errorLine } from '../tty.js';
 
 export const pingCommand: Command = {
   name: 'ping',
@@ -34,7 +35,7 @@ export const pingCommand: Command = {
     try {
       const replies = await pingService(nc, name, { maxWaitMs: timeoutMs });
       if (replies.length === 0) {
-        io.stderr(`Error: no ${name} service answered on ${url} within ${timeoutMs} ms\n`);
+        io.stderr(errorLine(io, `no ${name} service answered on ${url} within ${timeoutMs} ms`));
         return 1;
       }
       for (const r of replies) io.stdout(`${r.name} ${r.id} ${r.version}\n`);

@@ -3,6 +3,7 @@ import type { BpfClient } from '../../client/index.js';
 import { CloseError, type Collection, LoadError, type LoadedProgram, autoAttachAttr, fetchKernelBtf, loadCollection, natsCloser, needsKernelBtf } from '../../loader/index.js';
 import { type ObjectSpec, readObject } from '../../object/index.js';
 import { UsageError } from '../io.js';
+import { loadProgressReporter } from '../tty.js';
 import type { ArgCursor } from './map-args.js';
 import { EXIT_OK, failure } from './map-context.js';
 import { resolveMap } from './map-resolve.js';
@@ -120,7 +121,14 @@ async function loadWith(ctx: ProgContext, args: ArgCursor, all: boolean): Promis
   try {
     // As libbpf reads /sys/kernel/btf/vmlinux: the CO-RE target and where fentry/tp_btf/lsm programs find their attach_btf_id.
     const kernelBtf = needsKernelBtf(spec) ? await fetchKernelBtf(client) : undefined;
-    collection = await loadCollection(spec, client, { reuseMaps, ...(options.type && { programType: options.type }), ...(kernelBtf && { kernelBtf }), onWarning: (m) => ctx.out.info(`libbpf: ${m}`) });
+    const onProgress = loadProgressReporter(ctx.io, ctx.out.json !== undefined);
+    collection = await loadCollection(spec, client, {
+      reuseMaps,
+      ...(options.type && { programType: options.type }),
+      ...(kernelBtf && { kernelBtf }),
+      ...(onProgress && { onProgress }),
+      onWarning: (m) => ctx.out.info(`libbpf: ${m}`),
+    });
   } catch (e) {
     if (e instanceof LoadError) reportLoadFailure(ctx, e);
     throw failure('failed to load object file', e);

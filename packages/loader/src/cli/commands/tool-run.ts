@@ -1,6 +1,7 @@
 import { BpfClient } from '../../client/index.js';
 import { Output } from '../format/output.js';
 import { type CliIo, UsageError } from '../io.js';
+import { errorLine } from '../tty.js';
 import { ArgCursor, UsageRequested } from './map-args.js';
 import { EXIT_FAILURE } from './map-context.js';
 
@@ -72,7 +73,7 @@ export async function runTool<C, S extends ToolStep<C>>(args: readonly string[],
   try {
     options = parseToolOptions(args);
   } catch (e) {
-    io.stderr(`Error: ${describe(e)}\n`);
+    io.stderr(errorLine(io, describe(e)));
     return EXIT_FAILURE;
   }
   const out = new Output(io, options);

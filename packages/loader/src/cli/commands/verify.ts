@@ -8,6 +8,7 @@ import { type ObjectSpec, matchSection, readObject } from '../../object/index.js
 import type { Command } from '../command.js';
 import { Output } from '../format/output.js';
 import { type CliIo, UsageError, looksLikeHex, readInput } from '../io.js';
+import { errorLine } from '../tty.js';
 import { btfFromFile } from './btf-source.js';
 import { slotCountOf, verifyObject } from './verify-object.js';
 import { type VerifyReport, verifyReport, verifyReportPlain, writeVerifyJson } from './verify-report.js';
@@ -158,7 +159,7 @@ export const verifyCommand: Command = {
     try {
       options = parseVerifyArgs(args);
     } catch (e) {
-      io.stderr(`Error: ${(e as Error).message}\n`);
+      io.stderr(errorLine(io, (e as Error).message));
       return EXIT_TROUBLE;
     }
     const out = new Output(io, options);

@@ -1,4 +1,5 @@
 import type { CliIo } from '../io.js';
+import { errorLine, noteLine } from '../tty.js';
 import { JsonWriter } from './json-writer.js';
 
 /**
@@ -21,15 +22,15 @@ export class Output {
     if (!this.json) this.io.stdout(text);
   }
 
-  /** An error: `Error: message` on stderr, or an `{"error":…}` object in JSON mode. */
+  /** An error: `Error: message` on stderr (the prefix red on a terminal), or an `{"error":…}` object in JSON mode. */
   error(message: string): void {
     if (this.json) this.json.startObject().field('error', message).endObject();
-    else this.io.stderr(`Error: ${message}\n`);
+    else this.io.stderr(errorLine(this.io, message));
   }
 
-  /** A note or warning on stderr; JSON mode stays quiet, as bpftool's p_info does. */
+  /** A note or warning on stderr (`Warning:` yellow on a terminal); JSON mode stays quiet, as bpftool's p_info does. */
   info(message: string): void {
-    if (!this.json) this.io.stderr(`${message}\n`);
+    if (!this.json) this.io.stderr(noteLine(this.io, message));
   }
 
   /** Ends the output: the JSON document's final newline. */
