@@ -230,6 +230,25 @@ describe('kernel objects - files', () => {
   });
 });
 
+describe('kernel objects - within one batch (no sync between system calls)', () => {
+  it('kernel objects - a child forked, exec\'d, connected and gone before any sync still reads its parent and addresses', () => {
+    const w = world();
+    w.procs.syscall(0, 100, { syscall: 'fork', child: 101 });
+    const exec = w.procs.syscall(1000, 101, { syscall: 'execve', path: '/usr/bin/curl' });
+    w.procs.syscall(2000, 101, { syscall: 'socket' });
+    const conn = w.procs.syscall(3000, 101, { syscall: 'connect', fd: 3, addr: '93.184.216.34:443' });
+    w.procs.syscall(4000, 101, { syscall: 'exit' });
+    // What the programs of the batch's events read when the hooks fire after all of it.
+    const child = Number(tp(exec.events, 'sched_process_exec').task.taskStruct);
+    expect(w.mem.i32(w.at(w.deref(child, 'task_struct', 'real_parent'), 'task_struct', 'tgid'))).toBe(100);
+    const sk = Number(entry(conn.events, 'tcp_v4_connect').args[0]);
+    const c = (path: string): number => w.at(sk, 'sock', `__sk_common.${path}`);
+    expect(w.mem.bytes(c('skc_daddr'), 4)).toEqual([93, 184, 216, 34]);
+    expect(w.mem.bytes(c('skc_rcv_saddr'), 4)).toEqual([10, 0, 0, 1]);
+    expect(w.mem.bytes(c('skc_dport'), 2)).toEqual([0x01, 0xbb]);
+  });
+});
+
 describe('kernel objects - sockets', () => {
   it('kernel objects - tcp_v4_connect sk holds addresses and ports as Linux stores them', () => {
     const w = world();

@@ -8,11 +8,13 @@
  * Two calls keep them current:
  * - `address(obj)` (the world, while it makes a system call): finds or makes the object and writes
  *   what `obj` tells (a task's pid, tgid and comm; a file's path; a socket's addresses);
- * - `sync(tasks, vfs)` (the kernel-sim core, before it runs the programs of a batch of events):
+ * - `sync(tasks, vfs)` (the world, after each system call that makes, changes or ends tasks or
+ *   descriptors; and the kernel-sim core, before it runs the programs of a batch of events):
  *   writes everything else from the world's tasks — credentials, parents, argv, open files and
  *   sockets, namespaces, cgroups — and frees the objects of tasks and descriptors that are gone.
- *   The contents are then those after the batch's system calls; freed objects stay readable until
- *   the arena's next grace period, so programs on a task's exit events still read it.
+ *   A task or socket made and ended inside one batch is thus complete before it goes; freed
+ *   objects stay readable until the arena's next grace period (after the batch), so the programs
+ *   of the batch's events still read them.
  *
  * A parent the world never created (the default ppid 1) gets a stand-in task_struct with its
  * pid, whose parent is init_task (swapper/0).

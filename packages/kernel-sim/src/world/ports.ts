@@ -7,6 +7,8 @@
 import type { TaskSnapshot, WorldEvent } from './events.js';
 import type { FiveTuple } from './net/flow.js';
 import type { Endpoint } from './proc/sockaddr.js';
+import type { Task } from './proc/task.js';
+import type { Vfs } from './proc/vfs.js';
 
 /**
  * Where hook events go. The core runs the programs attached to each event's hook, in order,
@@ -49,6 +51,13 @@ export type KernelObject =
  */
 export interface KernelObjects {
   address(obj: KernelObject): bigint;
+  /**
+   * Optional, for objects with contents: writes them from the world's `tasks` (and frees those of
+   * tasks and descriptors that are gone). Processes calls it after each system call that makes,
+   * changes or ends tasks or descriptors, so the objects a call made are complete before a later
+   * call of the same batch of hook events ends them.
+   */
+  sync?(tasks: Iterable<Task>, files: Vfs): void;
 }
 
 /** The system calls whose address a cgroup sock_addr program sees (BPF_CGROUP_INET{4,6}_<POINT>). */

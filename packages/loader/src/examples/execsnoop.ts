@@ -43,9 +43,7 @@ export const execsnoop: Example<ExecsnoopResult> = {
     await attach('tracepoint__syscalls__sys_enter_execve');
     const events = await collectRingbuf(client, mapId('events'), decodeExecEvent);
     try {
-      // One event per batch: the kernel-sim lays out a batch's new tasks and sockets as kernel
-      // objects only after the batch, so CO-RE reads of them within it would read zeros.
-      await runScenario(client, await scenario(), 1);
+      await runScenario(client, await scenario());
       await events.settle();
     } finally {
       events.stop();

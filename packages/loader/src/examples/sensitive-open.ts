@@ -84,9 +84,7 @@ export const sensitiveOpen: Example<SensitiveOpenResult> = {
     const alerts = await collectRingbuf(client, mapId('alerts'), decodeAlert);
     let opens = 0;
     try {
-      // One event per batch: the kernel-sim lays out a batch's new tasks and sockets as kernel
-      // objects only after the batch, so CO-RE reads of them within it would read zeros.
-      opens = (await runScenario(client, await scenario(), 1)).hook_events;
+      opens = (await runScenario(client, await scenario())).hook_events;
       await alerts.settle();
     } finally {
       alerts.stop();

@@ -45,9 +45,7 @@ export const tcpconnect: Example<TcpconnectResult> = {
     await attach('tcp_v4_connect_exit');
     const events = await collectRingbuf(client, mapId('events'), decodeConnectEvent);
     try {
-      // One event per batch: the kernel-sim lays out a batch's new tasks and sockets as kernel
-      // objects only after the batch, so CO-RE reads of them within it would read zeros.
-      await runScenario(client, await scenario(), 1);
+      await runScenario(client, await scenario());
       await events.settle();
     } finally {
       events.stop();

@@ -66,7 +66,9 @@ export class SimWorld {
   /**
    * Brings the kernel objects up to the world's state (credentials, parents, files, sockets…
    * of every task; those of tasks gone freed): once per batch of hook events, before their
-   * programs run. Objects that only hand out addresses have nothing to do.
+   * programs run (the world's Processes also syncs after each system call that makes or ends
+   * tasks or descriptors; this catches spawned tasks and file positions). Objects that only hand
+   * out addresses have nothing to do.
    */
   syncObjects(): void {
     if (this.objects instanceof BtfKernelObjects) this.objects.sync(this.processes.tasks.list(), this.processes.vfs);

@@ -21,6 +21,12 @@ import { TaskTable, type Task, type TaskSpec } from './task.js';
 import { EventTrace } from './trace.js';
 import { Vfs } from './vfs.js';
 
+/**
+ * System calls that make, end or rename no task or descriptor: the kernel objects need no sync
+ * after them (the per-batch sync brings file positions up to date).
+ */
+const CONTENTS_ONLY: ReadonlySet<SyscallRequest['syscall']> = new Set(['read', 'write', 'kill']);
+
 export interface ProcessesOptions {
   readonly cpus: number;
   readonly memory: UserMemory;
@@ -74,6 +80,7 @@ export class Processes {
   syscall(time: number, pid: number, req: SyscallRequest): SyscallOutcome {
     const trace = new EventTrace(time, this.tasks.get(pid));
     const ret = this.#dispatch(trace, req);
+    if (!CONTENTS_ONLY.has(req.syscall)) this.#ctx.objects.sync?.(this.tasks.list(), this.vfs);
     return { ret, events: trace.events, end: trace.now };
   }
 
