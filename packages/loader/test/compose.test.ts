@@ -15,10 +15,17 @@ const COMPOSE_FILE = join(ROOT, 'docker-compose.yml');
 const DOCKERFILE = join(ROOT, 'docker/Dockerfile');
 const BPFHIVE_SERVICES = ['maps-store', 'kernel-sim', 'jit', 'verifier'];
 
-/** The compose CLI on this machine: `docker compose` (v2 plugin), `docker-compose`, or none. */
+/**
+ * The compose CLI on this machine that reads the Compose Specification (compose v2: the `docker
+ * compose` plugin, or a v2 `docker-compose`), or none. Debian's docker-compose 1.29 predates the
+ * specification (it wants a `version:` key and refuses top-level `name`), so it does not count.
+ */
 function composeCli(): string[] | undefined {
-  const works = (cmd: string[]): boolean => spawnSync(cmd[0]!, [...cmd.slice(1), 'version'], { stdio: 'ignore' }).status === 0;
-  return [['docker', 'compose'], ['docker-compose']].find(works);
+  const major = (cmd: string[]): number => {
+    const run = spawnSync(cmd[0]!, [...cmd.slice(1), 'version', '--short'], { encoding: 'utf8' });
+    return run.status === 0 ? Number(/^v?(\d+)\./.exec(run.stdout.trim())?.[1] ?? 0) : 0;
+  };
+  return [['docker', 'compose'], ['docker-compose']].find((cmd) => major(cmd) >= 2);
 }
 
 interface ComposeService {
