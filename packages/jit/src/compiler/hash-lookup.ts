@@ -134,22 +134,19 @@ function hashFromLocals(map: HashInlineMap, words: number): Instr[] {
 function hashFromMemory(map: HashInlineMap, full: number): Instr[] {
   const out: Instr[] = [];
   if (full > 0) {
-    out.push(i32(0), setLocal(OFF), {
-      op: 'loop',
-      body: [
-        ...mixInto([getLocal(A), getLocal(OFF), op('i32.add'), mem('i32.load', 0, 0)]),
-        getLocal(OFF),
-        i32(4),
-        op('i32.add'),
-        teeLocal(OFF),
-        i32(4 * full),
-        op('i32.lt_u'),
-        { op: 'br_if', depth: 0 },
-      ],
-    });
+    out.push(...keyWordLoop(full, mixInto([getLocal(A), getLocal(OFF), op('i32.add'), mem('i32.load', 0, 0)])));
   }
   if ((map.keySize & 3) !== 0) out.push(...mixInto(keyWord(map, full)));
   return out;
+}
+
+/** `body` once per whole key word: OFF = 0, 4, … below 4 * full (`body` reads OFF; depth 0 is this loop). */
+function keyWordLoop(full: number, body: readonly Instr[]): Instr[] {
+  return [
+    i32(0),
+    setLocal(OFF),
+    { op: 'loop', body: [...body, getLocal(OFF), i32(4), op('i32.add'), teeLocal(OFF), i32(4 * full), op('i32.lt_u'), { op: 'br_if', depth: 0 }] },
+  ];
 }
 
 /** Inside block `next`: leaves it unless the slot at S holds the key in k0... */
@@ -161,9 +158,8 @@ function compareInSlot(words: number): Instr[] {
 function compareInElement(map: HashInlineMap, full: number): Instr[] {
   const out: Instr[] = [getLocal(H), getLocal(S), mem('i32.load', 4, 2), op('i32.ne'), { op: 'br_if', depth: 0 }];
   if (full > 0) {
-    out.push(i32(0), setLocal(OFF), {
-      op: 'loop',
-      body: [
+    out.push(
+      ...keyWordLoop(full, [
         getLocal(A),
         getLocal(OFF),
         op('i32.add'),
@@ -174,15 +170,8 @@ function compareInElement(map: HashInlineMap, full: number): Instr[] {
         mem('i32.load', 0, 2),
         op('i32.ne'),
         { op: 'br_if', depth: 1 },
-        getLocal(OFF),
-        i32(4),
-        op('i32.add'),
-        teeLocal(OFF),
-        i32(4 * full),
-        op('i32.lt_u'),
-        { op: 'br_if', depth: 0 },
-      ],
-    });
+      ]),
+    );
   }
   if ((map.keySize & 3) !== 0) out.push(...keyWord(map, full), getLocal(LINK), mem('i32.load', 4 * full, 2), op('i32.ne'), { op: 'br_if', depth: 0 });
   return out;

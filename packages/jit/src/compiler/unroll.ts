@@ -1,4 +1,5 @@
 import { AluOp, InsnClass, type Instruction, JmpOp, Mode, Source, classOf } from '@bpfhive/uapi';
+import { NEGATE, SWAP } from './jump-algebra.js';
 import { type BasicBlock, type CounterCheck, type FastBlock, type FunctionCfg, type Terminator, analyse, memoryBase, registersWritten, successors } from './cfg.js';
 
 /**
@@ -172,32 +173,6 @@ function smallInnermostLoops(cfg: FunctionCfg, insns: readonly Instruction[]): L
 const ALU64_ADD_K = InsnClass.ALU64 | AluOp.ADD | Source.K;
 const ALU64_SUB_K = InsnClass.ALU64 | AluOp.SUB | Source.K;
 
-/** The jump that holds exactly when `op` does not. */
-const NEGATE: ReadonlyMap<number, number> = new Map([
-  [JmpOp.JEQ, JmpOp.JNE],
-  [JmpOp.JNE, JmpOp.JEQ],
-  [JmpOp.JLT, JmpOp.JGE],
-  [JmpOp.JGE, JmpOp.JLT],
-  [JmpOp.JLE, JmpOp.JGT],
-  [JmpOp.JGT, JmpOp.JLE],
-  [JmpOp.JSLT, JmpOp.JSGE],
-  [JmpOp.JSGE, JmpOp.JSLT],
-  [JmpOp.JSLE, JmpOp.JSGT],
-  [JmpOp.JSGT, JmpOp.JSLE],
-]);
-/** `a op b` is `b SWAP(op) a`. */
-const SWAP: ReadonlyMap<number, number> = new Map([
-  [JmpOp.JEQ, JmpOp.JEQ],
-  [JmpOp.JNE, JmpOp.JNE],
-  [JmpOp.JLT, JmpOp.JGT],
-  [JmpOp.JGT, JmpOp.JLT],
-  [JmpOp.JLE, JmpOp.JGE],
-  [JmpOp.JGE, JmpOp.JLE],
-  [JmpOp.JSLT, JmpOp.JSGT],
-  [JmpOp.JSGT, JmpOp.JSLT],
-  [JmpOp.JSLE, JmpOp.JSGE],
-  [JmpOp.JSGE, JmpOp.JSLE],
-]);
 /** Continue conditions `counter op bound` whose side depends on which way the counter moves. */
 const SHAPE: ReadonlyMap<number, { up: boolean; signed: boolean; inclusive: boolean }> = new Map([
   [JmpOp.JLT, { up: true, signed: false, inclusive: false }],

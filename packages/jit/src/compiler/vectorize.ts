@@ -1,4 +1,5 @@
 import { AluOp, InsnClass, type Instruction, JmpOp, Mode, Source, classOf, sizeBytes, type Size } from '@bpfhive/uapi';
+import { NEGATE, SWAP } from './jump-algebra.js';
 import { type BasicBlock, type FunctionCfg, type Terminator, analyse } from './cfg.js';
 import type { VectorLoop, VectorReduction, VectorStream, ReductionOp } from './vector-loop.js';
 
@@ -103,30 +104,6 @@ const STAY: ReadonlyMap<number, VectorLoop['test']['stay']> = new Map([
   [JmpOp.JSGT, 'gt_s'],
   [JmpOp.JSGE, 'ge_s'],
   [JmpOp.JNE, 'ne'],
-]);
-const NEGATE: ReadonlyMap<number, number> = new Map([
-  [JmpOp.JEQ, JmpOp.JNE],
-  [JmpOp.JNE, JmpOp.JEQ],
-  [JmpOp.JLT, JmpOp.JGE],
-  [JmpOp.JGE, JmpOp.JLT],
-  [JmpOp.JLE, JmpOp.JGT],
-  [JmpOp.JGT, JmpOp.JLE],
-  [JmpOp.JSLT, JmpOp.JSGE],
-  [JmpOp.JSGE, JmpOp.JSLT],
-  [JmpOp.JSLE, JmpOp.JSGT],
-  [JmpOp.JSGT, JmpOp.JSLE],
-]);
-const SWAP: ReadonlyMap<number, number> = new Map([
-  [JmpOp.JEQ, JmpOp.JEQ],
-  [JmpOp.JNE, JmpOp.JNE],
-  [JmpOp.JLT, JmpOp.JGT],
-  [JmpOp.JGT, JmpOp.JLT],
-  [JmpOp.JLE, JmpOp.JGE],
-  [JmpOp.JGE, JmpOp.JLE],
-  [JmpOp.JSLT, JmpOp.JSGT],
-  [JmpOp.JSGT, JmpOp.JSLT],
-  [JmpOp.JSLE, JmpOp.JSGE],
-  [JmpOp.JSGE, JmpOp.JSLE],
 ]);
 const UP_STAYS = new Set(['lt_u', 'le_u', 'lt_s', 'le_s', 'ne']);
 const DOWN_STAYS = new Set(['gt_u', 'ge_u', 'gt_s', 'ge_s', 'ne']);
