@@ -8,9 +8,10 @@
  * Two calls keep them current:
  * - `address(obj)` (the world, while it makes a system call): finds or makes the object and writes
  *   what `obj` tells (a task's pid, tgid and comm; a file's path; a socket's addresses);
- * - `sync(tasks, vfs)` (the world, after each system call that makes, changes or ends tasks or
- *   descriptors; and the kernel-sim core, before it runs the programs of a batch of events):
- *   writes everything else from the world's tasks — credentials, parents, argv, open files and
+ * - `sync(tasks, vfs, changed)` (the world, after each system call that makes, changes or ends
+ *   tasks or descriptors; and the kernel-sim core, before it runs the programs of a batch of
+ *   events): writes everything else from the world's tasks (those `changed` names, and what
+ *   they affect) — credentials, parents, argv, open files and
  *   sockets, namespaces, cgroups — and frees the objects of tasks and descriptors that are gone.
  *   A task or socket made and ended inside one batch is thus complete before it goes; freed
  *   objects stay readable until the arena's next grace period (after the batch), so the programs
@@ -40,6 +41,8 @@ interface TaskEntry {
   readonly objects: TaskObjects;
   /** A stand-in for a parent the world does not have: kept, since no sync will name it. */
   standIn: boolean;
+  /** The thread group last written (that of an ended task tells whose thread counts change). */
+  tgid: number;
   /** fd → its struct file. */
   readonly files: Map<number, FileEntry>;
   /** fd → the socket behind it. */
@@ -84,19 +87,56 @@ export class BtfKernelObjects implements KernelObjects {
     return pid === 0 ? this.roots.initTask : this.#tasks.get(pid)?.objects.task.address;
   }
 
-  /** Writes every task's objects from the world's `tasks` and frees those of tasks and descriptors that are gone. */
-  sync(tasks: Iterable<TaskView>, sizes?: FileSizes): void {
+  /**
+   * Writes the tasks' objects from the world's `tasks` and frees those of tasks and descriptors
+   * that are gone. With `changed` (the pids made, ended or calling since the last sync), only
+   * what those can have changed is written: their own objects, their thread groups' (the thread
+   * count), and their children's when they ended (the child's real_parent becomes a stand-in);
+   * the result is what a full sync would write. Without it, every task.
+   */
+  sync(tasks: Iterable<TaskView>, sizes?: FileSizes, changed?: ReadonlySet<number>): void {
     const views = new Map<number, TaskView>();
-    for (const view of tasks) views.set(view.pid, view);
     const threads = new Map<number, number>();
-    for (const view of views.values()) {
-      const entry = this.#task(view.pid);
-      entry.standIn = false;
-      this.#syncDescriptors(view, entry, sizes);
+    for (const view of tasks) {
+      views.set(view.pid, view);
       threads.set(view.tgid, (threads.get(view.tgid) ?? 0) + 1);
     }
-    for (const view of views.values()) this.#writeTask(view, views, threads.get(view.tgid)!);
-    for (const [pid, entry] of this.#tasks) if (!entry.standIn && !views.has(pid)) this.#forgetTask(pid, entry);
+    const gone = this.#gone(views, changed);
+    const selected = changed ? this.#affected(views, changed, gone) : [...views.values()];
+    // The gone first, so that a child of one is written with a stand-in parent, not a freed one.
+    for (const pid of gone) this.#forgetTask(pid, this.#tasks.get(pid)!);
+    for (const view of selected) {
+      const entry = this.#task(view.pid);
+      entry.standIn = false;
+      entry.tgid = view.tgid;
+      this.#syncDescriptors(view, entry, sizes);
+    }
+    for (const view of selected) this.#writeTask(view, views, threads.get(view.tgid)!);
+  }
+
+  /** Pids of the world's tasks that are gone (among `changed` when given): their objects are freed. */
+  #gone(views: ReadonlyMap<number, TaskView>, changed: ReadonlySet<number> | undefined): number[] {
+    const gone: number[] = [];
+    for (const pid of changed ?? this.#tasks.keys()) {
+      const entry = this.#tasks.get(pid);
+      if (entry && !entry.standIn && !views.has(pid)) gone.push(pid);
+    }
+    return gone;
+  }
+
+  /** The tasks an incremental sync writes: the changed, every thread of their groups, and the children of the gone. */
+  #affected(views: ReadonlyMap<number, TaskView>, changed: ReadonlySet<number>, gone: readonly number[]): TaskView[] {
+    const groups = new Set<number>();
+    for (const pid of changed) {
+      const tgid = views.get(pid)?.tgid ?? this.#tasks.get(pid)?.tgid;
+      if (tgid !== undefined) groups.add(tgid);
+    }
+    const orphaned = new Set(gone);
+    const selected: TaskView[] = [];
+    for (const view of views.values()) {
+      if (changed.has(view.pid) || groups.has(view.tgid) || orphaned.has(view.ppid)) selected.push(view);
+    }
+    return selected;
   }
 
   #address(obj: KernelObject): number {
@@ -151,7 +191,7 @@ export class BtfKernelObjects implements KernelObjects {
   #task(pid: number, standIn = false): TaskEntry {
     let entry = this.#tasks.get(pid);
     if (!entry) {
-      entry = { objects: new TaskObjects(this.structs), standIn, files: new Map(), sockets: new Map(), owned: new Map() };
+      entry = { objects: new TaskObjects(this.structs), standIn, tgid: pid, files: new Map(), sockets: new Map(), owned: new Map() };
       entry.objects.writeIdentity(pid, pid, '');
       this.#tasks.set(pid, entry);
     }

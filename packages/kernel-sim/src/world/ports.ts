@@ -56,8 +56,12 @@ export interface KernelObjects {
    * tasks and descriptors that are gone). Processes calls it after each system call that makes,
    * changes or ends tasks or descriptors, so the objects a call made are complete before a later
    * call of the same batch of hook events ends them.
+   *
+   * `changed`: the pids whose tasks were made, ended or made a system call since the last sync
+   * (TaskTable.takeChanged); only their objects, their thread groups' and their children's are
+   * written, and those of the ended are freed. Undefined: every task (a full sync).
    */
-  sync?(tasks: Iterable<Task>, files: Vfs): void;
+  sync?(tasks: Iterable<Task>, files: Vfs, changed?: ReadonlySet<number>): void;
 }
 
 /** The system calls whose address a cgroup sock_addr program sees (BPF_CGROUP_INET{4,6}_<POINT>). */

@@ -43,6 +43,8 @@ export class SimWorld {
   readonly memory: UserMemory;
   readonly objects: KernelObjects;
   now = 0;
+  /** Whether the processes were swapped since the last sync: the next one writes every task and frees the old machine's. */
+  #adopted = false;
 
   constructor(
     arena: Arena,
@@ -61,6 +63,7 @@ export class SimWorld {
     this.devices = runner.devices;
     this.processes = runner.processes;
     this.sockets = runner.sockets;
+    this.#adopted = true;
   }
 
   /**
@@ -71,7 +74,10 @@ export class SimWorld {
    * out addresses have nothing to do.
    */
   syncObjects(): void {
-    if (this.objects instanceof BtfKernelObjects) this.objects.sync(this.processes.tasks.list(), this.processes.vfs);
+    if (!(this.objects instanceof BtfKernelObjects)) return;
+    const changed = this.processes.tasks.takeChanged();
+    this.objects.sync(this.processes.tasks.list(), this.processes.vfs, this.#adopted ? undefined : changed);
+    this.#adopted = false;
   }
 
   /** Moves the virtual clock to `time` if that is later. */

@@ -79,9 +79,20 @@ export class Processes {
    */
   syscall(time: number, pid: number, req: SyscallRequest): SyscallOutcome {
     const trace = new EventTrace(time, this.tasks.get(pid));
+    this.tasks.touch(pid);
     const ret = this.#dispatch(trace, req);
-    if (!CONTENTS_ONLY.has(req.syscall)) this.#ctx.objects.sync?.(this.tasks.list(), this.vfs);
+    if (!CONTENTS_ONLY.has(req.syscall)) this.syncObjects();
     return { ret, events: trace.events, end: trace.now };
+  }
+
+  /**
+   * Brings the kernel objects up to the tasks: those of the tasks made, ended or calling since the
+   * last sync (incremental), or with `full` every task's (the kernel objects may have seen
+   * another machine's tasks).
+   */
+  syncObjects(full = false): void {
+    const changed = this.tasks.takeChanged();
+    this.#ctx.objects.sync?.(this.tasks.list(), this.vfs, full ? undefined : changed);
   }
 
   #dispatch(trace: EventTrace, req: SyscallRequest): number | undefined {

@@ -101,6 +101,8 @@ export class Task {
 
 export class TaskTable {
   readonly #tasks = new Map<number, Task>();
+  /** Pids made, ended or marked by `touch` since the last `takeChanged` (what an incremental sync of the kernel objects writes). */
+  #changed = new Set<number>();
 
   constructor(
     readonly cpus: number,
@@ -125,6 +127,7 @@ export class TaskTable {
       spec.exe ?? `/usr/bin/${spec.comm}`, new TaskMemory(this.memory), this.objects,
     );
     this.#tasks.set(task.pid, task);
+    this.#changed.add(task.pid);
     return task;
   }
 
@@ -143,6 +146,19 @@ export class TaskTable {
   remove(pid: number): void {
     this.#tasks.get(pid)?.memory.release();
     this.#tasks.delete(pid);
+    this.#changed.add(pid);
+  }
+
+  /** Marks task `pid` as changed: its descriptors, file positions, credentials or name may differ from the kernel objects'. */
+  touch(pid: number): void {
+    this.#changed.add(pid);
+  }
+
+  /** The pids made, ended or touched since the last call; the set starts empty again. */
+  takeChanged(): ReadonlySet<number> {
+    const changed = this.#changed;
+    this.#changed = new Set();
+    return changed;
   }
 
   list(): Task[] {
