@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { AttachType as A, BpfError, ProgType as P } from '@bpfhive/uapi';
+import { AttachType as A, BpfError, ProgType as P, asm } from '@bpfhive/uapi';
 import { describe, expect, it } from 'vitest';
 import { kernelTypeId } from '../../kbtf/kernel-btf.js';
 import { NO_PROG_BTF, type ProgBtfAttr, releaseProgBtf, resolveProgBtf } from './prog-btf.js';
@@ -31,10 +31,17 @@ describe('prog BTF - prog_btf_id', () => {
     expect(resolveProgBtf(new BtfTable(), { progType: P.XDP, expectedAttachType: 0, gplCompatible: true })).toEqual({ ...NO_PROG_BTF, funcInfo: [], lineInfo: [] });
   });
 
+  /** func_info naming the first FUNC of `object`'s BTF for a one-function program. */
+  const oneFunc = (object: { btf: { types: readonly { kind: string }[] } }): Partial<ProgBtfAttr> => {
+    const func = object.btf.types.findIndex((t) => t?.kind === 'FUNC');
+    return { funcInfo: { bytes: new Uint8Array(new Uint32Array([0, func]).buffer), recSize: 8 }, insns: asm`r0 = 0
+      exit` };
+  };
+
   it('the program holds its BTF object: it outlives the client closing it, until the program goes', () => {
     const table = new BtfTable();
     const { object } = table.load({ btf: tracingBtf });
-    const progBtf = resolveProgBtf(table, { progType: P.XDP, expectedAttachType: 0, progBtfId: object.id, gplCompatible: true });
+    const progBtf = resolveProgBtf(table, { progType: P.XDP, expectedAttachType: 0, progBtfId: object.id, gplCompatible: true, ...oneFunc(object) });
     expect(progBtf.btfId).toBe(object.id);
     table.close(object.id);
     expect(table.info(object.id).id).toBe(object.id);
@@ -44,8 +51,18 @@ describe('prog BTF - prog_btf_id', () => {
 
   it("EBADF for an id naming no BTF object, EACCES for the kernel's BTF", () => {
     const table = new BtfTable();
-    expect(failure(() => resolveProgBtf(table, { progType: P.XDP, expectedAttachType: 0, progBtfId: 9, gplCompatible: true })).code).toBe('EBADF');
-    expect(failure(() => resolveProgBtf(table, { progType: P.XDP, expectedAttachType: 0, progBtfId: 1, gplCompatible: true })).code).toBe('EACCES');
+    const { object } = table.load({ btf: tracingBtf });
+    expect(failure(() => resolveProgBtf(table, { progType: P.XDP, expectedAttachType: 0, progBtfId: 9, gplCompatible: true, ...oneFunc(object) })).code).toBe('EBADF');
+    expect(failure(() => resolveProgBtf(table, { progType: P.XDP, expectedAttachType: 0, progBtfId: 1, gplCompatible: true, ...oneFunc(object) })).code).toBe('EACCES');
+  });
+
+  it('without func_info and line_info prog_btf_id is ignored, as check_btf_info ignores prog_btf_fd: no reference, no check', () => {
+    const table = new BtfTable();
+    const { object } = table.load({ btf: tracingBtf });
+    expect(resolveProgBtf(table, { progType: P.XDP, expectedAttachType: 0, progBtfId: object.id, gplCompatible: true }).btfId).toBe(0);
+    expect(resolveProgBtf(table, { progType: P.XDP, expectedAttachType: 0, progBtfId: 9, gplCompatible: true }).btfId).toBe(0);
+    table.close(object.id);
+    expect(failure(() => table.info(object.id)).code).toBe('ENOENT');
   });
 
   it('a refused attach_btf_id takes no reference on prog_btf_id', () => {

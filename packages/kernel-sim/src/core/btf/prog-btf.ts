@@ -61,16 +61,17 @@ const reject = (code: string, line: string, detail = ''): ProgramRejectedError =
  * log line) for an attach_btf_id the program type does not take or that is not the right kind of
  * kernel type (a FUNC for fentry/fexit/fmod_ret/lsm/iter, a btf_trace_* typedef for tp_btf), and
  * for a tracing or LSM program without one; ENOTSUPP for struct_ops (the simulated kernel has
- * none); EBADF for a prog_btf_id naming no BTF object, EACCES for the kernel's BTF.
+ * none); EBADF for a prog_btf_id naming no BTF object, EACCES for the kernel's BTF. A
+ * prog_btf_id without func_info or line_info is ignored, as Linux ignores prog_btf_fd then.
  */
 export function resolveProgBtf(table: BtfTable, attr: ProgBtfAttr): ResolvedProgBtf {
   const attach = attachTarget(table, attr);
   const btfId = attr.progBtfId ?? 0;
   const hasInfo = (attr.funcInfo?.bytes.length ?? 0) > 0 || (attr.lineInfo?.bytes.length ?? 0) > 0;
-  if (btfId === 0) {
-    if (hasInfo) throw new BpfError('EBADF', 'load program: func_info and line_info need the BTF they refer to (prog_btf_id)');
-    return { ...attach, btfId, funcInfo: [], lineInfo: [] };
-  }
+  // As check_btf_info: without func_info and line_info the program's BTF is not looked at at all
+  // (not even checked), and the program holds none (bpf_prog_info.btf_id 0).
+  if (!hasInfo) return { ...attach, btfId: 0, funcInfo: [], lineInfo: [] };
+  if (btfId === 0) throw new BpfError('EBADF', 'load program: func_info and line_info need the BTF they refer to (prog_btf_id)');
   const object = table.find(btfId);
   if (object === undefined) throw new BpfError('EBADF', `load program: prog_btf_id ${btfId}: no such BTF object`);
   if (object.kernelBtf) throw new BpfError('EACCES', `load program: prog_btf_id ${btfId} is the kernel's BTF; a program carries BTF of its own`);
