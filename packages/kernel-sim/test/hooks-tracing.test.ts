@@ -152,6 +152,35 @@ describe('hooks over NATS - tracepoints', () => {
   });
 });
 
+describe('hooks over NATS - test_run', () => {
+  it('test_run - the ring buffer records of a program that is attached nowhere go out after its run, each once', async () => {
+    const ring = directory.create({ map_type: 'ringbuf', key_size: 0, value_size: 0, max_entries: 4096 });
+    // Submits the u64 (0xb0f + its run's r1 == ctx) and returns 7.
+    const prog = await load('socket_filter', `
+      r1 = 0xb0f
+      *(u64 *)(r10 - 8) = r1
+      ld_pseudo r1, 1, ${ring}
+      r2 = r10
+      r2 += -8
+      r3 = 8
+      r4 = 0
+      call ${H.ringbuf_output}
+      r0 = 7
+      exit`, { prog_name: 'ring_test_run' });
+    const records: Uint8Array[] = [];
+    const sub = nc.subscribe(SimSubjects.ringbuf(ring), { callback: (_e, m) => void records.push(Buffer.from(m.json<{ data: string }>().data, 'base64')) });
+    await nc.flush();
+    const frame = Buffer.alloc(64).toString('base64');
+    expect(await ok(Subjects.prog(prog, 'test_run'), { data_in: frame, repeat: 3 })).toMatchObject({ retval: 7 });
+    await nc.flush();
+    expect(records.map((r) => u64s(r)[0])).toEqual([0xb0fn, 0xb0fn, 0xb0fn]);
+    expect(await ok(Subjects.prog(prog, 'test_run'), { data_in: frame })).toMatchObject({ retval: 7 });
+    await nc.flush();
+    expect(records).toHaveLength(4);
+    sub.unsubscribe();
+  });
+});
+
 describe('hooks over NATS - kernel functions', () => {
   it('hooks kprobe - do_sys_openat2 sees the filename pointer in pt_regs and its own address; the kretprobe the fd and its cookie', async () => {
     const slots = directory.create({ map_type: 'array', key_size: 4, value_size: 32, max_entries: 1 });

@@ -82,7 +82,13 @@ function progCommand(ctx: ProgCommandContext, policy: IdentityPolicy, id: number
  * NATS server names (prog-commands.ts).
  */
 export async function startKernelService(nc: NatsConnection, options: KernelServiceOptions): Promise<Service> {
-  const ctx: ProgCommandContext = { kernel: options.kernel, owners: options.owners ?? new ObjectOwners('program') };
+  const ctx: ProgCommandContext = {
+    kernel: options.kernel,
+    owners: options.owners ?? new ObjectOwners('program'),
+    // A test_run's ring buffer records go out through the simulation's hooks; `sim` is made below
+    // (its links need the program owners) with no await after the endpoints, so before any request.
+    afterTestRun: (program) => sim.hooks.afterTestRun(program),
+  };
   const policy = options.identity ?? DEFAULT_IDENTITY_POLICY;
   // @nats-io/services is built on its own copy of nats-core; the connection is the same object.
   const svcm = new Svcm(nc as unknown as ConstructorParameters<typeof Svcm>[0]);

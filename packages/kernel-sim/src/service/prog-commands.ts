@@ -12,6 +12,7 @@ import {
   toBase64,
 } from '@bpfhive/uapi';
 import type { Kernel } from '../core/kernel.js';
+import type { LoadedProgram } from '../core/programs/program.js';
 import { progBtfAttr } from './prog-btf-attr.js';
 import { progInfoReply } from './prog-info.js';
 import type { ObjectOwners } from './object-owners.js';
@@ -28,6 +29,8 @@ import type { ObjectOwners } from './object-owners.js';
 export interface ProgCommandContext {
   readonly kernel: Kernel;
   readonly owners: ObjectOwners;
+  /** After a test_run, with the program still held: its ring buffer records go out (Hooks.afterTestRun). */
+  readonly afterTestRun?: (program: LoadedProgram) => void;
 }
 
 export async function progLoad({ kernel, owners }: ProgCommandContext, who: CallerIdentity, r: ProgLoadRequest): Promise<ProgLoadReply> {
@@ -48,8 +51,18 @@ export async function progLoad({ kernel, owners }: ProgCommandContext, who: Call
 }
 
 /** test_run in slices (Kernel.testRunSliced): the kernel-sim answers other requests during a long `repeat`. */
-export async function progTestRun({ kernel, owners }: ProgCommandContext, who: CallerIdentity, id: number, r: ProgTestRunRequest): Promise<ProgTestRunReply> {
+export async function progTestRun({ kernel, owners, afterTestRun }: ProgCommandContext, who: CallerIdentity, id: number, r: ProgTestRunRequest): Promise<ProgTestRunReply> {
   owners.check(id, who, 'prog test_run');
+  const program = kernel.hold(id);
+  try {
+    return await testRunReply(kernel, id, r);
+  } finally {
+    afterTestRun?.(program);
+    kernel.close(id);
+  }
+}
+
+async function testRunReply(kernel: Kernel, id: number, r: ProgTestRunRequest): Promise<ProgTestRunReply> {
   const result = await kernel.testRunSliced(id, {
     ...(r.data_in !== undefined && { data_in: fromBase64(r.data_in, 'data_in') }),
     ...(r.ctx_in !== undefined && { ctx_in: fromBase64(r.ctx_in, 'ctx_in') }),

@@ -2,6 +2,7 @@ import { MapType } from '@bpfhive/uapi';
 import type { HookSink, Packet, WorldEvent } from '../../world/index.js';
 import type { Kernel } from '../kernel.js';
 import type { HookPoints } from '../links/hook-points.js';
+import type { LoadedProgram } from '../programs/program.js';
 import { CgroupHooks } from './cgroup.js';
 import { HookCounters } from './counters.js';
 import { FlowLog } from './flow-log.js';
@@ -90,22 +91,34 @@ export class Hooks implements HookSink {
 
   /** Drains ring buffers, tells the outputs, and lets the arena reuse what the batch freed. */
   afterBatch(): void {
-    const outputs = this.outputs;
-    if (outputs.ringbuf) this.#drainRings((mapId, sample) => outputs.ringbuf!(mapId, sample));
-    outputs.afterBatch?.();
+    this.#drainRings(this.#attachedPrograms());
+    this.outputs.afterBatch?.();
     if (!this.kernel.cpus.some((cpu) => cpu.busy)) this.kernel.arena.quiescent();
   }
 
-  #drainRings(out: (mapId: number, sample: Uint8Array) => void): void {
+  /**
+   * After BPF_PROG_TEST_RUN of `program` (attached or not): the records it submitted to its ring
+   * buffers go out as a batch's do, for a consumer that polls those rings. Call it while the
+   * program is held, so its maps are alive.
+   */
+  afterTestRun(program: LoadedProgram): void {
+    this.#drainRings([program]);
+  }
+
+  *#attachedPrograms(): Generator<LoadedProgram> {
+    for (const key of this.points.keys()) for (const link of this.points.list(key)) yield link.program;
+  }
+
+  #drainRings(programs: Iterable<LoadedProgram>): void {
+    const out = this.outputs.ringbuf?.bind(this.outputs);
+    if (!out) return;
     const seen = new Set<number>();
-    for (const key of this.points.keys()) {
-      for (const link of this.points.list(key)) {
-        for (const { id, map } of link.program.maps) {
-          if (map.spec.map_type !== MapType.RINGBUF || seen.has(id) || !('consume' in map)) continue;
-          seen.add(id);
-          const ring = map as unknown as RingConsumer;
-          if (ring.availableData() > 0) ring.consume((sample) => out(id, sample.slice()));
-        }
+    for (const program of programs) {
+      for (const { id, map } of program.maps) {
+        if (map.spec.map_type !== MapType.RINGBUF || seen.has(id) || !('consume' in map)) continue;
+        seen.add(id);
+        const ring = map as unknown as RingConsumer;
+        if (ring.availableData() > 0) ring.consume((sample) => out(id, sample.slice()));
       }
     }
   }
