@@ -16,6 +16,7 @@ export { type BtfHeader, type ParsedBtf, btfEndianOf, parseBtf, parseBtfHeader }
 export { type EncodeBtfOptions, encodeBtf } from './encode.js';
 export { btfTypeLabel, validateBtf } from './validate.js';
 export * from './query.js';
+export { type FuncArgType, type FuncProtoInfo, btfFindStructField, btfFuncProto } from './func-proto.js';
 export { dumpBtfRaw, dumpBtfType } from './dump.js';
 export { type DumpBtfCOptions, dumpBtfC } from './dump-c.js';
 export * from './core.js';

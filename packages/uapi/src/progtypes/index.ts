@@ -6,3 +6,4 @@
 export * from './context.js';
 export * from './helper-sets.js';
 export * from './table.js';
+export * from './kfuncs.js';

@@ -94,6 +94,8 @@ export const WIRE_SCHEMAS = [
   sim.SimProcListReplySchema,
   sim.SimSyscallRequestSchema,
   sim.SimSyscallReplySchema,
+  sim.SimTimeAdvanceRequestSchema,
+  sim.SimTimeAdvanceReplySchema,
   sim.SimScenarioRunRequestSchema,
   sim.SimScenarioRunReplySchema,
   sim.SimCountersReplySchema,

@@ -30,7 +30,7 @@ export const LinkCreateRequestSchema = object(
   {
     prog_id: { ...u32, description: 'the program to attach (attr->link_create.prog_fd)' },
     attach_type: enumValue('xdp | 37, tcx_ingress, cgroup_inet4_connect, perf_event, trace_fentry, ...'),
-    target_fd: { ...u32, description: 'cgroup hooks: the cgroup id (1 is the root); fentry/fexit: 0 (vmlinux)' },
+    target_fd: { ...u32, description: 'cgroup hooks: the cgroup id (1 is the root); fentry/fexit: 0 (vmlinux); perf_event programs: the perf event id (perf_event_open)' },
     target_ifindex: { ...u32, description: 'XDP and TCX: the device' },
     flags: { ...u32, description: 'XDP: XDP_FLAGS_SKB_MODE 2 or XDP_FLAGS_DRV_MODE 4; TCX: BPF_F_BEFORE 8, BPF_F_AFTER 16, BPF_F_ID 32, BPF_F_LINK 8192; others: 0' },
     target_name: {
@@ -41,7 +41,7 @@ export const LinkCreateRequestSchema = object(
     },
     target_btf_id: { ...u32, description: 'fentry/fexit: the FUNC in the kernel BTF (the same union member as tracing.target_btf_id)' },
     retprobe: { type: 'boolean', description: 'bpfhive: a perf_event kprobe that fires on return (a kretprobe), as perf_event_open says with its config' },
-    perf_event: sub('perf_event links (tracepoints, kprobes)', { bpf_cookie: { ...u64, description: 'what bpf_get_attach_cookie returns' } }),
+    perf_event: sub('perf_event links (tracepoints, kprobes, sampling events)', { bpf_cookie: { ...u64, description: 'what bpf_get_attach_cookie returns' } }),
     kprobe_multi: sub('BPF_TRACE_KPROBE_MULTI', {
       flags: { ...u32, description: 'BPF_F_KPROBE_MULTI_RETURN 1: fire on return' },
       syms: { type: 'array', minItems: 1, maxItems: 1024, items: { type: 'string', minLength: 1 }, description: 'kernel function names' },
@@ -88,9 +88,10 @@ export const LinkInfoReplySchema = object(
     xdp: sub('XDP (ifindex 0 once detached)', { ifindex: u32, mode: { type: 'string', enum: ['skb', 'drv'] } }),
     tcx: sub('TCX (ifindex 0 once detached)', { ifindex: u32, attach_type: u32 }),
     perf_event: sub('perf_event links', {
-      type: { ...u32, description: 'BPF_PERF_EVENT_KPROBE 3, BPF_PERF_EVENT_KRETPROBE 4, BPF_PERF_EVENT_TRACEPOINT 5' },
+      type: { ...u32, description: 'BPF_PERF_EVENT_KPROBE 3, BPF_PERF_EVENT_KRETPROBE 4, BPF_PERF_EVENT_TRACEPOINT 5, BPF_PERF_EVENT_EVENT 6' },
       kprobe: sub('kprobes and kretprobes', { func_name: { type: 'string' }, offset: u32, addr: hexAddress, missed: u64, cookie: u64 }),
       tracepoint: sub('tracepoints', { tp_name: { type: 'string' }, cookie: u64 }),
+      event: sub('sampling perf events (PERF_EVENT programs)', { type: u32, config: u64, cookie: u64 }),
     }),
     kprobe_multi: sub('kprobe_multi', {
       count: u32,

@@ -12,6 +12,16 @@ const u64 = { type: 'integer', minimum: 0, maximum: 9007199254740991 } as const;
 const object = <const P extends Record<string, unknown>, const R extends readonly string[]>(id: string, title: string, properties: P, required: R) =>
   ({ $id: id, title, type: 'object', additionalProperties: false, required, properties }) as const;
 
+/**
+ * A map's BTF (attr->btf_fd as bpfhive names it: a BTF object id from bpf.v1.btf_load, served by
+ * the kernel-sim) and the key and value types in it. Type ids need a btf_id; 0 is none.
+ */
+export const mapBtfIds = {
+  btf_id: { ...u32, description: 'attr->btf_fd: the BTF object (bpf.v1.btf_load) the type ids name; 0 or absent: no BTF' },
+  btf_key_type_id: { ...u32, description: "the key's type in that BTF; 0: none (libbpf leaves it 0 for maps without a BTF-described key)" },
+  btf_value_type_id: { ...u32, description: "the value's type in that BTF: its bpf_spin_lock, bpf_timer and kptr fields become known to the verifier" },
+} as const;
+
 export const MapCreateRequestSchema = object(
   'bpf.v1.map_create.request',
   'BPF_MAP_CREATE',
@@ -24,6 +34,7 @@ export const MapCreateRequestSchema = object(
     map_name: { type: 'string', maxLength: 15 },
     map_extra: { ...u64, description: 'BLOOM_FILTER only: bits 0-3 are the number of hash functions (0: 5); must be 0 for every other type' },
     inner_map_id: { ...u32, description: 'ARRAY_OF_MAPS / HASH_OF_MAPS: the map every inner map must look like (attr->inner_map_fd)' },
+    ...mapBtfIds,
   },
   ['map_type', 'key_size', 'value_size', 'max_entries'] as const,
 );
@@ -122,6 +133,7 @@ export const MapInfoReplySchema = object(
     map_extra: { ...u64, description: 'attr->map_extra (a bloom filter\'s hash count); the maps-store always sends it' },
     name: { type: 'string' },
     frozen: { type: 'boolean' },
+    ...mapBtfIds,
   },
   ['map_id', 'map_type', 'type_name', 'key_size', 'value_size', 'max_entries', 'map_flags', 'name', 'frozen'] as const,
 );

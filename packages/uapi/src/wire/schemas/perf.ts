@@ -27,12 +27,15 @@ const object = <const P extends Record<string, unknown>, const R extends readonl
 
 export const PerfEventOpenRequestSchema = object(
   'bpf.v1.perf_event_open.request',
-  'perf_event_open for a BPF output event on one CPU',
+  'perf_event_open for a BPF output event, or a sampling CPU clock, on one CPU',
   {
     cpu: { ...u32, description: 'the CPU the event is bound to; samples from other CPUs to it are EOPNOTSUPP' },
     type: { ...u32, description: 'perf_event_attr.type: 1 (PERF_TYPE_SOFTWARE), the default' },
-    config: { ...u32, description: 'perf_event_attr.config: 10 (PERF_COUNT_SW_BPF_OUTPUT), the default' },
+    config: { ...u32, description: 'perf_event_attr.config: 10 (PERF_COUNT_SW_BPF_OUTPUT), the default, or 0 (PERF_COUNT_SW_CPU_CLOCK) with sample_period or freq and sample_freq' },
     page_cnt: { type: 'integer', minimum: 1, maximum: 65536, description: 'data pages of the event buffer, a power of two (default 8)' },
+    sample_period: { type: 'integer', minimum: 1, maximum: 9007199254740991, description: 'config 0 (PERF_COUNT_SW_CPU_CLOCK): sample every this many ns' },
+    sample_freq: { type: 'integer', minimum: 1, maximum: 4294967295, description: 'config 0 with freq: samples per second (at most kernel.perf_event_max_sample_rate, 100000)' },
+    freq: { type: 'boolean', description: 'sample_freq, not sample_period' },
   },
   ['cpu'] as const,
 );

@@ -26,6 +26,7 @@ export const SimSubjects = {
   procSpawn: `${SIM}.proc.spawn`,
   procSyscall: `${SIM}.proc.syscall`,
   procList: `${SIM}.proc.list`,
+  timeAdvance: `${SIM}.time.advance`,
   scenarioRun: `${SIM}.scenario.run`,
   counters: `${SIM}.counters`,
   /** Published: one FlowLogRecord per packet verdict (rate-limited per batch). */
@@ -192,6 +193,9 @@ const sourceStatus = sub(
     total: { ...count, description: 'frames in all (pcap: known once done)' },
     running: { type: 'boolean' },
     error: { type: 'string', description: 'why the source stopped early' },
+    verdicts: sub('the XDP verdicts of the frames sent so far, as the device counted them while it took them', {
+      xdp_pass: count, xdp_drop: count, xdp_tx: count, xdp_redirect: count, xdp_aborted: count,
+    }, ['xdp_pass', 'xdp_drop', 'xdp_tx', 'xdp_redirect', 'xdp_aborted'] as const),
   },
   ['source_id', 'kind', 'device', 'sent', 'running'] as const,
 );
@@ -258,7 +262,7 @@ export const SimSyscallRequestSchema = object(
   {
     pid: u32,
     at: { ...ns, description: 'virtual time (default: just after the last call)' },
-    syscall: { type: 'string', enum: ['openat', 'read', 'write', 'close', 'socket', 'bind', 'listen', 'connect', 'accept', 'execve', 'clone', 'fork', 'exit', 'exit_group', 'kill'] },
+    syscall: { type: 'string', enum: ['openat', 'read', 'write', 'close', 'socket', 'bind', 'listen', 'connect', 'accept', 'sendto', 'recvfrom', 'execve', 'clone', 'fork', 'exit', 'exit_group', 'kill'] },
     path: { type: 'string' },
     flags: { type: ['integer', 'string'], description: 'openat: O_RDONLY|O_CLOEXEC or a number; clone: a number' },
     mode: u32,
@@ -268,7 +272,7 @@ export const SimSyscallRequestSchema = object(
     data: { type: 'string' },
     family: { type: 'string', enum: ['inet', 'inet6'] },
     type: { type: 'string', enum: ['stream', 'dgram'] },
-    addr: { type: 'string', description: '10.0.0.1:80 or [fd00::1]:443' },
+    addr: { type: 'string', description: 'bind, connect, sendto: 10.0.0.1:80 or [fd00::1]:443' },
     backlog: u32,
     peer: { type: 'string' },
     argv: { type: 'array', items: { type: 'string' } },
@@ -286,10 +290,26 @@ export type SimSyscallRequest = FromSchema<typeof SimSyscallRequestSchema>;
 export const SimSyscallReplySchema = object(
   'bpf.v1.sim.proc.syscall.reply',
   'What the call returned and how many hook events it fired',
-  { ret: { type: 'integer', description: 'as user space sees it (negative errno); absent for exit' }, events: count, end: ns },
+  {
+    ret: { type: 'integer', description: 'as user space sees it (negative errno); absent for exit' },
+    events: count,
+    end: ns,
+    addr: { type: 'string', description: 'recvfrom: the sender user space got in src_addr, as ip:port' },
+  },
   ['events', 'end'] as const,
 );
 export type SimSyscallReply = FromSchema<typeof SimSyscallReplySchema>;
+
+export const SimTimeAdvanceRequestSchema = object(
+  'bpf.v1.sim.time.advance.request',
+  'Moves virtual time on with no world events: the programs of sampling perf events run for every period that passes',
+  { by: { ...ns, maximum: 3600e9, description: 'nanoseconds to move on (at most an hour)' } },
+  ['by'] as const,
+);
+export type SimTimeAdvanceRequest = FromSchema<typeof SimTimeAdvanceRequestSchema>;
+
+export const SimTimeAdvanceReplySchema = object('bpf.v1.sim.time.advance.reply', 'The virtual time now', { now: ns }, ['now'] as const);
+export type SimTimeAdvanceReply = FromSchema<typeof SimTimeAdvanceReplySchema>;
 
 export const SimScenarioRunRequestSchema = object(
   'bpf.v1.sim.scenario.run.request',

@@ -18,6 +18,23 @@ const mapShape = {
   map_flags: { ...u32, description: 'BPF_F_* flags; BPF_F_RDONLY_PROG (0x80) and BPF_F_WRONLY_PROG (0x100) matter here' },
 } as const;
 
+/** A parameter's or return value's type in a function prototype, after modifiers and typedefs. */
+const btfArgType = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind'],
+  properties: {
+    kind: { type: 'string', description: 'the BTF kind: INT, ENUM, ENUM64, PTR, VOID, STRUCT, UNION, FLOAT, …' },
+    pointee: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['kind', 'name'],
+      description: 'for a PTR: the type pointed to, after modifiers (a typedef keeps its name)',
+      properties: { kind: { type: 'string' }, name: { type: 'string' }, size: { ...u32, description: 'bytes; absent when it has no size (void, FWD, FUNC_PROTO)' } },
+    },
+  },
+} as const;
+
 export const VerifyRequestSchema = {
   $id: 'bpf.v1.internal.verify.request',
   title: 'Verify a program',
@@ -56,8 +73,24 @@ export const VerifyRequestSchema = {
             description: 'for ARRAY_OF_MAPS and HASH_OF_MAPS: the shape of the inner maps',
           },
           spin_lock_off: { ...u32, description: "offset of the value's struct bpf_spin_lock, from the map's BTF" },
+          timer_off: { ...u32, description: "offset of the value's struct bpf_timer, from the map's BTF" },
+          btf: { type: 'boolean', description: 'the map was created with BTF for its key and value (needed for bpf_timer); implied by spin_lock_off and timer_off' },
           name: { type: 'string', maxLength: 15 },
           frozen: { type: 'boolean', description: 'BPF_MAP_FREEZE was called: the contents are constant' },
+          kptrs: {
+            type: 'array',
+            description: "kptr fields of the value, from the map's BTF (`struct task_struct __kptr *`): each an 8-byte pointer to a kernel struct",
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['off', 'kind', 'btf_id'],
+              properties: {
+                off: u32,
+                kind: { type: 'string', enum: ['ref', 'untrusted'], description: '`__kptr` (referenced) or `__kptr_untrusted`' },
+                btf_id: { ...u32, description: 'the pointed-to STRUCT in the kernel BTF' },
+              },
+            },
+          },
         },
       },
     },
@@ -73,13 +106,64 @@ export const VerifyRequestSchema = {
         ret_size: { ...u32, description: 'bytes of the return value; 0 for void' },
       },
     },
+    kernel_btf: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'what the program names of the kernel BTF (kfunc calls, `lddw` src_reg 3 ksyms) and the structs those use, resolved by the kernel-sim',
+      properties: {
+        funcs: {
+          type: 'array',
+          description: 'the FUNCs `call` src_reg 2 names by imm',
+          items: { type: 'object', additionalProperties: false, required: ['btf_id', 'name'], properties: { btf_id: u32, name: { type: 'string' } } },
+        },
+        structs: {
+          type: 'array',
+          items: { type: 'object', additionalProperties: false, required: ['btf_id', 'name', 'size'], properties: { btf_id: u32, name: { type: 'string' }, size: u32 } },
+        },
+        vars: {
+          type: 'array',
+          description: 'the VARs `lddw` src_reg 3 names by imm',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['btf_id', 'name', 'size', 'percpu'],
+            properties: {
+              btf_id: u32,
+              name: { type: 'string' },
+              size: { ...u32, description: "bytes of the variable's type" },
+              struct_id: { ...u32, description: "the STRUCT the variable is, when it is one" },
+              percpu: { type: 'boolean', description: 'a per-CPU variable (in .data..percpu)' },
+            },
+          },
+        },
+      },
+    },
     func_info: {
       type: 'array',
       items: {
         type: 'object',
         additionalProperties: false,
         required: ['insn_off'],
-        properties: { insn_off: u32, type_id: u32, name: { type: 'string' } },
+        properties: {
+          insn_off: u32,
+          type_id: u32,
+          name: { type: 'string' },
+          linkage: { type: 'string', enum: ['static', 'global', 'extern'], description: "the FUNC's linkage: a global function is verified once on its own, against its prototype" },
+          proto: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['ret', 'args'],
+            description: 'the FUNC_PROTO, each type after modifiers and typedefs (btf_prepare_func_args)',
+            properties: {
+              ret: btfArgType,
+              args: {
+                type: 'array',
+                maxItems: 255,
+                items: { type: 'object', additionalProperties: false, required: ['type'], properties: { name: { type: 'string' }, type: btfArgType } },
+              },
+            },
+          },
+        },
       },
     },
     line_info: {
