@@ -130,6 +130,9 @@ describe('map leases over NATS', () => {
     const holder = new Holder('kernel-a');
     const lease = await holder.take(id);
     expect(lease).toMatchObject({ epoch: 1, ttl_ms: TTL_MS, spec: { map_id: id, map_type: 1, key_size: 4, value_size: 4, max_entries: 16, frozen: false } });
+    // Who may name the map by id travels with the lease (no accounts configured: an unidentified creator).
+    const access = { owner: '(unidentified)', accounts: [] };
+    expect(lease).toMatchObject({ access });
 
     // The holder's copy diverges from the maps-store's: whoever answers shows it.
     holder.hosted!.map.update(new Uint8Array(new Uint32Array([1]).buffer), new Uint8Array(new Uint32Array([11]).buffer), 0);
@@ -142,7 +145,7 @@ describe('map leases over NATS', () => {
 
     expect(await call(nc, Subjects.internalMap(id, 'lease'), { holder: 'kernel-b' })).toMatchObject({ error: '16', body: { code: 'EBUSY' } });
     await ok(nc, Subjects.internalMap(id, 'checkpoint'), { holder: 'kernel-a', epoch: 1, snapshot: holder.snapshot() });
-    expect(await ok(nc, Subjects.leaseRenew, { holder: 'kernel-a' })).toEqual({ leases: [{ map_id: id, epoch: 1 }], ttl_ms: TTL_MS });
+    expect(await ok(nc, Subjects.leaseRenew, { holder: 'kernel-a' })).toEqual({ leases: [{ map_id: id, epoch: 1, access }], ttl_ms: TTL_MS });
     expect(await call(nc, Subjects.internalMap(id, 'release'), { holder: 'kernel-a', epoch: 5, snapshot: holder.snapshot() })).toMatchObject({ error: '116', body: { code: 'ESTALE' } });
 
     await ok(nc, Subjects.internalMap(id, 'release'), { holder: 'kernel-a', epoch: 1, snapshot: holder.snapshot() });

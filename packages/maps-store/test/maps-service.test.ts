@@ -44,6 +44,15 @@ describe('maps-store service', () => {
     expect(await ok(map('info'), {})).toMatchObject({ map_id, type_name: 'hash', key_size: 4, name: 'counts', frozen: false });
   });
 
+  it("keeps map_create's BTF ids and reports them in info; type ids without a btf_id are EINVAL", async () => {
+    const { map_id } = (await ok(Subjects.mapCreate, { map_type: 'array', key_size: 4, value_size: 16, max_entries: 2, btf_id: 5, btf_key_type_id: 1, btf_value_type_id: 3 })) as { map_id: number };
+    expect(await ok(Subjects.map(map_id, 'info'), {})).toMatchObject({ map_id, btf_id: 5, btf_key_type_id: 1, btf_value_type_id: 3 });
+    const plain = (await ok(Subjects.mapCreate, { map_type: 'array', key_size: 4, value_size: 16, max_entries: 2 })) as { map_id: number };
+    expect(await ok(Subjects.map(plain.map_id, 'info'), {})).toMatchObject({ btf_id: 0, btf_key_type_id: 0, btf_value_type_id: 0 });
+    const refused = await call(Subjects.mapCreate, { map_type: 'array', key_size: 4, value_size: 16, max_entries: 2, btf_value_type_id: 3 });
+    expect(refused).toMatchObject({ error: '22', body: { code: 'EINVAL', message: expect.stringContaining('need a btf_id') } });
+  });
+
   it('moves elements in batches and pages through them', async () => {
     const { map_id } = (await ok(Subjects.mapCreate, { map_type: 1, key_size: 4, value_size: 4, max_entries: 5000 })) as { map_id: number };
     const keys = Array.from({ length: 3000 }, (_, i) => u32(i));

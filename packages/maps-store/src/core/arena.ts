@@ -70,6 +70,11 @@ export class Arena {
     return this.#view;
   }
 
+  /** The end of the memory ever handed out (a high-water mark): it stays put while freed blocks are reused. */
+  get highWater(): number {
+    return this.#top;
+  }
+
   /** Bytes handed out and not freed. */
   get allocated(): number {
     return this.#allocated;
@@ -81,7 +86,7 @@ export class Arena {
    */
   alloc(size: number, align = 8): number {
     const rounded = Math.max(8, Math.ceil(size / 8) * 8);
-    const reuse = align <= 8 ? this.#free.get(rounded)?.pop() : undefined;
+    const reuse = this.#reusable(rounded, align);
     let address: number;
     if (reuse !== undefined) {
       address = reuse;
@@ -93,6 +98,23 @@ export class Arena {
     }
     this.#allocated += rounded;
     return address;
+  }
+
+  /** A freed block of exactly `rounded` bytes at an address aligned to `align`, taken off its free list; undefined when there is none. */
+  #reusable(rounded: number, align: number): number | undefined {
+    const list = this.#free.get(rounded);
+    if (!list || list.length === 0) return undefined;
+    if (align <= 8) return list.pop();
+    // Larger alignments (a ring buffer's pages): a block freed by a map of the same shape is aligned the same.
+    for (let i = list.length - 1; i >= 0; i--) {
+      if (list[i]! % align === 0) return list.splice(i, 1)[0];
+    }
+    return undefined;
+  }
+
+  /** Listeners registered and not stopped: grace-period reclaimers and grow listeners (a freed map leaves none behind). */
+  get listeners(): { quiescent: number; grow: number } {
+    return { quiescent: this.#onQuiescent.length, grow: this.#onGrow.length };
   }
 
   /** Gives a block back; it becomes reusable after the next quiescent(). */

@@ -1,17 +1,19 @@
 import { BpfError, MapType, mapTypeName, parseMapType } from '@bpfhive/uapi';
 import type { Arena } from './arena.js';
 import { createMap, checkMapSpec } from './create.js';
-import { releaseMapPointer } from './map-pointer.js';
+import { freeMap } from './free-map.js';
+import { MapAccess, type MapAccessRecord } from './map-access.js';
 import { innerMapSpec } from './engines/map-in-map.js';
 import { type Lease, LeaseBook, type LeaseGrant } from './leases.js';
 import type { BpfMap } from './map.js';
 import * as commands from './map-commands.js';
 import type { BatchPage, HostedMap } from './map-commands.js';
 import { PinNamespace, type PinTarget } from './pin-namespace.js';
+import { PinOwners } from './pin-owners.js';
 import type { MapPorts } from './ports.js';
 import { type MapRecord, clearMap, loadRecords, mapRecords } from './records.js';
 import type { MapSnapshot } from './snapshot.js';
-import type { MapSpec } from './spec.js';
+import { type MapSpec, checkMapBtfIds, mapBtfIdsOf } from './spec.js';
 
 /** What BPF_OBJ_GET_INFO_BY_FD tells about a map. */
 export interface MapInfo {
@@ -25,6 +27,10 @@ export interface MapInfo {
   readonly map_extra: number;
   readonly name: string;
   readonly frozen: boolean;
+  /** The map's BTF object and types (0: none), as bpf_map_info reports them. */
+  readonly btf_id: number;
+  readonly btf_key_type_id: number;
+  readonly btf_value_type_id: number;
 }
 
 interface Entry extends HostedMap {
@@ -46,6 +52,10 @@ export interface CreateRequest {
   readonly map_extra?: number;
   /** ARRAY_OF_MAPS / HASH_OF_MAPS: the map every inner map must look like (attr->inner_map_fd). */
   readonly inner_map_id?: number;
+  /** attr->btf_fd as a kernel-sim BTF object id, and the key and value types in it (spec.ts MapSpec.btf_id). */
+  readonly btf_id?: number;
+  readonly btf_key_type_id?: number;
+  readonly btf_value_type_id?: number;
 }
 
 export interface DirectoryOptions {
@@ -76,6 +86,10 @@ export class MapDirectory {
   readonly #maps = new Map<number, Entry>();
   /** The pin namespace: maps, and the programs and links of the kernel-sim (pin-namespace.ts). */
   readonly pins = new PinNamespace();
+  /** Who made each pin (bpffs ownership: pin-owners.ts); kept in snapshots. */
+  readonly pinOwners = new PinOwners();
+  /** Who each map is charged to and who may name it by id (map-access.ts); kept in snapshots and sent with leases. */
+  readonly access = new MapAccess();
   readonly #cpus: number;
   readonly #ports: MapPorts;
   readonly leases: LeaseBook;
@@ -117,6 +131,8 @@ export class MapDirectory {
       ...(request.map_name !== undefined && { map_name: request.map_name }),
       ...(request.map_extra !== undefined && request.map_extra !== 0 && { map_extra: request.map_extra }),
     };
+    checkMapBtfIds({ ...spec, ...request, map_type });
+    spec = { ...spec, ...mapBtfIdsOf(request) };
     if (MAP_IN_MAP.has(map_type)) {
       checkMapSpec(spec);
       const inner = request.inner_map_id === undefined ? undefined : this.#maps.get(request.inner_map_id);
@@ -139,6 +155,11 @@ export class MapDirectory {
     this.#nextId = Math.max(this.#nextId, next);
   }
 
+  /** The ids of every map here, in no particular order. */
+  mapIds(): number[] {
+    return [...this.#maps.keys()];
+  }
+
   /** Whether map `id` exists here. */
   has(id: number): boolean {
     return this.#maps.has(id);
@@ -148,11 +169,13 @@ export class MapDirectory {
    * A map that kernel `holder` leases under `epoch` and this directory does not know (a restart
    * lost it: only pinned maps are restored) is registered again with its spec, leased as before;
    * its contents here are empty until the holder's next checkpoint or release. A map known here is
-   * left alone (false). Like a restored map it keeps a creator's handle.
+   * left alone (false). Like a restored map it keeps a creator's handle, and the access the
+   * holder was given with the lease (its owner is charged again: service/map-limits.ts).
    */
-  adoptLeased(id: number, spec: MapSpec, frozen: boolean, holder: string, epoch: number): boolean {
+  adoptLeased(id: number, spec: MapSpec, frozen: boolean, holder: string, epoch: number, access?: MapAccessRecord): boolean {
     if (this.#maps.has(id)) return false;
     this.#maps.set(id, { id, map: createMap(spec, this.arena, this.#cpus, this.#ports), frozen, open: true, innerRefs: 0 });
+    if (access) this.access.restore(id, access);
     this.leases.restore(id, epoch, holder);
     this.continueIdsFrom(id + 1);
     return true;
@@ -180,9 +203,8 @@ export class MapDirectory {
   #freeIfUnused(entry: Entry): void {
     if (entry.open || entry.innerRefs > 0 || this.isLeased(entry.id) || this.pinsOf(entry.id).length > 0 || !this.#maps.has(entry.id)) return;
     this.#maps.delete(entry.id);
-    clearMap(entry.map);
-    releaseMapPointer(entry.map);
-    entry.map.dispose?.();
+    this.access.forget(entry.id);
+    freeMap(entry.map);
     // No program runs in the maps-store: what was just freed may be reused at once.
     this.arena.quiescent();
     for (const listener of this.#freeListeners) listener(entry.id);
@@ -254,6 +276,9 @@ export class MapDirectory {
       map_extra: s.map_extra ?? 0,
       name: s.map_name ?? '',
       frozen,
+      btf_id: s.btf_id ?? 0,
+      btf_key_type_id: s.btf_key_type_id ?? 0,
+      btf_value_type_id: s.btf_value_type_id ?? 0,
     };
   }
 
@@ -279,6 +304,7 @@ export class MapDirectory {
   /** Removes the pin at `path` (unlink on bpffs): what it named. A map nothing else holds is freed. ENOENT when there is no pin. */
   unpin(path: string): PinTarget {
     const target = this.pins.remove(path);
+    this.pinOwners.forget(path);
     const entry = target.kind === 'map' ? this.#maps.get(target.id) : undefined;
     if (entry) this.#freeIfUnused(entry);
     return target;
@@ -291,14 +317,19 @@ export class MapDirectory {
     const { map, frozen } = this.#entry(id);
     const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64');
     const lease = this.leases.get(id);
+    const access = this.access.recordOf(id);
+    const pins = this.pinsOf(id);
+    const pinOwners = this.pinOwners.ownersOf(pins);
     return {
       map_id: id,
       spec: map.spec,
       frozen,
-      pins: this.pinsOf(id),
+      pins,
       elements: mapRecords(map).map(([k, v]) => [b64(k), b64(v)] as const),
       epoch: this.leases.epochOf(id),
       ...(lease && { lease: { holder: lease.holder } }),
+      ...(access && { access }),
+      ...(pinOwners && { pin_owners: pinOwners }),
     };
   }
 
@@ -312,7 +343,9 @@ export class MapDirectory {
     for (const s of snapshots) {
       this.#maps.set(s.map_id, { id: s.map_id, map: createMap(s.spec, this.arena, this.#cpus, this.#ports), frozen: s.frozen, open: true, innerRefs: 0 });
       for (const path of s.pins) this.pins.add(path, { kind: 'map', id: s.map_id });
+      this.pinOwners.restore(s.pin_owners);
       this.leases.restore(s.map_id, s.epoch ?? 0, s.lease?.holder);
+      if (s.access) this.access.restore(s.map_id, s.access);
       this.#nextId = Math.max(this.#nextId, s.map_id + 1);
     }
     for (const s of snapshots) loadRecords(this.#entry(s.map_id).map, s.elements.map(([k, v]) => [Buffer.from(k, 'base64'), Buffer.from(v, 'base64')] as const));

@@ -1,4 +1,4 @@
-import { BpfError } from '@bpfhive/uapi';
+import { BpfError, type CallerIdentity } from '@bpfhive/uapi';
 import { describe, expect, it } from 'vitest';
 import { Arena } from './arena.js';
 import { MapDirectory } from './directory.js';
@@ -153,5 +153,29 @@ describe('pin commands', () => {
     // The restarted maps-store talks to the same kernel, which still holds the references.
     second.kernel.held.add('boot-1 link.7 /sys/fs/bpf/l');
     expect(await second.pins.get('/sys/fs/bpf/l', 'alice')).toMatchObject({ kind: 'link', id: 7 });
+  });
+
+  it('pin commands - the maker of each pin is stored with it (map snapshots and program/link records) and comes back after a restart', async () => {
+    const netops: CallerIdentity = { account: 'NETOPS', user: 'n', capabilities: new Set(['CAP_BPF']), source: 'server' };
+    const tracer: CallerIdentity = { account: 'TRACER', user: 't', capabilities: new Set(['CAP_BPF']), source: 'server' };
+    const first = setup();
+    const map = first.directory.create({ map_type: 'array', key_size: 4, value_size: 4, max_entries: 1 });
+    await first.pins.pin('/sys/fs/bpf/m', { kind: 'map', id: map }, 'n', netops);
+    await first.pins.pin('/sys/fs/bpf/p', { kind: 'prog', id: 3 }, 't', tracer);
+    await first.pins.pin('/sys/fs/bpf/anon', { kind: 'prog', id: 3 }, 'x');
+    expect(first.store.maps.get(map)?.pin_owners).toEqual({ '/sys/fs/bpf/m': 'NETOPS' });
+    expect(first.store.objects.get('prog.3')?.pin_owners).toEqual({ '/sys/fs/bpf/p': 'TRACER' });
+
+    const second = setup(first.store);
+    await second.saver.restore();
+    const owners = second.directory.pinOwners;
+    expect(['/sys/fs/bpf/m', '/sys/fs/bpf/p', '/sys/fs/bpf/anon'].map((p) => owners.accountOf(p))).toEqual(['NETOPS', 'TRACER', undefined]);
+    expect(() => owners.checkGet('/sys/fs/bpf/m', netops)).not.toThrow();
+    expect(() => owners.checkGet('/sys/fs/bpf/m', tracer)).toThrow(expect.objectContaining({ code: 'EACCES' }));
+    // Unpinned, the path forgets its maker.
+    second.kernel.held.add('boot-1 prog.3 /sys/fs/bpf/p');
+    await second.pins.unpin('/sys/fs/bpf/p');
+    await second.pins.unpin('/sys/fs/bpf/m');
+    expect([owners.accountOf('/sys/fs/bpf/p'), owners.accountOf('/sys/fs/bpf/m')]).toEqual([undefined, undefined]);
   });
 });

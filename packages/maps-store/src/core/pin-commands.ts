@@ -1,4 +1,4 @@
-import { BpfError } from '@bpfhive/uapi';
+import { BpfError, type CallerIdentity } from '@bpfhive/uapi';
 import type { MapDirectory } from './directory.js';
 import type { PinKind, PinTarget } from './pin-namespace.js';
 import type { PinnedMapSaver } from './pinned-saver.js';
@@ -44,10 +44,13 @@ export class PinCommands<C> {
     private readonly saver?: PinnedMapSaver,
   ) {}
 
-  async pin(path: string, ref: PinRef, caller: C): Promise<void> {
+  /** BPF_OBJ_PIN by `caller`; `who` (when known) becomes the pin's maker (directory.pinOwners), stored with it. */
+  async pin(path: string, ref: PinRef, caller: C, who?: CallerIdentity): Promise<void> {
     const { kind, id } = ref;
+    const owners = this.directory.pinOwners;
     if (kind === 'map') {
       this.directory.pin(path, id);
+      if (who) owners.record(path, who);
       await this.saver?.persist(id);
       return;
     }
@@ -62,12 +65,17 @@ export class PinCommands<C> {
       throw e;
     }
     // The same id in an earlier boot was another object, gone with that boot.
-    for (const stale of pins.list().filter((p) => p.target.kind === kind && p.target.id === id && p.target.bootId !== bootId)) pins.remove(stale.path);
+    for (const stale of pins.list().filter((p) => p.target.kind === kind && p.target.id === id && p.target.bootId !== bootId)) {
+      pins.remove(stale.path);
+      owners.forget(stale.path);
+    }
     pins.commit(path, { kind, id, bootId });
+    if (who) owners.record(path, who);
     try {
       await this.saver?.persistObject(kind, id);
     } catch (e) {
       pins.remove(path);
+      owners.forget(path);
       await this.kernel.release(kind, id, path, bootId).catch(() => undefined);
       throw e;
     }
@@ -103,7 +111,10 @@ export class PinCommands<C> {
   }
 
   async #forget(path: string, target: Extract<PinTarget, { kind: 'prog' | 'link' }>): Promise<void> {
-    if (this.directory.pins.find(path) === target) this.directory.pins.remove(path);
+    if (this.directory.pins.find(path) === target) {
+      this.directory.pins.remove(path);
+      this.directory.pinOwners.forget(path);
+    }
     await this.saver?.persistObject(target.kind, target.id);
   }
 }

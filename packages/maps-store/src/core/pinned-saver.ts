@@ -26,6 +26,7 @@ export class PinnedMapSaver {
     for (const s of snapshots) this.#stored.add(`map.${s.map_id}`);
     for (const record of await this.store.loadObjectPins()) {
       for (const path of record.pins) this.directory.pins.add(path, { kind: record.kind, id: record.id, bootId: record.boot_id });
+      this.directory.pinOwners.restore(record.pin_owners);
       this.#stored.add(`${record.kind}.${record.id}`);
     }
     return snapshots.length;
@@ -55,7 +56,9 @@ export class PinnedMapSaver {
     const pins = this.directory.pins.list().filter((p) => p.target.kind === kind && p.target.id === id);
     const first = pins[0]?.target;
     if (!first || first.kind === 'map') return undefined;
-    return { kind, id, boot_id: first.bootId, pins: pins.map((p) => p.path) };
+    const paths = pins.map((p) => p.path);
+    const owners = this.directory.pinOwners.ownersOf(paths);
+    return { kind, id, boot_id: first.bootId, pins: paths, ...(owners && { pin_owners: owners }) };
   }
 
   /** Runs `save` (told whether the object is pinned when it runs) after the object's earlier saves; nothing for an object never stored and not pinned now. */

@@ -1,3 +1,4 @@
+import type { MapAccessRecord } from './map-access.js';
 import type { MapSpec } from './spec.js';
 
 /**
@@ -15,6 +16,14 @@ export interface MapSnapshot {
   readonly epoch?: number;
   /** The kernel holding the map when the snapshot was taken. */
   readonly lease?: { readonly holder: string };
+  /**
+   * Who the map is charged to and who may name it by id (map-access.ts), so a restart charges it
+   * again and keeps its owner checks; absent in snapshots from before owners were kept (the map
+   * is then charged to no one and CAP_SYS_ADMIN's alone).
+   */
+  readonly access?: MapAccessRecord;
+  /** The account that made each pin (path → account; PinOwners); absent for pins of unknown maker (CAP_SYS_ADMIN's). */
+  readonly pin_owners?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -27,6 +36,8 @@ export interface ObjectPinsRecord {
   readonly id: number;
   readonly boot_id: string;
   readonly pins: readonly string[];
+  /** The account that made each pin (path → account; PinOwners); absent for pins of unknown maker. */
+  readonly pin_owners?: Readonly<Record<string, string>>;
 }
 
 /** Where snapshots live (JetStream KV, a directory of files…): the core's port for durability. */

@@ -16,6 +16,50 @@ export interface MapSpec {
    * the spec stays complete when that map is gone.
    */
   readonly inner_map?: InnerMapSpec;
+  /**
+   * The map's BTF (attr->btf_fd): a BTF object id of the kernel-sim (bpf.v1.btf_load) and the key
+   * and value types in it; absent (0) without BTF. The maps-store cannot read BTF objects: it
+   * checks only that type ids come with a btf_id (checkMapBtfIds). The kernel-sim that leases
+   * the map checks the types against key_size and value_size and finds the value's bpf_spin_lock,
+   * bpf_timer and kptr fields (Linux's map_check_btf; kernel-sim core/btf/map-btf.ts), so a
+   * mismatch is refused with EINVAL when a program using the map is loaded, not at map_create.
+   */
+  readonly btf_id?: number;
+  readonly btf_key_type_id?: number;
+  readonly btf_value_type_id?: number;
+}
+
+/**
+ * A spec's BTF ids, the absent (0) ones left out: for copying them between specs and onto the
+ * wire. A btf_id without type ids is dropped, as the kernel ignores btf_fd then.
+ */
+export function mapBtfIdsOf(spec: Pick<MapSpec, 'btf_id' | 'btf_key_type_id' | 'btf_value_type_id'>): Pick<MapSpec, 'btf_id' | 'btf_key_type_id' | 'btf_value_type_id'> {
+  if (!spec.btf_key_type_id && !spec.btf_value_type_id) return {};
+  return {
+    ...(spec.btf_id !== undefined && spec.btf_id !== 0 && { btf_id: spec.btf_id }),
+    ...(spec.btf_key_type_id !== undefined && spec.btf_key_type_id !== 0 && { btf_key_type_id: spec.btf_key_type_id }),
+    ...(spec.btf_value_type_id !== undefined && spec.btf_value_type_id !== 0 && { btf_value_type_id: spec.btf_value_type_id }),
+  };
+}
+
+/**
+ * A leased map's spec as the lease subjects carry it (lease grants and renewals, uapi lease.ts):
+ * its id, the spec's fields (optional ones only when set) and whether it is frozen.
+ */
+export function leasedSpecOf(mapId: number, spec: MapSpec, frozen: boolean) {
+  return {
+    map_id: mapId,
+    map_type: spec.map_type,
+    key_size: spec.key_size,
+    value_size: spec.value_size,
+    max_entries: spec.max_entries,
+    map_flags: spec.map_flags,
+    ...(spec.map_name !== undefined && { map_name: spec.map_name }),
+    ...(spec.map_extra !== undefined && { map_extra: spec.map_extra }),
+    ...(spec.inner_map !== undefined && { inner_map: spec.inner_map }),
+    ...mapBtfIdsOf(spec),
+    frozen,
+  };
 }
 
 /** What bpf_map_meta_equal compares: an inner map's template. */
@@ -56,6 +100,7 @@ export function checkCommonSpec(spec: MapSpec, allowedFlags: number): void {
   const extra = spec.map_extra ?? 0;
   if (!Number.isSafeInteger(extra) || extra < 0) throw specError('EINVAL', spec, `map_extra must be a u64, got ${extra}`);
   if (extra !== 0 && spec.map_type !== MapType.BLOOM_FILTER) throw specError('EINVAL', spec, `map_extra ${extra}: only a bloom filter takes map_extra`);
+  checkMapBtfIds(spec);
   if (spec.map_name !== undefined && (spec.map_name.length >= BPF_OBJ_NAME_LEN || !/^[\w.]*$/.test(spec.map_name))) {
     throw specError('EINVAL', spec, `map_name must be at most 15 characters of letters, digits, '_' and '.'`);
   }
@@ -66,4 +111,17 @@ export function checkCommonSpec(spec: MapSpec, allowedFlags: number): void {
   if ((map_flags & MapFlag.RDONLY_PROG) !== 0 && (map_flags & MapFlag.WRONLY_PROG) !== 0) {
     throw specError('EINVAL', spec, 'BPF_F_RDONLY_PROG and BPF_F_WRONLY_PROG exclude each other');
   }
+}
+
+/**
+ * map_create's BTF checks that need no BTF object: u32 ids, and a key or value type only with a
+ * btf_id (the kernel looks btf_fd up whenever a type id is given). What the types say is checked
+ * by the kernel-sim at lease time (MapSpec.btf_id); like Linux, only with a value type.
+ */
+export function checkMapBtfIds(spec: MapSpec): void {
+  const { btf_id = 0, btf_key_type_id = 0, btf_value_type_id = 0 } = spec;
+  for (const [field, value] of Object.entries({ btf_id, btf_key_type_id, btf_value_type_id })) {
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw specError('EINVAL', spec, `${field} must be a u32, got ${value}`);
+  }
+  if (btf_id === 0 && (btf_key_type_id !== 0 || btf_value_type_id !== 0)) throw specError('EINVAL', spec, 'btf_key_type_id and btf_value_type_id need a btf_id');
 }

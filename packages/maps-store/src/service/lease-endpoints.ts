@@ -14,6 +14,7 @@ import {
 import type { MapDirectory } from '../core/directory.js';
 import { decodeImage, encodeImage } from '../core/image.js';
 import type { PinnedMapSaver } from '../core/pinned-saver.js';
+import { leasedSpecOf } from '../core/spec.js';
 
 /**
  * The maps-store's side of map leases (the protocol: packages/uapi wire/schemas/lease.ts):
@@ -25,6 +26,8 @@ export class LeaseEndpoints {
     private readonly directory: MapDirectory,
     private readonly saver: PinnedMapSaver | undefined,
     private readonly log: (line: string) => void = () => undefined,
+    /** Runs after a renewal registered maps this directory did not know (to charge them to their owners). */
+    private readonly adopted: () => void = () => undefined,
   ) {}
 
   /** A request on bpf.v1.internal.map.<id>.<command>. */
@@ -40,22 +43,14 @@ export class LeaseEndpoints {
           const grant = d.grantLease(id, r.holder);
           this.log(`map ${id} leased to ${r.holder} (epoch ${grant.epoch})`);
           const { spec } = grant;
+          const access = d.access.recordOf(id);
           return persist({
-            spec: {
-              map_id: id,
-              map_type: spec.map_type,
-              key_size: spec.key_size,
-              value_size: spec.value_size,
-              max_entries: spec.max_entries,
-              map_flags: spec.map_flags,
-              ...(spec.map_name !== undefined && { map_name: spec.map_name }),
-              ...(spec.map_extra !== undefined && { map_extra: spec.map_extra }),
-              ...(spec.inner_map !== undefined && { inner_map: spec.inner_map }),
-              frozen: grant.frozen,
-            },
+            spec: leasedSpecOf(id, spec, grant.frozen),
             epoch: grant.epoch,
             snapshot: Buffer.from(encodeImage(grant.records)).toString('base64'),
             ttl_ms: d.leases.ttlMs,
+            // Who may name the map by id: the holder applies the same owner check (core/map-access.ts).
+            access: access ?? { owner: '', accounts: [] },
           });
         });
       case 'checkpoint':
@@ -85,10 +80,10 @@ export class LeaseEndpoints {
   renew(msg: ServiceMsg): Promise<void> {
     return serve<LeaseRenewRequest>(msg, LeaseRenewRequestSchema, (r) => {
       const adopted: number[] = [];
-      for (const { spec, epoch } of r.maps ?? []) {
+      for (const { spec, epoch, access } of r.maps ?? []) {
         const { map_id, frozen, ...shape } = spec;
         try {
-          if (this.directory.adoptLeased(map_id, shape, frozen, r.holder, epoch)) {
+          if (this.directory.adoptLeased(map_id, shape, frozen, r.holder, epoch, access)) {
             adopted.push(map_id);
             this.log(`map ${map_id} re-registered by its holder ${r.holder} (epoch ${epoch})`);
           }
@@ -96,8 +91,12 @@ export class LeaseEndpoints {
           this.log(`map ${map_id}: ${r.holder} re-registered it with a spec that makes no map: ${e instanceof Error ? e.message : String(e)}`);
         }
       }
+      if (adopted.length > 0) this.adopted();
       return {
-        leases: this.directory.leases.renew(r.holder).map((l) => ({ map_id: l.map_id, epoch: l.epoch })),
+        leases: this.directory.leases.renew(r.holder).map((l) => {
+          const access = this.directory.access.recordOf(l.map_id);
+          return { map_id: l.map_id, epoch: l.epoch, ...(access && { access }) };
+        }),
         ttl_ms: this.directory.leases.ttlMs,
         ...(adopted.length > 0 && { checkpoint: adopted }),
       };

@@ -52,3 +52,47 @@ describe('maps-store limits - who may close', () => {
     expect(() => c.checkClose(users, 99)).toThrow(expect.objectContaining({ code: 'EPERM' }));
   });
 });
+
+describe('maps-store limits - maps restored after a restart', () => {
+  it('a pinned map restored from its snapshot is charged to its creator again, who may close it', () => {
+    const before = charges({});
+    const id = before.c.create(users, hash);
+    before.d.pin('/sys/fs/bpf/kept', id);
+    const snapshot = JSON.parse(JSON.stringify(before.d.snapshot(id))) as ReturnType<MapDirectory['snapshot']>;
+
+    const after = charges({});
+    after.d.restore([snapshot]);
+    expect(after.c.stats()).toEqual({ maps: 0, accounts: {} });
+    expect(after.c.chargeRestored()).toEqual([id]);
+    expect(after.c.stats()).toEqual({ maps: 1, accounts: { USERS: { maps: 1, map_bytes: hashBytes } } });
+    // Charged once: a second pass (another re-registration) finds nothing new.
+    expect(after.c.chargeRestored()).toEqual([]);
+    expect(() => after.c.checkClose(users, id)).not.toThrow();
+    after.d.unpin('/sys/fs/bpf/kept');
+    after.d.close(id);
+    expect(after.c.stats()).toEqual({ maps: 0, accounts: {} });
+  });
+
+  it('a restored map leaves its owner over the limit rather than being dropped: the next create is refused', () => {
+    const before = charges({});
+    const id = before.c.create(users, hash);
+    before.d.pin('/sys/fs/bpf/kept', id);
+    const after = charges({ maps: 1 });
+    after.d.restore([before.d.snapshot(id)]);
+    after.c.chargeRestored();
+    expect(() => after.c.create(users, hash)).toThrow(expect.objectContaining({ code: 'E2BIG' }));
+  });
+
+  it('with BPFHIVE_LIMIT_ADMIN=limited a restore over the limit is reported and the map stays, uncharged', () => {
+    const before = charges({});
+    const id = before.c.create(users, hash);
+    before.d.pin('/sys/fs/bpf/kept', id);
+    const d = new MapDirectory(new Arena({ initialPages: 8 }), { cpus: 2 });
+    const c = new MapCharges(new ResourceLedger({ limits: { ...DEFAULT_LIMITS, maps: 0 }, exemptAdmin: false }), d, 2);
+    d.restore([before.d.snapshot(id)]);
+    const log: string[] = [];
+    expect(c.chargeRestored((line) => log.push(line))).toEqual([]);
+    expect(log).toEqual([expect.stringMatching(new RegExp(`^map ${id}: not charged to USERS again: restore of map ${id}: USERS would exceed its limit of 0 maps`))]);
+    expect(d.has(id)).toBe(true);
+  });
+});

@@ -1,4 +1,4 @@
-import { BpfError, type CallerIdentity, type Charge, type ResourceLedger, mapTypeName, parseMapType, principalOf } from '@bpfhive/uapi';
+import { BpfError, type CallerIdentity, type Charge, type ResourceLedger, mapTypeName, parseMapType } from '@bpfhive/uapi';
 import type { CreateRequest, MapDirectory } from '../core/directory.js';
 import { mapMemoryUsage } from '../core/memory-usage.js';
 
@@ -7,7 +7,9 @@ import { mapMemoryUsage } from '../core/memory-usage.js';
  * the account that created it — one map and its bpf_map_memory_usage (core/memory-usage.ts) —
  * before it is made, and uncharged when the directory frees it, whoever holds it in between (a
  * kernel leasing it does not take the charge over). A create that fails after the charge gives
- * the charge back before the error goes out.
+ * the charge back before the error goes out. The creator is recorded in the directory's
+ * MapAccess (core/map-access.ts), which snapshots keep: a map restored after a restart (or
+ * re-registered by the kernel leasing it) is charged to it again (chargeRestored).
  */
 export class MapCharges {
   readonly #charges = new Map<number, Charge>();
@@ -29,6 +31,7 @@ export class MapCharges {
     try {
       const id = this.directory.create(request);
       this.#charges.set(id, charge);
+      this.directory.access.created(id, who);
       return id;
     } catch (e) {
       charge.release();
@@ -38,14 +41,37 @@ export class MapCharges {
 
   /**
    * close of map `id` by `who`: allowed to the account it is charged to (its creator) and with
-   * CAP_SYS_ADMIN, else EPERM — an id is not a file descriptor (wire/identity.ts). A map charged
-   * to no one (restored after a restart) is CAP_SYS_ADMIN's.
+   * CAP_SYS_ADMIN, else EPERM — an id is not a file descriptor (wire/identity.ts; MapAccess.checkClose).
+   * A map whose creator is not known (restored from a snapshot older than owner records) is CAP_SYS_ADMIN's.
    */
   checkClose(who: CallerIdentity, id: number): void {
-    if (who.capabilities.has('CAP_SYS_ADMIN')) return;
-    const owner = this.#charges.get(id)?.principal;
-    if (owner !== undefined && who.account !== '' && owner === principalOf(who)) return;
-    throw new BpfError('EPERM', `map close: map ${id} was not created by ${principalOf(who)}; CAP_SYS_ADMIN required`);
+    this.directory.access.checkClose(id, who);
+  }
+
+  /**
+   * Charges every map the directory has that is charged to no one and whose owner it knows: maps
+   * restored from snapshots and maps a kernel re-registered after a restart. The charge is taken
+   * as an exempt one (the map exists; refusing it would lose data): under BPFHIVE_LIMIT_ADMIN=exempt
+   * it always succeeds and may leave the account over its limit, so its next create is refused;
+   * under `limited` a charge over the limit is reported to `log` and the map stays uncharged.
+   * Returns the ids charged.
+   */
+  chargeRestored(log: (line: string) => void = () => undefined): number[] {
+    const charged: number[] = [];
+    for (const id of this.directory.mapIds()) {
+      const owner = this.directory.access.ownerOf(id);
+      if (this.#charges.has(id) || owner === undefined) continue;
+      const who: CallerIdentity = { account: owner === UNIDENTIFIED ? '' : owner, user: '', capabilities: ADMIN, source: 'absent' };
+      const { spec } = this.directory.get(id);
+      try {
+        this.#charges.set(id, this.ledger.charge(who, { maps: 1, map_bytes: this.#bytesOf(spec) }, `restore of map ${id}`));
+        charged.push(id);
+      } catch (e) {
+        if (!(e instanceof BpfError)) throw e;
+        log(`map ${id}: not charged to ${owner} again: ${e.message}`);
+      }
+    }
+    return charged;
   }
 
   /** The bytes a map of `request` is charged; 0 for a request create() will refuse anyway (EINVAL comes from there). */
@@ -62,5 +88,9 @@ export class MapCharges {
     return { maps: this.#charges.size, accounts };
   }
 }
+
+/** principalOf's name for a caller the server named no account for. */
+const UNIDENTIFIED = '(unidentified)';
+const ADMIN: ReadonlySet<'CAP_SYS_ADMIN'> = new Set(['CAP_SYS_ADMIN']);
 
 const typeName = (t: number | string): string => (typeof t === 'string' ? t : (mapTypeName(t) ?? String(t)));

@@ -37,7 +37,7 @@ import { type ForwardedRequest, NatsKernelPins } from './kernel-pins.js';
 import { LeaseEndpoints } from './lease-endpoints.js';
 import { MAP_DATA_COMMANDS, serveMapCommand } from './map-command-handler.js';
 import { MapCharges } from './map-limits.js';
-import { PinOwners, checkMapCreate } from './map-privileges.js';
+import { checkMapCreate } from './map-privileges.js';
 import { pinRefOf } from './pin-request.js';
 import { MapSessions } from './session-endpoints.js';
 
@@ -85,6 +85,8 @@ export async function startMapsService(nc: NatsConnection, options: MapsServiceO
   const { directory, saver } = options;
   const svcm = new Svcm(nc as unknown as ConstructorParameters<typeof Svcm>[0]);
   const charges = new MapCharges(new ResourceLedger(options.limits), directory, options.cpus ?? 1);
+  // Maps restored from snapshots are charged to their owners again.
+  charges.chargeRestored(options.log);
   const service = await svcm.add({
     name: ServiceNames.mapsStore,
     version: options.version,
@@ -94,9 +96,9 @@ export async function startMapsService(nc: NatsConnection, options: MapsServiceO
   const endpoint = (name: string, subject: string, handle: (msg: ServiceMsg) => unknown): void => {
     service.addEndpoint(name, { subject, handler: (err, msg) => (err ? undefined : void handle(msg)) });
   };
-  const leases = new LeaseEndpoints(directory, saver, options.log);
+  const leases = new LeaseEndpoints(directory, saver, options.log, () => charges.chargeRestored(options.log));
   const policy = options.identity ?? DEFAULT_IDENTITY_POLICY;
-  const pinOwners = new PinOwners();
+  const pinOwners = directory.pinOwners;
   const pins = new PinCommands<ForwardedRequest>(directory, options.kernelPins ?? new NatsKernelPins(nc), saver);
   const sessions = new MapSessions(nc, directory, { policy, ...(options.log && { log: options.log }) });
   sessions.addEndpoints(endpoint);
@@ -104,6 +106,8 @@ export async function startMapsService(nc: NatsConnection, options: MapsServiceO
     serve<MapCreateRequest>(msg, MapCreateRequestSchema, async (r) => {
       const who = callerIdentity(msg, policy);
       checkMapCreate(who, r.map_type);
+      // inner_map_id names a map as attr->inner_map_fd does: the caller must be able to open it.
+      if (r.inner_map_id !== undefined) directory.access.check(r.inner_map_id, who, 'map_create (inner_map_id)');
       // The id is durably reserved before it is handed out (a restart never hands it out again).
       const allocate = <T>(create: () => T): T | Promise<T> => (options.ids ? options.ids.allocate(create) : create());
       return {
@@ -117,6 +121,9 @@ export async function startMapsService(nc: NatsConnection, options: MapsServiceO
           ...(r.map_name !== undefined && { map_name: r.map_name }),
           ...(r.map_extra !== undefined && { map_extra: r.map_extra }),
           ...(r.inner_map_id !== undefined && { inner_map_id: r.inner_map_id }),
+          ...(r.btf_id !== undefined && { btf_id: r.btf_id }),
+          ...(r.btf_key_type_id !== undefined && { btf_key_type_id: r.btf_key_type_id }),
+          ...(r.btf_value_type_id !== undefined && { btf_value_type_id: r.btf_value_type_id }),
         }))),
       };
     }),
@@ -125,18 +132,31 @@ export async function startMapsService(nc: NatsConnection, options: MapsServiceO
     const target = idAndCommand(msg, 3);
     if (!target) return;
     const { id, command } = target;
-    if (command === 'info') return serve(msg, EmptySchema, () => directory.info(id));
+    const who = callerIdentity(msg, policy);
+    // An id is not a file descriptor: every command on a map by id needs the right to open it (core/map-access.ts: EPERM).
+    if (command === 'info') {
+      return serve(msg, EmptySchema, () => {
+        directory.access.check(id, who, 'map info');
+        return directory.info(id);
+      });
+    }
     // close(2) of the creator's fd: freed (and uncharged) unless a pin, lease or map of maps holds it.
     if (command === 'close') {
       return serve(msg, EmptySchema, () => {
-        charges.checkClose(callerIdentity(msg, policy), id);
+        charges.checkClose(who, id);
         directory.close(id);
         return {};
       });
     }
-    // A leased map's data is with its holder, which answers on the same subject.
+    // A leased map's data is with its holder, which answers on the same subject (with the same owner check, from the lease).
     if (MAP_DATA_COMMANDS.has(command) && (directory.isLeased(id) || options.ids?.mayBeUnannounced(id))) return;
-    return serveMapCommand(() => directory.hosted(id), command, msg, () => saver?.persist(id) ?? Promise.resolve());
+    return serveMapCommand(
+      () => directory.hosted(id),
+      command,
+      msg,
+      () => saver?.persist(id) ?? Promise.resolve(),
+      (inner) => (inner === undefined ? directory.access.check(id, who, `map ${command}`) : directory.access.check(inner, who, `map ${command} (inner map)`)),
+    );
   });
   endpoint('map_lease', `${SUBJECT_PREFIX}.internal.map.*.*`, (msg) => {
     const target = idAndCommand(msg, 4);
@@ -151,16 +171,22 @@ export async function startMapsService(nc: NatsConnection, options: MapsServiceO
   );
   endpoint('obj_pin', Subjects.objPin, (msg) =>
     serve<ObjPinRequest>(msg, ObjPinRequestSchema, async (r) => {
-      await pins.pin(r.pathname, pinRefOf(r), msg);
-      pinOwners.record(r.pathname, callerIdentity(msg, policy));
+      const who = callerIdentity(msg, policy);
+      const ref = pinRefOf(r);
+      // BPF_OBJ_PIN takes an fd: pinning a map needs the right to open it by id (the kernel-sim checks programs and links).
+      if (ref.kind === 'map') directory.access.check(ref.id, who, 'obj_pin');
+      await pins.pin(r.pathname, ref, msg, who);
       return {};
     }),
   );
   endpoint('obj_get', Subjects.objGet, (msg) =>
     serve<ObjGetRequest>(msg, ObjGetRequestSchema, async (r) => {
       directory.pins.get(r.pathname);
-      pinOwners.checkGet(r.pathname, callerIdentity(msg, policy));
+      const who = callerIdentity(msg, policy);
+      pinOwners.checkGet(r.pathname, who);
       const { kind, id } = await pins.get(r.pathname, msg);
+      // The fd BPF_OBJ_GET returns: the getter may use the map by id from now on (kept with the pinned map's snapshot).
+      if (kind === 'map' && directory.access.grant(id, who)) await saver?.persist(id);
       return { [`${kind}_id`]: id };
     }),
   );

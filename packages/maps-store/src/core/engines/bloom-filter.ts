@@ -124,6 +124,11 @@ export class BloomFilterMap implements BpfPushPopMap {
     this.base = arena.alloc(bitset.bytes);
   }
 
+  /** BpfMap.dispose: the bit array goes back to the arena. */
+  dispose(): void {
+    this.arena.free(this.base, this.#bytes);
+  }
+
   /** The jhash seed: random per map unless BPF_F_ZERO_SEED (a snapshot carries it). */
   get seed(): number {
     return this.#seed;

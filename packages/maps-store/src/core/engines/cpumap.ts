@@ -47,6 +47,12 @@ export class CpuMap implements BpfMap {
     this.base = arena.alloc(CPUMAP_VAL_SIZE * spec.max_entries);
   }
 
+  /** BpfMap.dispose: every entry's program is released (cpu_map_free), then the values go back to the arena. */
+  dispose(): void {
+    for (let i = 0; i < this.spec.max_entries; i++) if (this.#word(i, 0) !== 0 || this.#word(i, 1) !== 0) this.#set(i, 0, 0);
+    this.arena.free(this.base, CPUMAP_VAL_SIZE * this.spec.max_entries);
+  }
+
   #index(key: Uint8Array): number {
     checkLength('key', key, 4);
     return new DataView(key.buffer, key.byteOffset, 4).getUint32(0, true);

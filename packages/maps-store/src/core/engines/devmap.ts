@@ -2,6 +2,7 @@ import { AttachType, BpfError, MapFlag, MapType, UpdateFlag } from '@bpfhive/uap
 import type { Arena } from '../arena.js';
 import { type BpfMap, checkLength } from '../map.js';
 import type { MapPorts } from '../ports.js';
+import { clearMap } from '../records.js';
 import { type MapSpec, specError } from '../spec.js';
 import { HashMap } from './hash.js';
 import { ProgramOwnership } from './prog-array.js';
@@ -84,6 +85,12 @@ export class DevMap implements BpfMap {
 
   get ownership(): ProgramOwnership {
     return this.#entries.ownership;
+  }
+
+  /** BpfMap.dispose: every device and program is released (dev_map_free), then the values go back to the arena. */
+  dispose(): void {
+    for (let i = 0; i < this.spec.max_entries; i++) if (this.#stored(i).ifindex !== 0) this.#set(i, undefined);
+    this.arena.free(this.base, DEVMAP_VAL_SIZE * this.spec.max_entries);
   }
 
   #index(key: Uint8Array): number {
@@ -181,6 +188,12 @@ export class DevMapHash implements BpfMap {
 
   get ownership(): ProgramOwnership {
     return this.#entries.ownership;
+  }
+
+  /** BpfMap.dispose: every device and program is released (dev_map_free), the table emptied and given back to the arena. */
+  dispose(): void {
+    clearMap(this);
+    this.#table.dispose();
   }
 
   #stored(key: Uint8Array): DevmapValue | undefined {

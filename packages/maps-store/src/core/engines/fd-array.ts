@@ -93,6 +93,16 @@ export abstract class FdArrayMap implements BpfMap {
     for (let i = 0; i < this.spec.max_entries; i++) if (this.#ids[i] !== 0) this.#set(i, 0, 0);
   }
 
+  /**
+   * BpfMap.dispose: every slot's reference is released first (a freed PROG_ARRAY drops its
+   * programs, an ARRAY_OF_MAPS its inner maps: fd_array_map_free / bpf_fd_array_map_clear), then
+   * the slots go back to the arena, reusable after its next grace period.
+   */
+  dispose(): void {
+    this.clear();
+    this.arena.free(this.base, 4 * this.spec.max_entries);
+  }
+
   #set(index: number, id: number, slot: number): void {
     const old = this.#ids[index]!;
     this.#ids[index] = id;

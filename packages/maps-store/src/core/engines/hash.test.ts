@@ -4,6 +4,7 @@ import { Arena } from '../arena.js';
 import { createMap } from '../create.js';
 import type { MapSpec } from '../spec.js';
 import type { HashMap } from './hash.js';
+import { hashKey } from './key-hash.js';
 
 const spec = (key_size: number, value_size: number, max_entries: number, map_flags = 0, map_type: number = MapType.HASH): MapSpec => ({
   map_type,
@@ -133,5 +134,92 @@ describe('map hash table', () => {
     expect(m.updateAt(key, key, 3, 0)).toBe(-22);
     expect(m.updateAt(key, key, UpdateFlag.F_LOCK, 0)).toBe(-22);
     expect(m.updateAt(key, key, UpdateFlag.EXIST, 0)).toBe(-2);
+  });
+
+  it.each([1, 2, 3, 4])('map hash - lookupU32 of a %i-byte key gives what lookupAddress gives, present or absent', (size) => {
+    const arena = new Arena({ initialPages: 8 });
+    const m = createMap(spec(size, 8, 300), arena) as HashMap;
+    const limit = 2 ** (8 * size);
+    const present = new Set<number>();
+    for (let k = 0; k < 300; k++) {
+      const n = (Math.imul(k, 0x9e3779b1) >>> 0) % limit;
+      m.update(keyOf(n, size), new Uint8Array(8), UpdateFlag.ANY);
+      present.add(n);
+    }
+    for (const n of [...present].slice(0, 50)) m.delete(keyOf(n, size));
+    const key = arena.alloc(8);
+    const probes = [...present, ...Array.from({ length: Math.min(limit, 1024) }, (_, n) => n)];
+    let found = 0;
+    for (const n of probes) {
+      arena.bytes.set(keyOf(n, size), key);
+      arena.bytes[key + size] = 0xee; // a byte past the key, which a lookup must not read
+      const address = m.lookupAddress(key, 0);
+      expect(m.lookupU32(n)).toBe(address);
+      if (address !== 0) found++;
+    }
+    expect(found).toBeGreaterThanOrEqual(250);
+    expect(m.lookupU32(limit)).toBe(0);
+    expect(m.lookupU32(-1)).toBe(0);
+    expect(m.lookupU32(0.5)).toBe(0);
+  });
+
+  it('map percpu_hash - lookupU32 gives the CPU\'s value; a map with 8-byte keys has no u32 keys', () => {
+    const arena = new Arena({ initialPages: 4 });
+    const m = createMap(spec(4, 4, 4, 0, MapType.PERCPU_HASH), arena, 3) as HashMap;
+    m.update(u32(9), new Uint8Array(24), UpdateFlag.ANY);
+    const key = arena.alloc(8);
+    arena.view.setUint32(key, 9, true);
+    expect(m.lookupU32(9, 2)).toBe(m.lookupAddress(key, 2));
+    expect(m.lookupU32(9, 2) - m.lookupU32(9, 0)).toBe(16);
+    const long = createMap(spec(8, 4, 4), arena) as HashMap;
+    long.update(keyOf(9, 8), u32(1), UpdateFlag.ANY);
+    expect(long.lookupU32(9)).toBe(0);
+  });
+
+  it.each([
+    ['aligned', 0],
+    ['unaligned', 1],
+    ['its own value, shifted (overlapping)', -1],
+  ])('map hash - a program update copies a %s value exactly', (_title, shift) => {
+    const arena = new Arena({ initialPages: 4 });
+    const m = createMap(spec(4, 12, 4), arena) as HashMap;
+    const key = arena.alloc(8);
+    arena.view.setUint32(key, 5, true);
+    m.update(u32(5), Uint8Array.from({ length: 12 }, (_, i) => i + 1), UpdateFlag.ANY);
+    const held = m.lookupAddress(key, 0);
+    const source = shift < 0 ? held - 4 : arena.alloc(24) + shift;
+    const expected = arena.bytes.slice(source, source + 12);
+    if (shift >= 0) for (let i = 0; i < 12; i++) arena.bytes[source + i] = 0x40 + i;
+    if (shift >= 0) expected.set(arena.bytes.subarray(source, source + 12));
+    expect(m.updateAt(key, source, UpdateFlag.EXIST, 0)).toBe(0);
+    expect(m.lookupAddress(key, 0)).toBe(held);
+    expect([...m.lookup(u32(5))]).toEqual([...expected]);
+  });
+
+  it.each([8, 200])('map hash - a syscall lookup returns a copy of a %i-byte value', (size) => {
+    const m = createMap(spec(4, size, 4), new Arena({ initialPages: 4 }));
+    const value = Uint8Array.from({ length: size }, (_, i) => (i * 7 + 3) & 0xff);
+    m.update(u32(1), value, UpdateFlag.ANY);
+    const out = m.lookup(u32(1));
+    expect(out).toEqual(value);
+    out.fill(0);
+    expect(m.lookup(u32(1))).toEqual(value);
+  });
+
+  it('map hash - layout: a u32 seed with which the key hash finds every key from its home slot (as the JIT probes)', () => {
+    const arena = new Arena({ initialPages: 16 });
+    for (let map = 0; map < 8; map++) {
+      const m = createMap(spec(4, 8, 64), arena) as HashMap;
+      for (let k = 0; k < 64; k++) m.update(u32(k * 977), new Uint8Array(8), UpdateFlag.ANY);
+      const { seed, capacity, slotsCell, keysInSlots, valueOffset } = m.layout;
+      expect(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32).toBe(true);
+      expect(keysInSlots).toBe(true);
+      const slots = arena.u32[slotsCell >> 2]! >> 2;
+      for (let k = 0; k < 64; k++) {
+        let i = hashKey(seed, 4, u32(k * 977), 0) & (capacity - 1);
+        while (arena.u32[slots + 2 * i + 1] !== k * 977) i = (i + 1) & (capacity - 1);
+        expect(m.lookupU32(k * 977)).toBe(arena.u32[slots + 2 * i]! + valueOffset);
+      }
+    }
   });
 });

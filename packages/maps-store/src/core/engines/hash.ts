@@ -2,6 +2,7 @@ import { BpfError, MapFlag, MapType, UpdateFlag } from '@bpfhive/uapi';
 import type { Arena } from '../arena.js';
 import { type BpfMap, checkLength, checkUpdateFlags, round8 } from '../map.js';
 import { ACCESS_FLAGS, MAX_BPF_STACK, type MapSpec, specError } from '../spec.js';
+import { probeWord } from './hash-probe.js';
 import { hashWord, hashWords } from './key-hash.js';
 
 /** Slot links: 0 an empty slot, 1 a deleted one (a tombstone); else the element's address (≥ 64 KiB). */
@@ -46,7 +47,7 @@ export class HashMap implements BpfMap {
   readonly syscallValueSize: number;
   readonly #keySize: number;
   readonly #keyWords: number;
-  /** The tail word's mask (keys that are not a multiple of 4 bytes). */
+  /** The tail word's mask (keys that are not a multiple of 4 bytes), as an int32 (-1: every bit). */
   readonly #tailMask: number;
   readonly #inline: boolean;
   /** u32 words per slot. */
@@ -64,6 +65,7 @@ export class HashMap implements BpfMap {
   readonly #slot: number;
   readonly #elementSize: number;
   readonly #prealloc: boolean;
+  /** The hash seed as an int32 (the hash reads it so; `layout` gives it as a u32). */
   readonly #seed: number;
   /** Free element addresses (prealloc), and those waiting for a grace period. */
   readonly #free: number[] = [];
@@ -84,7 +86,7 @@ export class HashMap implements BpfMap {
     this.cpus = spec.map_type === MapType.PERCPU_HASH ? cpus : 1;
     this.#keySize = spec.key_size;
     this.#keyWords = Math.ceil(spec.key_size / 4);
-    this.#tailMask = spec.key_size % 4 === 0 ? 0xffffffff : 2 ** (8 * (spec.key_size % 4)) - 1;
+    this.#tailMask = spec.key_size % 4 === 0 ? -1 : 2 ** (8 * (spec.key_size % 4)) - 1;
     this.#inline = this.#keyWords <= INLINE_KEY_WORDS;
     this.#stride = 1 + (this.#inline ? this.#keyWords : 1);
     this.#key = new Uint32Array(this.#keyWords);
@@ -94,7 +96,7 @@ export class HashMap implements BpfMap {
     this.#elementSize = this.#valueOffset + this.#slot * this.cpus;
     this.#capacity = 2 ** Math.ceil(Math.log2(Math.max(2 * spec.max_entries, 2)));
     this.#mask = this.#capacity - 1;
-    this.#seed = (spec.map_flags & MapFlag.ZERO_SEED) !== 0 ? 0 : (Math.random() * 0x100000000) >>> 0;
+    this.#seed = (spec.map_flags & MapFlag.ZERO_SEED) !== 0 ? 0 : (Math.random() * 0x100000000) | 0;
     this.#prealloc = (spec.map_flags & MapFlag.NO_PREALLOC) === 0;
     this.#slotsW = arena.alloc(this.#capacity * this.#stride * 4) >> 2;
     this.#slotsCell = arena.alloc(4, 4);
@@ -126,7 +128,7 @@ export class HashMap implements BpfMap {
    */
   get layout(): { seed: number; capacity: number; slotsCell: number; keysInSlots: boolean; valueOffset: number; cpuStride?: number } {
     return {
-      seed: this.#seed,
+      seed: this.#seed >>> 0,
       capacity: this.#capacity,
       slotsCell: this.#slotsCell,
       keysInSlots: this.#inline,
@@ -208,6 +210,16 @@ export class HashMap implements BpfMap {
     return this.arena.u32[this.#slotsW + slot * this.#stride]!;
   }
 
+  /** The element holding the key of `key`'s bytes, or 0 (any key size). */
+  #elementOf(key: Uint8Array): number {
+    return this.#elementAt(this.#find(this.#load(key, 0)));
+  }
+
+  /** The element in `slot` (from #find), or 0 for none (-1). */
+  #elementAt(slot: number): number {
+    return slot < 0 ? 0 : this.#link(slot);
+  }
+
   // The operations, as 0 or a negative errno; the syscall and program sides wrap them.
 
   /** Inserts or replaces the loaded key; `value` is one value (`cpu` ≥ 0) or one per CPU (`cpu` -1). */
@@ -251,12 +263,29 @@ export class HashMap implements BpfMap {
     return this.arena.alloc(this.#elementSize);
   }
 
+  /** Writes `element`'s value from `value` at `at`: all CPUs' (`cpu` -1, the syscall's layout) or one (`cpu` ≥ 0). */
   #writeValue(element: number, value: Uint8Array, at: number, cpu: number): void {
-    const bytes = this.arena.bytes;
     const size = cpu < 0 ? this.syscallValueSize : this.spec.value_size;
     const to = element + this.#valueOffset + (cpu < 0 || this.cpus === 1 ? 0 : cpu * this.#slot);
-    if (value === bytes) bytes.copyWithin(to, at, at + size);
-    else bytes.set(value.subarray(at, at + size), to);
+    if (value === this.arena.bytes) this.#copyInArena(to, at, size);
+    else if (at === 0 && value.length === size) this.arena.bytes.set(value, to);
+    else this.arena.bytes.set(value.subarray(at, at + size), to);
+  }
+
+  /**
+   * Copies `size` bytes of the arena from `from` to `to` (a program's value into its element): by
+   * u32 words when both are 4-aligned and a forward copy is safe (a value is mostly a few words,
+   * and copyWithin costs a call into the runtime), else copyWithin (overlap included).
+   */
+  #copyInArena(to: number, from: number, size: number): void {
+    if (((to | from | size) & 3) === 0 && (to <= from || to >= from + size)) {
+      const u32 = this.#u32;
+      const t = to >>> 2;
+      const f = from >>> 2;
+      for (let w = 0; w < size >>> 2; w++) u32[t + w] = u32[f + w]!;
+    } else {
+      this.arena.bytes.copyWithin(to, from, from + size);
+    }
   }
 
   #remove(hash: number): number {
@@ -282,7 +311,7 @@ export class HashMap implements BpfMap {
       const from = oldW + i * stride;
       const link = u32[from]!;
       if (link === EMPTY || link === TOMBSTONE) continue;
-      const hash = this.#inline ? hashWords(this.#seed, this.#keySize, u32.subarray(from + 1, from + 1 + this.#keyWords), this.#keyWords) : u32[from + 1]!;
+      const hash = this.#inline ? hashWords(this.#seed, this.#keySize, u32, this.#keyWords, from + 1) : u32[from + 1]!;
       let j = hash & this.#mask;
       while (u32[this.#slotsW + j * stride] !== EMPTY) j = (j + 1) & this.#mask;
       u32.copyWithin(this.#slotsW + j * stride, from, from + stride);
@@ -297,9 +326,9 @@ export class HashMap implements BpfMap {
 
   lookup(key: Uint8Array): Uint8Array {
     checkLength('key', key, this.#keySize);
-    const slot = this.#find(this.#load(key, 0));
-    if (slot < 0) throw new BpfError('ENOENT', 'lookup: no such key');
-    const at = this.#link(slot) + this.#valueOffset;
+    const element = this.#keyWords === 1 ? this.#findWord(wordOf(key, this.#keySize)) : this.#elementOf(key);
+    if (element === 0) throw new BpfError('ENOENT', 'lookup: no such key');
+    const at = element + this.#valueOffset;
     return this.arena.bytes.slice(at, at + this.syscallValueSize);
   }
 
@@ -335,25 +364,40 @@ export class HashMap implements BpfMap {
   // The program side: addresses in the arena, 0 or a negative errno.
 
   lookupAddress(keyAddress: number, cpu: number): number {
+    // Keys of up to 4 bytes, the hot path: one word from the arena, the word probe (hash-probe.ts).
+    // Written out (not #findWord, #valueAddress), longer keys in their own method: V8 inlines a
+    // lookupAddress into its caller only while the functions it inlines stay under its budget.
     if (this.#keyWords !== 1) return this.#lookupWords(keyAddress, cpu);
-    // Keys of up to 4 bytes, the hot path (#find specialised): one word, hashed, compared in the
-    // slot. Kept small so the JIT inlines it, hashWord included, and the CPU overlaps the memory
-    // accesses of many lookups.
     const u32 = this.#u32;
-    const word = (((keyAddress & 3) === 0 ? u32[keyAddress >> 2]! : this.arena.loadU32(keyAddress)) & this.#tailMask) >>> 0;
-    const mask = this.#mask;
-    const slots = this.#slotsW;
-    for (let i = hashWord(this.#seed, this.#keySize, word) & mask; ; i = (i + 1) & mask) {
-      const link = u32[slots + 2 * i]!;
-      // A live slot (EMPTY is 0, TOMBSTONE 1) holding this key.
-      if (link > TOMBSTONE && u32[slots + 2 * i + 1] === word) return link + this.#valueOffset + (this.cpus === 1 ? 0 : cpu * this.#slot);
-      if (link === EMPTY) return 0;
-    }
+    const word = (((keyAddress & 3) === 0 ? u32[keyAddress >>> 2]! : this.arena.loadU32(keyAddress)) & this.#tailMask) >>> 0;
+    const element = probeWord(u32, this.#slotsW, this.#mask, hashWord(this.#seed, this.#keySize, word) & this.#mask, word);
+    return element === 0 ? 0 : element + this.#valueOffset + (this.cpus === 1 ? 0 : cpu * this.#slot);
   }
 
   #lookupWords(keyAddress: number, cpu: number): number {
     const slot = this.#find(this.#load(this.arena.bytes, keyAddress));
     return slot < 0 ? 0 : this.#link(slot) + this.#valueOffset + (this.cpus === 1 ? 0 : cpu * this.#slot);
+  }
+
+  /**
+   * lookupAddress for a key of 1 to 4 bytes given as a number, for code in this process that has
+   * the key in hand rather than in the arena: `key` is the key's bytes as a little-endian u32
+   * (below 2 ** (8 * key_size)). The value's address (`cpu`'s for a per-CPU map), or 0 when the
+   * key is absent, does not fit key_size, or the map's keys are longer (use lookupAddress).
+   */
+  lookupU32(key: number, cpu = 0): number {
+    if (this.#keyWords !== 1 || key !== (key & this.#tailMask) >>> 0) return 0;
+    return this.#valueAddress(this.#findWord(key), cpu);
+  }
+
+  /** The address of `element`'s value (`cpu`'s for a per-CPU map); 0 for no element. */
+  #valueAddress(element: number, cpu: number): number {
+    return element === 0 ? 0 : element + this.#valueOffset + (this.cpus === 1 ? 0 : cpu * this.#slot);
+  }
+
+  /** The element holding the one-word key `word` (hash-probe.ts), or 0. */
+  #findWord(word: number): number {
+    return probeWord(this.#u32, this.#slotsW, this.#mask, hashWord(this.#seed, this.#keySize, word) & this.#mask, word);
   }
 
   updateAt(keyAddress: number, valueAddress: number, flags: number, cpu: number): number {
@@ -365,6 +409,13 @@ export class HashMap implements BpfMap {
   deleteAt(keyAddress: number): number {
     return this.#remove(this.#load(this.arena.bytes, keyAddress));
   }
+}
+
+/** A key of 1 to 4 bytes as its little-endian u32 (the one word the slots hold). */
+function wordOf(key: Uint8Array, size: number): number {
+  let word = 0;
+  for (let b = size - 1; b >= 0; b--) word = (word << 8) | key[b]!;
+  return word >>> 0;
 }
 
 /** The flags HASH and PERCPU_HASH take (HTAB_CREATE_FLAG_MASK without the LRU's NO_COMMON_LRU). */

@@ -14,6 +14,12 @@ describe('map key hash', () => {
     }
   });
 
+  it('map key hash - hashWords from an offset in a longer array (a slot array) hashes those words alone', () => {
+    const words = Uint32Array.from([7, 0x01020304, 0xa0b0c0d0, 0x0000ffee, 9]);
+    expect(hashWords(0x9e3779b9, 11, words, 3, 1)).toBe(hashWords(0x9e3779b9, 11, words.slice(1, 4), 3));
+    expect(hashWords(0x9e3779b9, 11, words, 3, 1)).not.toBe(hashWords(0x9e3779b9, 11, words, 3, 0));
+  });
+
   it('map key hash - the seed and the key size change the hash', () => {
     const key = new Uint8Array([1, 2, 3, 4]);
     expect(hashKey(1, 4, key, 0)).not.toBe(hashKey(2, 4, key, 0));

@@ -2,7 +2,7 @@
  * The key hash of the hash-table maps (HASH, PERCPU_HASH, LRU_*, and the tables inside
  * HASH_OF_MAPS and DEVMAP_HASH): murmur3's mixing over the key's 32-bit little-endian words (a
  * last partial word zero-padded), then murmur3's finaliser. `seed` is random per map unless
- * BPF_F_ZERO_SEED, as the kernel seeds jhash.
+ * BPF_F_ZERO_SEED, as the kernel seeds jhash; a u32 or the same bits as an int32 give the same hash.
  *
  * Three entry points, one function: hashWords over words already loaded, hashWord for a key of at
  * most 4 bytes (the hot path), hashKey over bytes.
@@ -23,10 +23,10 @@ const finish = (h: number): number => {
   return (h ^ (h >>> 16)) >>> 0;
 };
 
-/** The hash of a key of `keySize` bytes held in `words` (ceil(keySize / 4) words, the tail zero-padded). */
-export function hashWords(seed: number, keySize: number, words: Uint32Array, count: number): number {
+/** The hash of a key of `keySize` bytes held in `count` = ceil(keySize / 4) words of `words` from `from` (the tail zero-padded). */
+export function hashWords(seed: number, keySize: number, words: Uint32Array, count: number, from = 0): number {
   let h = seed ^ keySize;
-  for (let i = 0; i < count; i++) h = mix(h, words[i]!);
+  for (let i = from; i < from + count; i++) h = mix(h, words[i]!);
   return finish(h);
 }
 

@@ -68,6 +68,23 @@ export class LpmTrieMap implements BpfMap {
     this.#rootSlot = arena.alloc(8);
   }
 
+  /**
+   * BpfMap.dispose (trie_free): every node still in the trie, intermediate ones too, and the root
+   * slot go back to the arena; a program holding a value pointer reads memory reused only after a
+   * grace period.
+   */
+  dispose(): void {
+    const pending = [this.#word(this.#rootSlot)];
+    for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+      if (node === 0) continue;
+      pending.push(this.#child(node, 0), this.#child(node, 1));
+      this.#freeNode(node);
+    }
+    this.#publish(this.#rootSlot, 0);
+    this.#entries = 0;
+    this.arena.free(this.#rootSlot, 8);
+  }
+
   /** Prefixes in the trie (intermediate nodes not counted): the kernel's n_entries. */
   get count(): number {
     return this.#entries;

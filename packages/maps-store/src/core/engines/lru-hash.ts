@@ -450,6 +450,8 @@ export class LruHashMap implements BpfMap {
   readonly #spare: number[] = [];
   #retired: number[] = [];
   #count = 0;
+  /** Stops the grace-period listener (dispose). */
+  readonly #unlisten: () => void;
 
   constructor(
     spec: MapSpec,
@@ -479,7 +481,27 @@ export class LruHashMap implements BpfMap {
     for (let i = max - 1; i >= 0; i--) this.#spare.push(i);
     this.#nodeElement = new Int32Array(max).fill(-1);
     this.lru = new BpfLru(max, ncpus, percpuLru, (node) => this.#deleteNode(node));
-    arena.onQuiescent(() => this.#reclaim());
+    this.#unlisten = arena.onQuiescent(() => this.#reclaim());
+  }
+
+  /**
+   * BpfMap.dispose: stops listening to the arena's grace periods, then gives back the buckets, the
+   * block of max_entries elements and every element allocated beyond it (while freed ones waited
+   * for a grace period). Elements in the map, retired or spare alike, are inside those blocks;
+   * the arena reuses them only after its next grace period, so a program still holding a value
+   * pointer reads stale data, never another map's.
+   */
+  dispose(): void {
+    this.#unlisten();
+    const max = this.spec.max_entries;
+    for (let e = max; e < this.#elementAt.length; e++) this.arena.free(this.#elementAt[e]!, this.#elementSize);
+    if (max > 0) this.arena.free(this.#elementAt[0]!, this.#elementSize * max);
+    this.arena.free(this.#bucketsAt, this.#buckets * 4);
+    this.#elementAt.length = 0;
+    this.#spare.length = 0;
+    this.#retired = [];
+    this.#nodeElement.fill(-1);
+    this.#count = 0;
   }
 
   /** Elements in the map. */

@@ -3,6 +3,7 @@ import type { Arena } from '../arena.js';
 import { type BpfMap, checkLength } from '../map.js';
 import { mapPointer } from '../map-pointer.js';
 import type { ObjectTable } from '../ports.js';
+import { clearMap } from '../records.js';
 import { type InnerMapSpec, type MapSpec, specError } from '../spec.js';
 import { FdArrayMap, arrayFlags, checkFdArraySpec } from './fd-array.js';
 import { HashMap, checkHashSpec, hashFlags } from './hash.js';
@@ -110,6 +111,12 @@ export class HashOfMapsMap implements BpfMap {
   ) {
     this.template = template(spec);
     this.#table = new HashMap({ ...spec, map_type: MapType.HASH, value_size: 8 }, arena, 1);
+  }
+
+  /** BpfMap.dispose: every inner map is released (a freed outer map lets go of them, as Linux's fd_htab_map_free), the table emptied and given back to the arena. */
+  dispose(): void {
+    clearMap(this);
+    this.#table.dispose();
   }
 
   /** The inner map id under `key`, 0 when there is none. */

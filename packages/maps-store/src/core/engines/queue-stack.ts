@@ -83,6 +83,12 @@ export class QueueStackMap implements BpfPushPopMap {
     this.base = arena.alloc(this.#size * spec.value_size);
   }
 
+  /** BpfMap.dispose: the slots go back to the arena. */
+  dispose(): void {
+    this.clear();
+    this.arena.free(this.base, this.#size * this.#valueSize);
+  }
+
   /** Values in the map. */
   get count(): number {
     return (this.#head - this.#tail + this.#size) % this.#size;

@@ -105,6 +105,18 @@ export class RingBufMap implements BpfMap {
     rings.set(this.base, this);
   }
 
+  /**
+   * BpfMap.dispose: the ring (its pages and the doubled data area) goes back to the arena, its
+   * consumers' wakeup listeners are dropped and fromSample no longer finds it. A program that
+   * still holds a reserved sample writes into memory the arena reuses only after a grace period.
+   */
+  dispose(): void {
+    this.#listeners.clear();
+    const rings = ringsByArena.get(this.arena);
+    if (rings?.get(this.base) === this) rings.delete(this.base);
+    this.arena.free(this.base, (RINGBUF_PGOFF + RINGBUF_POS_PAGES) * RINGBUF_PAGE_SIZE + 2 * this.size);
+  }
+
   /** The ring a reserved sample belongs to, from the page offset in its header (as the kernel finds it). */
   static fromSample(arena: Arena, sampleAddress: number): RingBufMap | undefined {
     const header = sampleAddress - BPF_RINGBUF_HDR_SZ;

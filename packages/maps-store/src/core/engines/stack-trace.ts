@@ -43,6 +43,8 @@ export class StackTraceMap implements BpfMap {
   /** Arena address of the buckets: a u32 per bucket, the address of its trace or 0. */
   readonly #bucketsAt: number;
   readonly #free: number[] = [];
+  /** The preallocated traces' block. */
+  readonly #tracesAt: number;
 
   constructor(
     readonly spec: MapSpec,
@@ -55,6 +57,14 @@ export class StackTraceMap implements BpfMap {
     const traceSize = 8 + spec.value_size;
     const traces = arena.alloc(traceSize * spec.max_entries);
     for (let i = spec.max_entries - 1; i >= 0; i--) this.#free.push(traces + i * traceSize);
+    this.#tracesAt = traces;
+  }
+
+  /** BpfMap.dispose: the buckets and the preallocated traces go back to the arena. */
+  dispose(): void {
+    this.arena.free(this.#bucketsAt, 4 * this.buckets);
+    this.arena.free(this.#tracesAt, (8 + this.spec.value_size) * this.spec.max_entries);
+    this.#free.length = 0;
   }
 
   #bucket(id: number): number {

@@ -95,6 +95,12 @@ export class XskMap implements BpfMap {
     return u32Bytes(next);
   }
 
+  /** BpfMap.dispose: every socket is released (xsk_map_free), then the slots go back to the arena. */
+  dispose(): void {
+    for (let i = 0; i < this.spec.max_entries; i++) if (this.#ids[i] !== 0) this.#set(i, 0, 0);
+    this.arena.free(this.base, 4 * this.spec.max_entries);
+  }
+
   /** The socket id in slot `index`, 0 when empty. */
   idAt(index: number): number {
     return index < this.spec.max_entries ? this.#ids[index]! : 0;
