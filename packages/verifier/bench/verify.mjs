@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * Verifier throughput: verifies a large generated program (a bounded loop whose body reads a map
- * value at a computed offset, checks the data and folds it into accumulators) and prints processed
- * instructions per second. Needs `npm run build` first.
+ * Verifier throughput: verifies a large generated program (heavy-program.mjs: a bounded loop
+ * whose body reads a map value at a computed offset, checks the data and folds it into
+ * accumulators) and prints processed instructions per second. Needs `npm run build` first.
  *
  *   node bench/verify.mjs [iterations] [--json]
  *
@@ -12,69 +12,13 @@
 import { assemble } from '@bpfhive/uapi';
 import { performance } from 'node:perf_hooks';
 import { verify } from '../dist/index.js';
+import { MILLION_INSN_ITERATIONS, heavyProgramSource } from './heavy-program.mjs';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
-const iterations = Number(args.find((a) => /^\d+$/.test(a)) ?? 34_400);
+const iterations = Number(args.find((a) => /^\d+$/.test(a)) ?? MILLION_INSN_ITERATIONS);
 
-/**
- * One loop body: a map value read at an offset computed from the (precise) loop counter, bit
- * fiddling into accumulators (imprecise: they never decide anything), a spill and a fill, and two
- * checks on the data whose failing side returns at once, as error checks in real programs do.
- */
-function body() {
-  return `
-  r3 = r8
-  r3 &= 31
-  r3 <<= 3
-  r4 = r7
-  r4 += r3
-  r5 = *(u64 *)(r4 + 0)
-  if r5 != 0xdead goto c1
-  r0 = 1
-  exit
-c1:
-  r1 = r5
-  r1 &= 0xff
-  r9 += r1
-  r1 = r5
-  r1 >>= 8
-  r1 &= 0xff
-  r9 ^= r1
-  r1 = r5
-  r1 >>= 16
-  if r1 != 7 goto c2
-  r0 = 3
-  exit
-c2:
-  r6 += r1
-  r6 &= 0xffffff
-  *(u64 *)(r10 - 16) = r9
-  r2 = *(u64 *)(r10 - 16)
-  r2 |= r6
-  *(u64 *)(r10 - 24) = r2
-`;
-}
-
-const source = `
-  *(u32 *)(r10 - 4) = 0
-  r2 = r10
-  r2 += -4
-  ld_pseudo r1, 1, 1
-  call 1
-  if r0 == 0 goto out
-  r7 = r0
-  r6 = 0
-  r8 = 0
-  r9 = 0
-loop:
-${body()}
-  r8 += 1
-  if r8 < ${iterations} goto loop
-out:
-  r0 = 2
-  exit
-`;
+const source = heavyProgramSource(iterations);
 
 const program = {
   insns: assemble(source),
@@ -85,7 +29,7 @@ const program = {
 };
 
 // One warm-up run lets V8 optimise the verifier, as a long-running service would have.
-verify({ ...program, insns: assemble(source.replace(String(iterations), '200')) });
+verify({ ...program, insns: assemble(heavyProgramSource(200)) });
 const start = performance.now();
 const cpu0 = process.cpuUsage();
 const result = verify(program);

@@ -7,5 +7,8 @@ export { verify } from './core/verify.js';
 export { verifyRequest, toWire } from './core/verify-request.js';
 export type {
   VerifierProgram, VerifyResult, VerifyStats, VerifyFacts, VerifyError, Errno, LineInfo, FuncInfo, MapSpec, Capability,
+  BtfArgType, FuncProto,
 } from './core/types.js';
 export { ProgFlag } from './core/types.js';
+export type { KernelBtfInfo, KernelFunc, KernelStruct, KernelVar } from './core/kernel-btf.js';
+export type { KptrField } from './core/map-info.js';

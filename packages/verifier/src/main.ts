@@ -11,21 +11,25 @@ const OPTIONS = new Token<VerifierServiceOptions>('verifier.options');
 
 const container = Container.of('verifier');
 container.set(CONFIG, readVerifierConfig(process.env));
-container.set(OPTIONS, { version: '0.1.0', verify: verifyRequest });
+const { workers, workerHeapMb } = container.get(CONFIG);
+// VERIFIER_WORKERS=0: no pool, verifyRequest on this thread.
+container.set(OPTIONS, workers === 0 ? { version: '0.1.0', verify: verifyRequest } : { version: '0.1.0', workers, workerHeapMb });
 
 const config = container.get(CONFIG);
 const nc = await connect({ ...config.nats, name: 'bpfhive-verifier', noAsyncTraces: true, maxReconnectAttempts: -1 });
-const service = await startVerifierService(nc, container.get(OPTIONS));
+const verifier = await startVerifierService(nc, container.get(OPTIONS));
 // Ready only once the server has our subscriptions: a request right after this line is served.
 await nc.flush();
-console.log(`verifier: serving bpf.v1.internal.verify on ${natsServersText(config.nats)} (service ${service.info().id})`);
+const threads = workers === 0 ? 'on the main thread' : `on ${workers} worker threads`;
+console.log(`verifier: serving bpf.v1.internal.verify on ${natsServersText(config.nats)}, verifying ${threads} (service ${verifier.service.info().id})`);
 
 let stopping = false;
 async function stop(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   console.log(`verifier: ${signal}, draining`);
-  await service.stop();
+  // Answers the requests already taken (their verifications finish), then ends the worker threads.
+  await verifier.stop();
   await nc.drain();
   process.exit(0);
 }

@@ -1,33 +1,19 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { type NatsConnection, connect } from '@nats-io/transport-node';
 import { type NatsTestServer, startNatsServer } from '@bpfhive/testkit';
 import { type VerifyReply, VerifyReplySchema, Subjects, assemble, encode, toBase64, validateWire } from '@bpfhive/uapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startVerifierProcess } from './support/service-process.js';
 
 /** The verifier service as its own OS process (dist/main.js), against a real NATS server. */
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-
 let nats: NatsTestServer;
 let nc: NatsConnection;
 const services: ChildProcess[] = [];
 
-function startService(url: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, NATS_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] });
+async function startService(url: string): Promise<ChildProcess> {
+  const child = await startVerifierProcess({ NATS_URL: url });
   services.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`verifier service did not start: ${out}`)), 15_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('serving')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => reject(new Error(`verifier service exited with ${code}: ${out}`)));
-  });
+  return child;
 }
 
 const request = async (body: unknown) => {

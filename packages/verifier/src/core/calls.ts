@@ -15,6 +15,21 @@ import { checkRegArg, markRegNotInit } from './reg-access.js';
 import { RegType, regTypeStr } from './reg-type.js';
 import { FuncState, type VerifierState } from './state.js';
 import { S64_MIN, S64_MAX } from './u64.js';
+import { checkGlobalCall, globalReturnsVoid, isGlobalSubprog } from './global-func.js';
+import { isAsyncCallback } from './timer.js';
+
+/** The return value of a timer callback (0) or of a global function (a scalar) verified on its own. */
+function checkSubprogReturn(env: Env, subprogno: number): void {
+  const r0 = env.regs[0]!;
+  if (isAsyncCallback(env, subprogno)) {
+    if (r0.type !== RegType.SCALAR) env.fail('EINVAL', `At async callback return the register R0 is not a known value (${regTypeStr(r0.type)})`);
+    markChainPrecision(env, 0);
+    const range = { min: 0, max: 0 };
+    if (r0.smin < 0n || r0.smax > 0n) env.fail('EINVAL', invalidScalarMessage('At async callback return', 'R0', r0.smin, r0.smax, range));
+    return;
+  }
+  if (r0.type !== RegType.SCALAR) env.fail('EINVAL', `At subprogram exit the register R0 is not a scalar value (${regTypeStr(r0.type)})`);
+}
 
 /** The subprogram starting at `start`. */
 export function subprogAt(env: Env, start: number): number {
@@ -32,6 +47,7 @@ function newFrame(env: Env, state: VerifierState, callsite: number, subprogno: n
 export function checkFuncCall(env: Env, insn: Instruction, idx: number): number {
   const target = idx + insn.imm + 1;
   const subprogno = subprogAt(env, target);
+  if (isGlobalSubprog(env, subprogno)) return checkGlobalCall(env, idx, subprogno);
   const state = env.cur;
   const caller = state.cur;
   const callee = newFrame(env, state, idx, subprogno);
@@ -121,11 +137,21 @@ export function invalidScalarMessage(ctx: string, reg: string, smin: bigint, sma
   return `${s} should have been in [${range.min}, ${range.max}]`;
 }
 
-/** The main program's return value: a scalar in the program type's range (check_return_code). */
+/**
+ * The return value where a path of frame 0 exits (check_return_code): for the main program a
+ * scalar in the program type's range; for a timer callback 0; for a global function a scalar
+ * (nothing when it returns void).
+ */
 export function checkReturnCode(env: Env): void {
+  const subprogno = env.frame.subprogno;
+  if (subprogno !== 0 && !isAsyncCallback(env, subprogno) && globalReturnsVoid(env, subprogno)) return;
   checkRegArg(env, 0, 0);
   const r0 = env.regs[0]!;
   if (!env.caps.allowPtrLeaks && r0.type !== RegType.SCALAR) env.fail('EACCES', 'R0 leaks addr as return value');
+  if (subprogno !== 0) {
+    checkSubprogReturn(env, subprogno);
+    return;
+  }
   const range = env.spec.ret;
   if (!range) return;
   if (r0.type !== RegType.SCALAR) {

@@ -10,6 +10,7 @@ import { subprogAt } from './calls.js';
 import { DST_OP, DST_OP_NO_MARK, SRC_OP, checkRegArg, markRegNotInit, markRegUnknown } from './reg-access.js';
 import { RegType } from './reg-type.js';
 import { checkResourceLeak } from './refs.js';
+import { loadKsym } from './ksym.js';
 
 /** `lddw`: the map and function forms were validated before exploring (resolvePseudoLdImm64). */
 export function checkLdImm(env: Env, insn: Instruction, idx: number): void {
@@ -33,8 +34,7 @@ export function checkLdImm(env: Env, insn: Instruction, idx: number): void {
       dst.off = insn.imm2 ?? 0;
       return;
     case PseudoLdImm64.BTF_ID:
-      markPointer(dst, RegType.PTR_TO_BTF_ID);
-      dst.btfId = insn.imm;
+      loadKsym(env, dst, insn.imm);
       return;
     default:
       env.fail('EINVAL', 'bpf verifier is misconfigured');

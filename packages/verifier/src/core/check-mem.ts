@@ -8,6 +8,8 @@ import { InsnClass, type Instruction, Mode, sizeBytes, type Size } from '@bpfhiv
 import { coerceToSize, coerceToSizeSx } from './bounds.js';
 import { checkCtxAccessAt, checkPtrOffReg } from './ctx-access.js';
 import type { Env } from './env.js';
+import { checkPtrToBtfAccess } from './btf-access.js';
+import { checkMapKptrAccess } from './kptr.js';
 import { checkMapAccess, checkMapAccessType } from './map-access.js';
 import { checkMemRegionAccess } from './mem-region.js';
 import { checkPacketAccess, mayAccessDirectPktData } from './packet.js';
@@ -25,7 +27,6 @@ const SOCK_SIZE: Record<number, number> = {
   [RegType.PTR_TO_TCP_SOCK]: 112,
   [RegType.PTR_TO_XDP_SOCK]: 4,
 };
-const PROBE_READ_TYPES = new Set([2, 5, 7, 17, 24, 26, 29]); // kprobe, tracepoint, perf_event, raw_tp(w), tracing, lsm
 
 function checkAlignment(env: Env, reg: RegState, off: number, size: number, strictOnce: boolean): void {
   let strict = env.opts.strictAlignment || strictOnce;
@@ -95,7 +96,7 @@ export function checkMemAccess(
     leaks('map');
     checkMapAccessType(env, reg, insnOff, size, write);
     checkMapAccess(env, reg, regno, off, size, false);
-    if (!write && value) markRegUnknown(env, value);
+    if (!checkMapKptrAccess(env, reg, off, value, valueRegno, opts.imm) && !write && value) markRegUnknown(env, value);
   } else if (b === RegType.PTR_TO_MEM) {
     if (typeMayBeNull(t)) env.fail('EACCES', `R${regno} invalid mem access '${regTypeStr(t)}'`);
     const rdonly = (t & RegFlag.RDONLY) !== 0;
@@ -128,11 +129,8 @@ export function checkMemAccess(
       env.fail('EACCES', `R${regno} invalid ${regTypeStr(t)} access off=${off} size=${size}`);
     }
     if (value) markRegUnknown(env, value);
-  } else if (t === RegType.PTR_TO_BTF_ID) {
-    if (!PROBE_READ_TYPES.has(env.spec.progType)) env.fail('EACCES', `R${regno} invalid mem access '${regTypeStr(t)}'`);
-    if (write) env.fail('EACCES', 'only read is supported');
-    if (off < 0) env.fail('EACCES', `R${regno} is ptr_ invalid negative access: off=${off}`);
-    if (value) markRegUnknown(env, value);
+  } else if (b === RegType.PTR_TO_BTF_ID && !typeMayBeNull(t) && !(t & RegFlag.MEM_PERCPU)) {
+    checkPtrToBtfAccess(env, reg, regno, off, size, write, value);
   } else if (t === RegType.CONST_PTR_TO_MAP) {
     env.fail('EACCES', 'map_ptr access not supported without CONFIG_DEBUG_INFO_BTF');
   } else {

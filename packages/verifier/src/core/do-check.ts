@@ -14,6 +14,7 @@ import { checkFuncCall, checkReturnCode, prepareFuncExit } from './calls.js';
 import type { Env } from './env.js';
 import { popStack, updateBranchCounts } from './explore.js';
 import { checkHelperCall } from './helper-call.js';
+import { checkKfuncCall } from './kfunc.js';
 import { COMPLEXITY_LIMIT_INSNS } from './limits.js';
 import { histEntry } from './history.js';
 import { printInsn } from './print-insn.js';
@@ -68,7 +69,7 @@ export function doCheck(env: Env): void {
       if (env.scratched) printInsnState(env);
       env.verboseLinfo(idx, '; ');
       env.prevLogPos = log.pos;
-      env.verbose(`${idx}: ${printInsn(insn)}\n`);
+      env.verbose(`${idx}: ${printInsn(insn, (id) => env.opts.kernel.funcs.get(id)?.name)}\n`);
       env.prevInsnPrintPos = log.pos - env.prevLogPos;
       env.prevLogPos = log.pos;
     }
@@ -129,6 +130,10 @@ function jump(env: Env, insn: Instruction, idx: number): Next {
       env.fail('EINVAL', 'function calls are not allowed while holding a lock');
     }
     if (insn.src === PseudoCall.LOCAL) return checkFuncCall(env, insn, idx);
+    if (insn.src === PseudoCall.KFUNC) {
+      checkKfuncCall(env, insn);
+      return idx + 1;
+    }
     checkHelperCall(env, insn, idx);
     return idx + 1;
   }

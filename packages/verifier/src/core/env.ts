@@ -8,6 +8,7 @@
  */
 import type { Capability, Instruction, ProgTypeSpec } from '@bpfhive/uapi';
 import type { AttachFunc } from './btf-ctx.js';
+import type { KernelTypes } from './kernel-btf.js';
 import type { CfgAux } from './cfg.js';
 import { VerifierError } from './errors.js';
 import { withLinked, withStackAccess } from './history.js';
@@ -16,7 +17,7 @@ import type { MapInfo } from './map-info.js';
 import type { RegState } from './reg.js';
 import type { Slots } from './slots.js';
 import type { FuncState, VerifierState } from './state.js';
-import type { Errno, LineInfo } from './types.js';
+import type { Errno, FuncInfo, LineInfo } from './types.js';
 
 /** What the loader's capabilities allow (the kernel's env->bpf_capable, allow_ptr_leaks…). */
 export interface Caps {
@@ -107,6 +108,10 @@ export class Env {
       readonly lineInfo: readonly LineInfo[];
       /** The function a BTF-attached program attaches to (btf-ctx.ts); absent: not known. */
       readonly attachFunc?: AttachFunc;
+      /** The kernel BTF the program names (kernel-btf.ts). */
+      readonly kernel: KernelTypes;
+      /** BTF func info: each function's name, linkage and prototype (global-func.ts). */
+      readonly funcInfo?: readonly FuncInfo[];
     },
   ) {
     this.explored = new Array(slots.length);

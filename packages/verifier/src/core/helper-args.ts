@@ -16,6 +16,8 @@ import type { RegState } from './reg.js';
 import type { MapInfo } from './map-info.js';
 import { RegFlag, RegType, isPktPointer, regTypeStr } from './reg-type.js';
 import { processSpinLock } from './spin-lock.js';
+import { processDynptrArg } from './dynptr.js';
+import { checkTimerMapMatch, processTimerFunc } from './timer.js';
 import { tnumIsConst } from './tnum.js';
 import { MapFlag } from '@bpfhive/uapi';
 
@@ -58,6 +60,7 @@ const COMPATIBLE: Record<string, { types: readonly number[]; names: string }> = 
   ARG_PTR_TO_STACK: { types: [RegType.PTR_TO_STACK], names: 'fp' },
   ARG_PTR_TO_CONST_STR: { types: [RegType.PTR_TO_MAP_VALUE], names: 'map_value' },
   ARG_PTR_TO_TIMER: { types: [RegType.PTR_TO_MAP_VALUE], names: 'map_value' },
+  ARG_PTR_TO_DYNPTR: { types: [RegType.PTR_TO_STACK], names: 'fp, dynptr_ptr' },
 };
 
 function checkRegType(env: Env, reg: RegState, regno: number, arg: HelperArg): void {
@@ -132,7 +135,8 @@ export function checkFuncArg(env: Env, fn: HelperProto, i: number, meta: HelperM
   if (isPktPointer(reg.type) && !(mayAccessDirectPktData(env, false) && meta.pktAccess)) {
     env.fail('EACCES', 'helper access to the packet is not allowed');
   }
-  const release = isRelease(arg);
+  // A dynptr's reference lives in its stack slots, released by processDynptrArg.
+  const release = isRelease(arg) && arg.kind !== 'ARG_PTR_TO_DYNPTR';
   const nullOk = argHasFlag(arg, 'PTR_MAYBE_NULL') && isNull(reg);
   if (!nullOk) {
     checkRegType(env, reg, regno, arg);
@@ -149,6 +153,7 @@ export function checkFuncArg(env: Env, fn: HelperProto, i: number, meta: HelperM
   const write = argHasFlag(arg, 'MEM_WRITE') || argHasFlag(arg, 'MEM_UNINIT');
   switch (arg.kind) {
     case 'ARG_CONST_MAP_PTR':
+      checkTimerMapMatch(env, meta, reg);
       meta.map = reg.map;
       break;
     case 'ARG_PTR_TO_MAP_KEY':
@@ -194,7 +199,10 @@ export function checkFuncArg(env: Env, fn: HelperProto, i: number, meta: HelperM
       break;
     }
     case 'ARG_PTR_TO_TIMER':
-      env.fail('EINVAL', `map '${reg.map?.name ?? ''}' has to have BTF in order to use bpf_timer`);
+      processTimerFunc(env, reg, regno, meta);
+      break;
+    case 'ARG_PTR_TO_DYNPTR':
+      processDynptrArg(env, fn, i, regno, meta);
       break;
     default:
       break;

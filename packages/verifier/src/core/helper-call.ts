@@ -17,6 +17,16 @@ import { RegFlag, RegType, typeMayBeNull } from './reg-type.js';
 import { acquireReference, checkResourceLeak, releaseReference } from './refs.js';
 import { isNull } from './bounds.js';
 import { pushCallbackCall } from './calls.js';
+import { checkKptrXchgCall, isKernelPtrHelper } from './kptr.js';
+import { checkPerCpuPtrCall } from './ksym.js';
+
+/** bpf_kptr_xchg, bpf_this_cpu_ptr, bpf_per_cpu_ptr: typed by the kptr field or the ksym they take. */
+function checkKernelPtrHelper(env: Env, id: number): void {
+  if (id === HelperId.kptr_xchg) checkKptrXchgCall(env);
+  else checkPerCpuPtrCall(env, id);
+}
+import { dynptrRefOf, initializesDynptr } from './dynptr.js';
+import { pushAsyncCallback } from './timer.js';
 
 /** Helpers returning a socket derived from their argument: the result holds the argument's reference. */
 const PTR_CAST = new Set<number>([
@@ -55,6 +65,7 @@ export function checkHelperCall(env: Env, insn: Instruction, idx: number): void 
   const id = insn.imm;
   const fn = lookupProto(env, id);
   env.helpersUsed.add(id);
+  if (isKernelPtrHelper(id)) return checkKernelPtrHelper(env, id);
   const meta: HelperMeta = {
     pktAccess: fn.pktAccess, rawMode: false, raw: null, msizeMax: 0n,
     map: null, constKey: null, refObjId: 0, releaseRegno: 0, subprogno: 0, memSize: 0,
@@ -102,6 +113,9 @@ export function checkHelperCall(env: Env, insn: Instruction, idx: number): void 
       }
       break;
     }
+    case HelperId.timer_set_callback:
+      pushAsyncCallback(env, idx, meta.subprogno, meta.map!);
+      break;
     case HelperId.find_vma:
       pushCallbackCall(env, idx, meta.subprogno, (caller, callee) => {
         markPointer(callee.regs[1]!, RegType.PTR_TO_BTF_ID);
@@ -163,16 +177,18 @@ function setReturn(env: Env, fn: HelperProto, meta: HelperMeta, id: number): voi
     case 'RET_PTR_TO_DYNPTR_MEM_OR_NULL':
       markPointer(r0, RegType.PTR_TO_MEM | RegFlag.MAYBE_NULL);
       r0.memSize = meta.memSize;
+      r0.refObjId = dynptrRefOf(meta);
       break;
     default:
-      // BTF-typed kernel objects: tracked as opaque kernel pointers.
-      markPointer(r0, RegType.PTR_TO_BTF_ID | (maybeNull ? RegFlag.MAYBE_NULL : 0));
+      // BTF-typed kernel objects: typed by their struct when the request describes it (kernel-btf.ts), trusted when the helper says so.
+      markPointer(r0, RegType.PTR_TO_BTF_ID | (maybeNull ? RegFlag.MAYBE_NULL : 0) | (fn.ret === 'RET_PTR_TO_BTF_ID_TRUSTED' ? RegFlag.PTR_TRUSTED : 0));
+      if (fn.retBtf && fn.retBtf !== '*') r0.btfId = env.opts.kernel.structId(fn.retBtf);
       break;
   }
   if (typeMayBeNull(r0.type)) r0.id = env.nextId();
   if (PTR_CAST.has(id)) {
     r0.refObjId = meta.refObjId;
-  } else if (fn.acquiresRef) {
+  } else if (fn.acquiresRef && !initializesDynptr(fn)) {
     const ref = acquireReference(env);
     r0.id = ref;
     r0.refObjId = ref;

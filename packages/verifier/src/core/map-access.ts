@@ -5,8 +5,10 @@
  */
 import { MapFlag } from '@bpfhive/uapi';
 import type { Env } from './env.js';
+import { checkKptrOverlap } from './kptr.js';
 import { checkMemRegionAccess } from './mem-region.js';
 import type { RegState } from './reg.js';
+import { checkTimerNotTouched } from './timer.js';
 
 const SPIN_LOCK_SIZE = 4;
 
@@ -28,9 +30,11 @@ export function checkMapAccessType(env: Env, reg: RegState, off: number, size: n
 export function checkMapAccess(env: Env, reg: RegState, regno: number, off: number, size: number, zeroOk: boolean, direct = true): void {
   const map = reg.map!;
   checkMemRegionAccess(env, reg, regno, off, size, map.valueSize, zeroOk);
+  checkKptrOverlap(env, reg, off, size, direct);
   const lock = map.spinLockOff;
-  if (lock === undefined || !direct) return;
+  if (!direct) return;
   const lo = Number(reg.smin) + off;
   const hi = Number(reg.umax) + off + size;
-  if (lo < lock + SPIN_LOCK_SIZE && lock < hi) env.fail('EACCES', 'bpf_spin_lock cannot be accessed directly by load/store');
+  if (lock !== undefined && lo < lock + SPIN_LOCK_SIZE && lock < hi) env.fail('EACCES', 'bpf_spin_lock cannot be accessed directly by load/store');
+  checkTimerNotTouched(env, map, lo, hi);
 }

@@ -13,10 +13,24 @@ export interface MapSpec {
   readonly inner?: MapSpec;
   /** Offset of the value's `struct bpf_spin_lock` (from the map's BTF); absent when it has none. */
   readonly spin_lock_off?: number;
+  /** Offset of the value's `struct bpf_timer` (from the map's BTF); absent when it has none. */
+  readonly timer_off?: number;
+  /** Created with BTF for key and value (bpf_timer needs it); implied by spin_lock_off and timer_off. */
+  readonly btf?: boolean;
   /** The map's name, for messages. */
   readonly name?: string;
   /** Frozen (BPF_MAP_FREEZE): the program may rely on the contents never changing. */
   readonly frozen?: boolean;
+  /** The value's kptr fields (from the map's BTF), kptr.ts. */
+  readonly kptrs?: readonly KptrField[];
+}
+
+/** A kptr field of a map value: `struct task_struct __kptr *` (ref) or `__kptr_untrusted` (untrusted). */
+export interface KptrField {
+  readonly off: number;
+  readonly kind: 'ref' | 'untrusted';
+  /** The kernel STRUCT it points to (kernel-btf.ts). */
+  readonly btfId: number;
 }
 
 export interface MapInfo {
@@ -29,8 +43,11 @@ export interface MapInfo {
   readonly flags: number;
   readonly inner: MapInfo | undefined;
   readonly spinLockOff: number | undefined;
+  readonly timerOff: number | undefined;
+  readonly hasBtf: boolean;
   readonly name: string;
   readonly frozen: boolean;
+  readonly kptrs: readonly KptrField[];
 }
 
 export function mapInfoOf(id: number, spec: MapSpec): MapInfo {
@@ -43,7 +60,10 @@ export function mapInfoOf(id: number, spec: MapSpec): MapInfo {
     flags: spec.map_flags,
     inner: spec.inner ? mapInfoOf(0, spec.inner) : undefined,
     spinLockOff: spec.spin_lock_off,
+    timerOff: spec.timer_off,
+    hasBtf: spec.btf === true || spec.spin_lock_off !== undefined || spec.timer_off !== undefined,
     name: spec.name ?? '',
     frozen: spec.frozen ?? false,
+    kptrs: spec.kptrs ?? [],
   };
 }

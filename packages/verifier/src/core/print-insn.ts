@@ -80,14 +80,17 @@ function ldImm64(i: Instruction): string {
   }
 }
 
-function jmp(i: Instruction): string {
+function jmp(i: Instruction, kfuncName?: KfuncName): string {
   const is32 = (i.opcode & 0x07) === InsnClass.JMP32;
   const op = i.opcode & 0xf0;
   const x = (i.opcode & 0x08) !== 0;
   if (op === JmpOp.CALL) {
     if (x) return `${code(i)} callx r${i.dst}`;
     if (i.src === PseudoCall.LOCAL) return `${code(i)} call pc${signed(i.imm)}`;
-    if (i.src === PseudoCall.KFUNC) return `${code(i)} call kernel-function`;
+    if (i.src === PseudoCall.KFUNC) {
+      const name = kfuncName?.(i.imm);
+      return name ? `${code(i)} call ${name}#${i.imm}` : `${code(i)} call kernel-function`;
+    }
     return `${code(i)} call ${helperName(i.imm) ?? 'unknown'}#${i.imm}`;
   }
   if (op === JmpOp.JA) return is32 ? `${code(i)} gotol pc${signed(i.imm)}` : `${code(i)} goto pc${signed(i.off)}`;
@@ -98,8 +101,11 @@ function jmp(i: Instruction): string {
   return `${code(i)} if ${w}${i.dst} ${JMP_STR[op] ?? '?'} ${rhs} goto pc${signed(i.off)}`;
 }
 
+/** The name of the kernel function a kfunc call's imm names (the kernel's disasm_kfunc_name), if known. */
+export type KfuncName = (btfId: number) => string | undefined;
+
 /** One instruction in the kernel's verifier-log syntax, without index or newline. */
-export function printInsn(i: Instruction): string {
+export function printInsn(i: Instruction, kfuncName?: KfuncName): string {
   switch (i.opcode & 0x07) {
     case InsnClass.ALU:
     case InsnClass.ALU64:
@@ -125,6 +131,6 @@ export function printInsn(i: Instruction): string {
       return ldImm64(i);
     }
     default:
-      return jmp(i);
+      return jmp(i, kfuncName);
   }
 }

@@ -5,6 +5,7 @@
 import { Live, type RegState } from './reg.js';
 import { RegType, baseType, isPktPointer, regTypeStr } from './reg-type.js';
 import { type FuncState, REG_SIZE, STYPE_CHAR, Stype } from './state.js';
+import { dynptrSlotString } from './dynptr.js';
 import { tnumIsConst, tnumIsUnknown, tnumString } from './tnum.js';
 import { S32_MAX, S32_MIN, S64_MAX, S64_MIN, U32_MAX, U64_MAX, hex } from './u64.js';
 
@@ -107,6 +108,8 @@ export function frameString(frame: FuncState, sel: PrintSelection, refs: readonl
     if (slot.types.every((t) => t === Stype.INVALID)) return;
     const name = ` fp${-(spi + 1) * REG_SIZE}${liveness(slot.spilled.live)}=`;
     if (slot.types[REG_SIZE - 1] === Stype.SPILL) s += name + regStateString(slot.spilled, frame.frameno);
+    else if (slot.dynptr?.first && slot.types[0] === Stype.DYNPTR) s += name + dynptrSlotString(slot);
+    else if (slot.dynptr && slot.types[0] === Stype.DYNPTR) return;
     else s += name + Array.from(slot.types, (t) => STYPE_CHAR[t]).join('');
   });
   if (refs.length) s += ` refs=${refs.map((r) => r.id).join(',')}`;

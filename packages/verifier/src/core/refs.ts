@@ -39,6 +39,9 @@ export function releaseReference(env: Env, refObjId: number): boolean {
  * (check_resource_leak). `what` names the place: "BPF_EXIT instruction in main prog", "tail_call".
  */
 export function checkResourceLeak(env: Env, checkLock: boolean, what: string): void {
+  if (env.cur.activeRcuLock) {
+    env.fail('EINVAL', what.startsWith('BPF_EXIT') ? 'bpf_rcu_read_unlock is missing' : `${what} cannot be used inside bpf_rcu_read_lock-ed region`);
+  }
   if (checkLock && env.cur.lock) env.fail('EINVAL', `${what} cannot be used inside bpf_spin_lock-ed region`);
   // References held in a subprogram are checked when the main program exits.
   if (env.cur.curframe > 0) return;

@@ -29,6 +29,14 @@ export const RegFlag = {
   MAYBE_NULL: 0x100,
   RDONLY: 0x200,
   RINGBUF: 0x400,
+  /** PTR_TO_BTF_ID the program may only read through (probe reads): an untrusted kptr, a walked pointer. */
+  PTR_UNTRUSTED: 0x800,
+  /** PTR_TO_BTF_ID known valid for the whole program (a trusted context argument). */
+  PTR_TRUSTED: 0x1000,
+  /** PTR_TO_BTF_ID valid while the RCU read lock is held (a referenced kptr loaded in an RCU section). */
+  MEM_RCU: 0x2000,
+  /** PTR_TO_BTF_ID of a per-CPU kernel variable: only bpf_this_cpu_ptr / bpf_per_cpu_ptr make it memory. */
+  MEM_PERCPU: 0x4000,
 } as const;
 
 export const baseType = (t: number): number => t & 0xff;
@@ -58,7 +66,12 @@ const NAMES: Record<number, string> = {
 /** `map_value_or_null`, `rdonly_mem`, `ringbuf_mem_or_null`, `ptr_or_null_`… */
 export function regTypeStr(t: number): string {
   const base = baseType(t);
-  const prefix = `${t & RegFlag.RDONLY ? 'rdonly_' : ''}${t & RegFlag.RINGBUF ? 'ringbuf_' : ''}`;
+  let prefix = `${t & RegFlag.RDONLY ? 'rdonly_' : ''}${t & RegFlag.RINGBUF ? 'ringbuf_' : ''}`;
+  // The kernel keeps only the last of these prefixes (strncpy over the same buffer).
+  if (t & RegFlag.MEM_PERCPU) prefix = 'percpu_';
+  if (t & RegFlag.MEM_RCU) prefix = 'rcu_';
+  if (t & RegFlag.PTR_UNTRUSTED) prefix = 'untrusted_';
+  if (t & RegFlag.PTR_TRUSTED) prefix = 'trusted_';
   let postfix = '';
   if (t & RegFlag.MAYBE_NULL) postfix = base === RegType.PTR_TO_BTF_ID ? 'or_null_' : '_or_null';
   return `${prefix}${NAMES[base] ?? `type${base}`}${postfix}`;

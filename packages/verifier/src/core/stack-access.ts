@@ -16,6 +16,7 @@ import { type FuncState, MAX_STACK, REG_SIZE, type StackSlot, Stype } from './st
 import { tnumIsConst, tnumString } from './tnum.js';
 import { fls64 } from './u64.js';
 import { MAX_VAR_OFF } from './limits.js';
+import { checkNoDynptrWrite, destroyIfDynptrSlot } from './dynptr.js';
 
 /** The frame a stack pointer points into. */
 export const frameOf = (env: Env, reg: RegState): FuncState => env.cur.frames[reg.frameno]!;
@@ -95,6 +96,7 @@ export function checkStackWrite(env: Env, reg: RegState, off: number, size: numb
   }
   const at = off + Number(BigInt.asIntN(64, reg.varOff.value));
   const { spi } = slotOf(at);
+  destroyIfDynptrSlot(env, frame, spi);
   const slot = frame.stack[spi]!;
   const value = valueRegno >= 0 ? env.regs[valueRegno]! : null;
   if (!env.caps.allowPtrLeaks && slot.isSpill && !slot.isSpilledScalar && size !== REG_SIZE) {
@@ -140,6 +142,7 @@ function writeVarOff(env: Env, frame: FuncState, ptr: RegState, off: number, siz
   const maxOff = Number(ptr.smax) + off + size;
   const value = valueRegno >= 0 ? env.regs[valueRegno]! : null;
   const zero = (value !== null && isNull(value)) || (value === null && imm === 0);
+  for (let i = minOff; i < maxOff; i++) destroyIfDynptrSlot(env, frame, slotOf(i).spi);
   for (let i = minOff; i < maxOff; i++) {
     const { spi, byte } = slotOf(i);
     const slot = frame.stack[spi]!;
@@ -301,6 +304,7 @@ export function checkStackRangeInitialized(
     maxOff = Number(reg.smax) + off;
   }
   if (rawMode && raw) {
+    checkNoDynptrWrite(env, frame, minOff, maxOff + size);
     raw.out = { regno, size };
     return;
   }

@@ -8,9 +8,15 @@ import type { MapInfo } from './map-info.js';
 import { FP, MAX_BPF_REG, RegState } from './reg.js';
 import { RegType } from './reg-type.js';
 
-/** Types of the bytes of a stack slot (STACK_*), printed `?`, `r`, `m`, `0`. */
-export const Stype = { INVALID: 0, SPILL: 1, MISC: 2, ZERO: 3 } as const;
-export const STYPE_CHAR = ['?', 'r', 'm', '0'] as const;
+/** Types of the bytes of a stack slot (STACK_*), printed `?`, `r`, `m`, `0`, `d`. */
+export const Stype = { INVALID: 0, SPILL: 1, MISC: 2, ZERO: 3, DYNPTR: 4 } as const;
+export const STYPE_CHAR = ['?', 'r', 'm', '0', 'd'] as const;
+
+/** What a STACK_DYNPTR slot holds (dynptr.ts): the dynptr's kind and whether it is its first (upper) slot. */
+export interface DynptrSlot {
+  readonly kind: number;
+  readonly first: boolean;
+}
 
 /** Bytes of one stack slot and of one register. */
 export const REG_SIZE = 8;
@@ -28,8 +34,13 @@ export class StackSlot {
     readonly spilled: RegState = new RegState(),
   ) {}
 
+  /** For STACK_DYNPTR bytes: the dynptr (its id and reference are the spilled register's). */
+  dynptr: DynptrSlot | null = null;
+
   clone(): StackSlot {
-    return new StackSlot(this.types.slice(), this.spilled.clone());
+    const s = new StackSlot(this.types.slice(), this.spilled.clone());
+    s.dynptr = this.dynptr;
+    return s;
   }
 
   /** Whether the slot holds a spilled register (its last byte is SPILL). */
@@ -124,6 +135,8 @@ export class VerifierState {
   frames: FuncState[] = [];
   refs: AcquiredRef[] = [];
   lock: ActiveLock | null = null;
+  /** Between bpf_rcu_read_lock and bpf_rcu_read_unlock (kfunc.ts). */
+  activeRcuLock = false;
   /** The explored state this path continued from (for liveness and completion counts). */
   parent: VerifierState | null = null;
   /** Explored states only: paths still running from here; 0 means fully explored. */
@@ -158,6 +171,7 @@ export class VerifierState {
     s.frames = this.frames.map((f) => f.clone());
     s.refs = this.refs.slice();
     s.lock = this.lock;
+    s.activeRcuLock = this.activeRcuLock;
     s.parent = this.parent;
     s.branches = this.branches;
     s.insnIdx = this.insnIdx;

@@ -8,6 +8,7 @@
 import { Live, type RegState } from './reg.js';
 import { RegType, baseType } from './reg-type.js';
 import { type FuncState, REG_SIZE, type StackSlot, Stype, type VerifierState } from './state.js';
+import { dynptrSlotsSafe } from './dynptr.js';
 import { tnumIn } from './tnum.js';
 
 /** NOT_EXACT uses liveness; RANGE_WITHIN compares everything by containment; EXACT by equality. */
@@ -117,13 +118,14 @@ function stacksafe(o: FuncState, c: FuncState, ids: IdMap, exact: Exact, allowUn
     if (ot !== ct) return false;
     if (j !== REG_SIZE - 1) continue;
     if (ot === Stype.SPILL && !regsafe(os.spilled, cs.spilled, ids, exact, allPrecise)) return false;
+    if (ot === Stype.DYNPTR && !dynptrSlotsSafe(os, cs, ids)) return false;
   }
   return true;
 }
 
 function refsafe(o: VerifierState, c: VerifierState, ids: IdMap): boolean {
   if (o.refs.length !== c.refs.length) return false;
-  if (!o.lock !== !c.lock) return false;
+  if (!o.lock !== !c.lock || o.activeRcuLock !== c.activeRcuLock) return false;
   if (o.lock && c.lock && (o.lock.map !== c.lock.map || !ids.check(o.lock.id, c.lock.id))) return false;
   return o.refs.every((r, i) => ids.check(r.id, c.refs[i]!.id));
 }

@@ -4,10 +4,13 @@
  */
 import type { Capability, Instruction } from '@bpfhive/uapi';
 import type { AttachFunc } from './btf-ctx.js';
+import type { KernelBtfInfo } from './kernel-btf.js';
 import type { MapSpec } from './map-info.js';
+import type { FuncProto } from './func-proto.js';
 
 export type { Capability } from '@bpfhive/uapi';
 export type { MapSpec } from './map-info.js';
+export type { BtfArgType, FuncProto } from './func-proto.js';
 
 /** One entry of BTF line info: the source line an instruction comes from. */
 export interface LineInfo {
@@ -20,11 +23,15 @@ export interface LineInfo {
   readonly line_col?: number;
 }
 
-/** One entry of BTF func info: where a function starts. */
+/** One entry of BTF func info: where a function starts, its linkage and prototype. */
 export interface FuncInfo {
   readonly insn_off: number;
   readonly type_id?: number;
   readonly name?: string;
+  /** The FUNC's linkage: a global function is verified on its own, once (global-func.ts). */
+  readonly linkage?: 'static' | 'global' | 'extern';
+  /** The FUNC_PROTO, as btf_prepare_func_args reads it; needed for a global function. */
+  readonly proto?: FuncProto;
 }
 
 /** prog_flags bits the verifier reads. */
@@ -58,6 +65,8 @@ export interface VerifierProgram {
   readonly lineInfo?: readonly LineInfo[];
   /** The kernel function attach_btf_id names (fentry, fexit, fmod_ret, tp_btf, lsm): bounds the context (btf-ctx.ts). */
   readonly attachFunc?: AttachFunc;
+  /** What the program names of the kernel's BTF (kfuncs, ksyms) and the structs they use (kernel-btf.ts). */
+  readonly kernelBtf?: KernelBtfInfo;
 }
 
 export interface VerifyStats {
@@ -99,7 +108,7 @@ export interface VerifyError {
   readonly line?: string;
 }
 
-export type Errno = 'EACCES' | 'EINVAL' | 'EPERM' | 'E2BIG' | 'ENOSPC' | 'EBADF' | 'EFAULT' | 'ENOTSUPP';
+export type Errno = 'EACCES' | 'EINVAL' | 'EPERM' | 'E2BIG' | 'ENOSPC' | 'EBADF' | 'EFAULT' | 'ENOTSUPP' | 'ENOENT';
 
 export interface VerifyResult {
   readonly verdict: 'accept' | 'reject';

@@ -6,8 +6,11 @@
  */
 import { InsnClass, LD_IMM64, MapType, PseudoLdImm64, checkInstruction } from '@bpfhive/uapi';
 import { VerifierError } from './errors.js';
+import type { KernelTypes } from './kernel-btf.js';
+import { pseudoBtfIdFault } from './ksym.js';
 import type { MapInfo } from './map-info.js';
 import type { Slots } from './slots.js';
+import { timerProgTypeError } from './timer.js';
 import type { Errno } from './types.js';
 
 /** A failure before exploration, naming the instruction. */
@@ -48,7 +51,7 @@ function malformed(slots: Slots, i: number): string | undefined {
 const TRACING_TYPES = new Set([2, 5, 7, 17, 24, 26]);
 
 /** Validates every instruction and the maps `lddw` names; returns the map ids used. */
-export function validateInsns(slots: Slots, maps: ReadonlyMap<number, MapInfo>, progType: number): Set<number> {
+export function validateInsns(slots: Slots, maps: ReadonlyMap<number, MapInfo>, progType: number, kernel?: KernelTypes): Set<number> {
   const used = new Set<number>();
   for (let i = 0; i < slots.length; i++) {
     const insn = slots[i];
@@ -60,7 +63,9 @@ export function validateInsns(slots: Slots, maps: ReadonlyMap<number, MapInfo>, 
       throw new InsnError('EINVAL', 'fd_idx without fd_array is invalid', i);
     }
     if (insn.src === PseudoLdImm64.BTF_ID) {
-      throw new InsnError('EINVAL', 'kernel is missing BTF, make sure CONFIG_DEBUG_INFO_BTF=y is specified in Kconfig.', i);
+      const fault = pseudoBtfIdFault(kernel, insn.imm, insn.imm2 ?? 0);
+      if (fault) throw new InsnError(fault.errno, fault.message, i);
+      continue;
     }
     if (insn.src !== PseudoLdImm64.MAP_FD && insn.src !== PseudoLdImm64.MAP_VALUE) continue;
     const map = maps.get(insn.imm);
@@ -80,6 +85,8 @@ export function validateInsns(slots: Slots, maps: ReadonlyMap<number, MapInfo>, 
       if (progType === 1) throw new InsnError('EINVAL', 'socket filter progs cannot use bpf_spin_lock yet', i);
       if (TRACING_TYPES.has(progType)) throw new InsnError('EINVAL', 'tracing progs cannot use bpf_spin_lock yet', i);
     }
+    const timerError = timerProgTypeError(map, progType);
+    if (timerError) throw new InsnError('EINVAL', timerError, i);
     if (map.type === MapType.STRUCT_OPS) throw new InsnError('EINVAL', 'bpf_struct_ops map cannot be used in prog', i);
     used.add(insn.imm);
   }

@@ -10,6 +10,7 @@ import {
   BpfError, type Capability, type Instruction, LD_IMM64, type VerifyReply, type VerifyRequest, errnoNumber, fromBase64, insn,
   logBufferSize, parseMapType,
 } from '@bpfhive/uapi';
+import type { KernelBtfInfo } from './kernel-btf.js';
 import type { MapSpec } from './map-info.js';
 import type { VerifyResult } from './types.js';
 import { rejectUnreadable, verify } from './verify.js';
@@ -53,8 +54,22 @@ function mapSpecOf(m: Omit<WireMap, 'map_id' | 'inner_map'> & { inner_map?: Wire
     map_flags: m.map_flags,
     ...(m.inner_map ? { inner: mapSpecOf(m.inner_map) } : {}),
     ...(m.spin_lock_off !== undefined ? { spin_lock_off: m.spin_lock_off } : {}),
+    ...(m.timer_off !== undefined ? { timer_off: m.timer_off } : {}),
+    ...(m.btf !== undefined ? { btf: m.btf } : {}),
     ...(m.name !== undefined ? { name: m.name } : {}),
     ...(m.frozen !== undefined ? { frozen: m.frozen } : {}),
+    ...('kptrs' in m && m.kptrs ? { kptrs: m.kptrs.map((k) => ({ off: k.off, kind: k.kind, btfId: k.btf_id })) } : {}),
+  };
+}
+
+/** The request's kernel BTF (kernel-btf.ts) in the core's terms. */
+function kernelBtfOf(k: NonNullable<VerifyRequest['kernel_btf']>): KernelBtfInfo {
+  return {
+    funcs: (k.funcs ?? []).map((f) => ({ btfId: f.btf_id, name: f.name })),
+    structs: (k.structs ?? []).map((s) => ({ btfId: s.btf_id, name: s.name, size: s.size })),
+    vars: (k.vars ?? []).map((v) => ({
+      btfId: v.btf_id, name: v.name, size: v.size, percpu: v.percpu, ...(v.struct_id !== undefined ? { structId: v.struct_id } : {}),
+    })),
   };
 }
 
@@ -82,6 +97,7 @@ export function verifyRequest(req: VerifyRequest): VerifyReply {
     privileges: (req.privileges ?? ALL_CAPS) as Capability[],
     maps,
     ...(req.func_info ? { funcInfo: req.func_info } : {}),
+    ...(req.kernel_btf ? { kernelBtf: kernelBtfOf(req.kernel_btf) } : {}),
     ...(req.attach_func ? { attachFunc: { name: req.attach_func.name, nrArgs: req.attach_func.nr_args, retSize: req.attach_func.ret_size } } : {}),
     ...(req.line_info
       ? {

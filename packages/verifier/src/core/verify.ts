@@ -7,9 +7,11 @@
 import { type Capability, type ProgTypeSpec, parseAttachType, progTypeSpec } from '@bpfhive/uapi';
 import { markPointer } from './bounds.js';
 import { checkCfg } from './cfg.js';
+import { KernelTypes } from './kernel-btf.js';
 import { doCheck } from './do-check.js';
 import { Env, type Caps, type SubprogInfo } from './env.js';
 import { VerifierError } from './errors.js';
+import { verifyGlobalFuncs } from './global-func.js';
 import { gplCompatible } from './helper-call.js';
 import { COMPLEXITY_LIMIT_INSNS, MAXINSNS } from './limits.js';
 import { LogLevel, VerifierLog } from './log.js';
@@ -79,7 +81,8 @@ export function verify(program: VerifierProgram): VerifyResult {
     }
     const maxInsns = caps.bpfCapable ? COMPLEXITY_LIMIT_INSNS : MAXINSNS;
     if (slots.length > maxInsns) throw new VerifierError('E2BIG', `program of ${slots.length} insns is larger than ${maxInsns}`);
-    mapIds = validateInsns(slots, maps, spec.progType);
+    const kernel = new KernelTypes(program.kernelBtf);
+    mapIds = validateInsns(slots, maps, spec.progType, kernel);
     const cfg = checkCfg(slots, caps.bpfCapable);
     const starts = cfg.subprogStarts;
     subprogs = starts.map((s, i) => ({ start: s, end: starts[i + 1] ?? slots.length, stackDepth: 0, hasTailCall: false, isCallback: false }));
@@ -94,10 +97,13 @@ export function verify(program: VerifierProgram): VerifyResult {
       insnLimit: COMPLEXITY_LIMIT_INSNS,
       lineInfo: [...(program.lineInfo ?? [])].sort((a, b) => a.insn_off - b.insn_off),
       ...(program.attachFunc ? { attachFunc: program.attachFunc } : {}),
+      ...(program.funcInfo ? { funcInfo: program.funcInfo } : {}),
+      kernel,
     });
     env.cur = initialState();
     env.markAllScratched();
     doCheck(env);
+    verifyGlobalFuncs(env, doCheck);
     checkMaxStackDepth(slots, subprogs);
   } catch (e) {
     if (e instanceof InsnError) outcome = { errno: e.errno, message: e.message, insn: e.insn };

@@ -10,13 +10,21 @@
  *   # log_level: 2                      (default 1)
  *   # map: 1 hash key=4 value=8 entries=16 flags=128 spin_lock=0 inner=array:4:8:1 name=counts frozen
  *   # line: 3 prog.c:12 return *p;      (line info: insn, file:line, text)
+ *   # func: 5 f global int ptr:STRUCT:__sk_buff int ptr:INT:int:4   (func info: insn, name, linkage,
+ *   #   the return type then the argument types: int, enum, void, struct, ptr:KIND:NAME[:SIZE])
+ *   (map options timer=8 btf: a struct bpf_timer at 8 in the value; the map was created with BTF)
+ *   # kfunc: 100 bpf_task_acquire       (kernel BTF: a FUNC id and name; `call kfunc#100` calls it)
+ *   # kstruct: 50 task_struct 9792      (kernel BTF: a STRUCT id, name and size)
+ *   # ksym: 200 bpf_prog_active 4 percpu struct=50   (kernel BTF: a VAR id, name, size)
+ *   # kernel_btf: none                  (the kernel has no BTF; default: it has one, holding the above)
+ *   (map option kptr=8:ref:50,16:untrusted:50: kptr fields at offsets 8 and 16 pointing to struct 50)
  *   # expect: accept
  *   # expect: reject EACCES R0 invalid mem access 'map_value_or_null'
  *
  * In the body, `call bpf_<helper>` calls a helper by name.
  */
 import { type Capability, type Instruction, assemble, helperByName, parseMapType } from '@bpfhive/uapi';
-import type { LineInfo, MapSpec, VerifierProgram } from '../../src/index.js';
+import type { BtfArgType, FuncInfo, KernelBtfInfo, KptrField, LineInfo, MapSpec, VerifierProgram } from '../../src/index.js';
 
 export interface CorpusCase {
   readonly program: VerifierProgram;
@@ -39,9 +47,45 @@ function mapOf(words: string[]): [number, MapSpec] {
     ...(kv.has('spin_lock') ? { spin_lock_off: num('spin_lock', 0) } : {}),
     ...(kv.has('name') ? { name: kv.get('name')! } : {}),
     ...(kv.has('frozen') ? { frozen: true } : {}),
+    ...(kv.has('timer') ? { timer_off: num('timer', 0) } : {}),
+    ...(kv.has('btf') ? { btf: true } : {}),
     ...(inner ? { inner: innerOf(inner) } : {}),
+    ...(kv.has('kptr') ? { kptrs: kv.get('kptr')!.split(',').map(kptrOf) } : {}),
   };
   return [Number(id), spec];
+}
+
+function kptrOf(s: string): KptrField {
+  const [off, kind, btfId] = s.split(':');
+  if (kind !== 'ref' && kind !== 'untrusted') throw new Error(`bad kptr kind ${kind}`);
+  return { off: Number(off), kind, btfId: Number(btfId) };
+}
+
+/** The kernel BTF of the `kfunc`, `kstruct` and `ksym` directives. */
+function kernelBtfOf(directives: ReadonlyMap<string, string[]>): KernelBtfInfo | undefined {
+  if (directives.get('kernel_btf')?.[0] === 'none') return undefined;
+  const words = (k: string): string[][] => (directives.get(k) ?? []).map((l) => l.split(/\s+/));
+  return {
+    funcs: words('kfunc').map(([id, name]) => ({ btfId: Number(id), name: name! })),
+    structs: words('kstruct').map(([id, name, size]) => ({ btfId: Number(id), name: name!, size: Number(size) })),
+    vars: words('ksym').map(([id, name, size, ...rest]) => {
+      const struct = rest.find((w) => w.startsWith('struct='));
+      return { btfId: Number(id), name: name!, size: Number(size), percpu: rest.includes('percpu'), ...(struct ? { structId: Number(struct.slice(7)) } : {}) };
+    }),
+  };
+}
+
+/** A prototype type word of a `# func:` directive. */
+function btfArgTypeOf(word: string): BtfArgType {
+  const [kind, pkind, name, size] = word.split(':');
+  if (kind !== 'ptr') return { kind: kind!.toUpperCase() };
+  return { kind: 'PTR', pointee: { kind: pkind ?? 'VOID', name: name ?? '', ...(size !== undefined ? { size: Number(size) } : {}) } };
+}
+
+function funcOf(words: string[]): FuncInfo {
+  const [insn, name, linkage, ret, ...args] = words;
+  if (linkage !== 'static' && linkage !== 'global' && linkage !== 'extern') throw new Error(`bad linkage ${linkage}`);
+  return { insn_off: Number(insn), name: name!, linkage, proto: { ret: btfArgTypeOf(ret ?? 'int'), args: args.map((a) => ({ type: btfArgTypeOf(a) })) } };
 }
 
 function innerOf(s: string): MapSpec {
@@ -89,6 +133,8 @@ export function parseCase(text: string): CorpusCase {
     privileges,
     maps,
     ...(lineInfo.length ? { lineInfo } : {}),
+    ...(directives.has('func') ? { funcInfo: directives.get('func')!.map((f) => funcOf(f.split(/\s+/))) } : {}),
   };
-  return { program, expect: { verdict, ...(errno ? { errno } : {}), ...(msg.length ? { message: msg.join(' ') } : {}) } };
+  const kernelBtf = kernelBtfOf(directives);
+  return { program: kernelBtf ? { ...program, kernelBtf } : program, expect: { verdict, ...(errno ? { errno } : {}), ...(msg.length ? { message: msg.join(' ') } : {}) } };
 }

@@ -1,0 +1,20 @@
+# A helper's output buffer may not cover a dynptr.
+# expect: reject EACCES potential write to dynptr at off=-24 disallowed
+*(u64 *)(r10 - 8) = 42
+r1 = r10
+r1 += -8
+r2 = 8
+r3 = 0
+r4 = r10
+r4 += -24
+call bpf_dynptr_from_mem
+r1 = r10
+r1 += -24
+r2 = 8
+r3 = r10
+r3 += -24
+r4 = 0
+r5 = 0
+call bpf_dynptr_read
+r0 = 2
+exit

@@ -1,0 +1,11 @@
+# Only global functions returning a scalar (or void) are supported.
+# func: 0 main global int ptr:STRUCT:xdp_md
+# func: 4 f global struct int
+# expect: reject EINVAL Caller passes invalid args into func#1 ('f')
+r1 = 1
+call f
+r0 = 2
+exit
+f:
+r0 = 0
+exit

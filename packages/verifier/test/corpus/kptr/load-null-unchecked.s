@@ -1,0 +1,25 @@
+# A loaded kptr may be NULL.
+# prog_type: sched_cls
+# kfunc: 1001 bpf_task_acquire
+# kfunc: 1002 bpf_task_release
+# kfunc: 1003 bpf_task_from_pid
+# kfunc: 1004 bpf_rcu_read_lock
+# kfunc: 1005 bpf_rcu_read_unlock
+# kstruct: 50 task_struct 9792
+# kstruct: 60 cgroup 1024
+# ksym: 201 init_task 9792 struct=50
+# map: 1 array key=4 value=32 entries=4 name=tasks kptr=8:ref:50,16:untrusted:50,24:ref:60
+# expect: reject EACCES R1 invalid mem access 'rcu_ptr_or_null_'
+r1 = 0
+*(u32 *)(r10 - 4) = r1
+r2 = r10
+r2 += -4
+ld_pseudo r1, 1, 1
+call bpf_map_lookup_elem
+if r0 == 0 goto out
+r6 = r0
+r1 = *(u64 *)(r6 + 8)
+r0 = *(u32 *)(r1 + 0)
+out:
+r0 = 0
+exit

@@ -1,0 +1,14 @@
+# bpf_per_cpu_ptr gives NULL for a CPU that does not exist.
+# prog_type: sched_cls
+# kstruct: 50 task_struct 9792
+# kfunc: 1003 bpf_task_from_pid
+# ksym: 200 bpf_prog_active 4 percpu
+# ksym: 201 init_task 9792 struct=50
+# ksym: 202 jiffies 8
+# expect: reject EACCES R0 invalid mem access 'rdonly_mem_or_null'
+ld_pseudo r1, 3, 200
+r2 = 1
+call bpf_per_cpu_ptr
+r0 = *(u32 *)(r0 + 0)
+r0 = 0
+exit

@@ -1,0 +1,12 @@
+# bpf_this_cpu_ptr takes per-CPU ksyms only.
+# prog_type: sched_cls
+# kstruct: 50 task_struct 9792
+# kfunc: 1003 bpf_task_from_pid
+# ksym: 200 bpf_prog_active 4 percpu
+# ksym: 201 init_task 9792 struct=50
+# ksym: 202 jiffies 8
+# expect: reject EACCES R1 type=rdonly_mem expected=percpu_ptr_
+ld_pseudo r1, 3, 202
+call bpf_this_cpu_ptr
+r0 = 0
+exit
