@@ -151,19 +151,27 @@ const isUnconditional = (insn: Instruction): boolean => insn.opcode === JA || in
 /** The relative slot offset of a jump: `imm` for gotol, `off` otherwise. */
 const jumpOffset = (insn: Instruction): number => (insn.opcode === JA32 ? insn.imm : insn.off);
 
+/** How an instruction passes control on (each instruction is classified once). */
+const FLOW_NEXT = 0;
+const FLOW_COND = 1;
+const FLOW_GOTO = 2;
+const FLOW_EXIT = 3;
+const flowOf = (insn: Instruction): number => (isExit(insn) ? FLOW_EXIT : isUnconditional(insn) ? FLOW_GOTO : isJump(insn) ? FLOW_COND : FLOW_NEXT);
+
 /** Builds the control flow of a whole program. Throws JitCompileError for malformed control flow. */
 export function buildProgramCfg(insns: readonly Instruction[]): ProgramCfg {
   if (insns.length === 0) throw new JitCompileError(0, 'the program has no instructions');
   const slots = slotIndex(insns);
   const insnAtSlot: (number | undefined)[] = new Array(slots[insns.length]!).fill(undefined);
-  insns.forEach((_, i) => (insnAtSlot[slots[i]!] = i));
+  for (let i = 0; i < insns.length; i++) insnAtSlot[slots[i]!] = i;
 
   const starts = new Set<number>([0]);
-  insns.forEach((insn, i) => {
+  for (let i = 0; i < insns.length; i++) {
+    const insn = insns[i]!;
     const localCall = insn.opcode === (InsnClass.JMP | JmpOp.CALL) && insn.src === PseudoCall.LOCAL;
     const funcAddress = insn.opcode === LD_IMM64 && insn.src === PseudoLdImm64.FUNC;
     if (localCall || funcAddress) starts.add(jumpTarget(insns, slots, insnAtSlot, i, insn.imm));
-  });
+  }
   const ordered = [...starts].sort((a, b) => a - b);
   const functions = ordered.map((start, f) => buildFunctionCfg(insns, slots, insnAtSlot, start, ordered[f + 1] ?? insns.length));
   return { functions, functionAt: new Map(ordered.map((s, f) => [s, f])), slots, insnAtSlot };
@@ -180,50 +188,51 @@ function buildFunctionCfg(
   if (!isExit(last) && !isUnconditional(last)) {
     throw new JitCompileError(end - 1, 'the function can run past its last instruction (it must end with exit or a jump)');
   }
-  const target = (i: number): number => {
-    const t = jumpTarget(insns, slots, insnAtSlot, i, jumpOffset(insns[i]!));
-    if (t < start || t >= end) throw new JitCompileError(i, `jump to instruction ${t} leaves the function [${start}, ${end})`);
-    return t;
-  };
-
-  // Leaders: the start, every jump target, every instruction after a jump or exit.
-  const leader = new Uint8Array(end - start + 1);
+  const n = end - start;
+  // By position in the function (instruction index - start): how it passes control on, where it
+  // jumps to, and whether a block starts there. Leaders: the start, every jump target, every
+  // instruction after a jump or exit.
+  const flow = new Uint8Array(n);
+  const target = new Int32Array(n);
+  const leader = new Uint8Array(n + 1);
   leader[0] = 1;
-  for (let i = start; i < end; i++) {
-    const insn = insns[i]!;
-    const jump = isJump(insn);
-    if (jump) leader[target(i) - start] = 1;
-    if ((jump || isExit(insn)) && i + 1 < end) leader[i + 1 - start] = 1;
+  for (let k = 0; k < n; k++) {
+    const insn = insns[start + k]!;
+    const f = flowOf(insn);
+    if (f === FLOW_NEXT) continue;
+    flow[k] = f;
+    if (f !== FLOW_EXIT) {
+      const t = jumpTarget(insns, slots, insnAtSlot, start + k, jumpOffset(insn));
+      if (t < start || t >= end) throw new JitCompileError(start + k, `jump to instruction ${t} leaves the function [${start}, ${end})`);
+      target[k] = t - start;
+      leader[t - start] = 1;
+    }
+    if (k + 1 < n) leader[k + 1] = 1;
   }
   const heads: number[] = [];
-  // blockAt[i - start] = the block starting at instruction i (only read at leaders).
-  const blockAt = new Int32Array(end - start + 1).fill(-1);
-  for (let i = start; i < end; i++) {
-    if (leader[i - start] === 1) {
-      blockAt[i - start] = heads.length;
-      heads.push(i);
+  // blockAt[k] = the block starting at position k (only read at leaders).
+  const blockAt = new Int32Array(n + 1).fill(-1);
+  for (let k = 0; k < n; k++) {
+    if (leader[k] === 1) {
+      blockAt[k] = heads.length;
+      heads.push(k);
     }
   }
-  const blockOf = (i: number): number => blockAt[i - start]!;
-  const blocks: BasicBlock[] = heads.map((head, id) => {
-    const stop = heads[id + 1] ?? end;
-    const lastIndex = stop - 1;
-    const lastInsn = insns[lastIndex]!;
-    const ends = isExit(lastInsn) || isUnconditional(lastInsn) || isJump(lastInsn);
-    const body: number[] = [];
-    for (let i = head, last = ends ? lastIndex : stop; i < last; i++) body.push(i);
+  const blocks: BasicBlock[] = new Array<BasicBlock>(heads.length);
+  for (let id = 0; id < heads.length; id++) {
+    const stop = id + 1 < heads.length ? heads[id + 1]! : n;
+    const lastK = stop - 1;
+    const f = flow[lastK]!;
+    const head = heads[id]!;
+    const body = new Array<number>((f === FLOW_NEXT ? stop : lastK) - head);
+    for (let k = 0; k < body.length; k++) body[k] = start + head + k;
     let term: Terminator;
-    if (isExit(lastInsn)) {
-      term = { kind: 'exit' };
-    } else if (isUnconditional(lastInsn)) {
-      term = { kind: 'goto', target: blockOf(target(lastIndex)) };
-    } else if (isJump(lastInsn)) {
-      term = { kind: 'cond', insnIndex: lastIndex, taken: blockOf(target(lastIndex)), fallthrough: blockOf(stop) };
-    } else {
-      term = { kind: 'goto', target: blockOf(stop) };
-    }
-    return { id, body, term };
-  });
+    if (f === FLOW_EXIT) term = { kind: 'exit' };
+    else if (f === FLOW_GOTO) term = { kind: 'goto', target: blockAt[target[lastK]!]! };
+    else if (f === FLOW_COND) term = { kind: 'cond', insnIndex: start + lastK, taken: blockAt[target[lastK]!]!, fallthrough: blockAt[stop]! };
+    else term = { kind: 'goto', target: blockAt[stop]! };
+    blocks[id] = { id, body, term };
+  }
   return { start, end, blocks, ...analyse(blocks) };
 }
 
@@ -240,40 +249,59 @@ export function successors(term: Terminator): number[] {
 
 /** Reverse postorder, immediate dominators (Cooper, Harvey and Kennedy), reducibility. */
 export function analyse(blocks: readonly BasicBlock[]): Pick<FunctionCfg, 'rpo' | 'rpoIndex' | 'idom' | 'reducible'> {
-  const succ = blocks.map((b) => successors(b.term));
+  const n = blocks.length;
+  // Successors of block b: succ[2b] and, when succCount[b] is 2, succ[2b + 1] (taken, then fallthrough).
+  const succ = new Int32Array(2 * n);
+  const succCount = new Uint8Array(n);
+  for (let b = 0; b < n; b++) {
+    const term = blocks[b]!.term;
+    if (term.kind === 'goto') {
+      succ[2 * b] = term.target;
+      succCount[b] = 1;
+    } else if (term.kind === 'cond') {
+      succ[2 * b] = term.taken;
+      succ[2 * b + 1] = term.fallthrough;
+      succCount[b] = 2;
+    }
+  }
   const post: number[] = [];
-  const visited = new Uint8Array(blocks.length);
+  const visited = new Uint8Array(n);
   // Iterative DFS: a stack of blocks and, beside it, the next successor of each to visit.
-  const stack: number[] = [0];
-  const nextSucc: number[] = [0];
+  const stack = new Int32Array(n);
+  const nextSucc = new Uint8Array(n);
+  let top = 0;
+  stack[0] = 0;
   visited[0] = 1;
-  while (stack.length > 0) {
-    const top = stack.length - 1;
+  while (top >= 0) {
     const b = stack[top]!;
-    const out = succ[b]!;
     const k = nextSucc[top]!;
-    if (k < out.length) {
+    if (k < succCount[b]!) {
       nextSucc[top] = k + 1;
-      const next = out[k]!;
+      const next = succ[2 * b + k]!;
       if (visited[next] === 0) {
         visited[next] = 1;
-        stack.push(next);
-        nextSucc.push(0);
+        top++;
+        stack[top] = next;
+        nextSucc[top] = 0;
       }
     } else {
       post.push(b);
-      stack.pop();
-      nextSucc.pop();
+      top--;
     }
   }
   const rpo = post.reverse();
-  const rpoIndex = new Array<number>(blocks.length).fill(-1);
-  rpo.forEach((b, i) => (rpoIndex[b] = i));
+  const rpoIndex = new Array<number>(n).fill(-1);
+  for (let i = 0; i < rpo.length; i++) rpoIndex[rpo[i]!] = i;
 
-  const preds: number[][] = blocks.map(() => []);
-  for (const b of rpo) for (const s of succ[b]!) preds[s]!.push(b);
+  // Predecessors (reachable ones, in reverse postorder) of block b: pred[predStart[b] .. predStart[b + 1]).
+  const predStart = new Int32Array(n + 1);
+  for (const b of rpo) for (let k = 0; k < succCount[b]!; k++) predStart[succ[2 * b + k]! + 1]!++;
+  for (let b = 0; b < n; b++) predStart[b + 1]! += predStart[b]!;
+  const pred = new Int32Array(predStart[n]!);
+  const fill = predStart.slice(0, n);
+  for (const b of rpo) for (let k = 0; k < succCount[b]!; k++) pred[fill[succ[2 * b + k]!]!++] = b;
 
-  const idom = new Array<number>(blocks.length).fill(-1);
+  const idom = new Array<number>(n).fill(-1);
   idom[0] = 0;
   const intersect = (a: number, b: number): number => {
     while (a !== b) {
@@ -284,10 +312,11 @@ export function analyse(blocks: readonly BasicBlock[]): Pick<FunctionCfg, 'rpo' 
   };
   for (let changed = true; changed; ) {
     changed = false;
-    for (const b of rpo) {
-      if (b === 0) continue;
+    for (let r = 1; r < rpo.length; r++) {
+      const b = rpo[r]!;
       let dom = -1;
-      for (const p of preds[b]!) {
+      for (let q = predStart[b]!; q < predStart[b + 1]!; q++) {
+        const p = pred[q]!;
         if (idom[p] === -1) continue;
         dom = dom === -1 ? p : intersect(p, dom);
       }
@@ -306,7 +335,8 @@ export function analyse(blocks: readonly BasicBlock[]): Pick<FunctionCfg, 'rpo' 
   };
   let reducible = true;
   for (const b of rpo) {
-    for (const s of succ[b]!) {
+    for (let k = 0; k < succCount[b]!; k++) {
+      const s = succ[2 * b + k]!;
       if (rpoIndex[s]! <= rpoIndex[b]! && !dominates(s, b)) reducible = false;
     }
   }

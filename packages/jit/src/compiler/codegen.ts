@@ -24,7 +24,7 @@ import { type BasicBlock, type CounterCheck, type FastBlock, type Terminator, re
 import { JitCompileError } from './errors.js';
 import type { InlinedCall } from './inline.js';
 import { inlinedCallCode } from './inline-codegen.js';
-import { FAST_LOCALS, LOOPS, T, T32, U, get, getLocal, i32, i64, plain, push, set, setLocal, teeLocal } from './locals.js';
+import { FAST_LOCALS, LOOPS, T, T32, U, br, get, getLocal, i32, i64, plain, push, set, setLocal, teeLocal } from './locals.js';
 import type { FunctionIndexes } from './module-layout.js';
 import { abiArguments, abiResult } from './helper-call.js';
 import { type VectorLocals, vectorLoopCode } from './vector-codegen.js';
@@ -94,34 +94,39 @@ const SIMPLE_ALU: ReadonlyMap<number, string> = new Map([
   [AluOp.ARSH, 'shr_s'],
 ]);
 
+/**
+ * A table by operation (the opcode's high four bits, `op >> 4`) of what `make` gives for each
+ * entry of `names`; undefined for the others. Arrays, not Maps: read once per instruction.
+ */
+function byOperation<T>(names: ReadonlyMap<number, string>, make: (name: string) => T): readonly (T | undefined)[] {
+  const table = new Array<T | undefined>(16).fill(undefined);
+  for (const [o, name] of names) table[o >> 4] = make(name);
+  return table;
+}
 /** The wasm instruction of each SIMPLE_ALU operation, 64-bit and 32-bit (shared values). */
-const ALU64_OP: ReadonlyMap<number, Instr> = new Map([...SIMPLE_ALU].map(([aop, name]) => [aop, op(`i64.${name}` as PlainOp)]));
-const ALU32_OP: ReadonlyMap<number, Instr> = new Map([...SIMPLE_ALU].map(([aop, name]) => [aop, op(`i32.${name}` as PlainOp)]));
+const ALU64_OP = byOperation(SIMPLE_ALU, (name) => op(`i64.${name}` as PlainOp));
+const ALU32_OP = byOperation(SIMPLE_ALU, (name) => op(`i32.${name}` as PlainOp));
 /** The comparisons of conditional jumps, [64-bit, 32-bit], taken and negated (shared values). */
-const compareOps = (names: ReadonlyMap<number, string>): ReadonlyMap<number, readonly [Instr, Instr]> =>
-  new Map([...names].map(([jop, name]) => [jop, [op(`i64.${name}` as PlainOp), op(`i32.${name}` as PlainOp)] as const]));
+const compareOps = (names: ReadonlyMap<number, string>): readonly (readonly [Instr, Instr] | undefined)[] =>
+  byOperation(names, (name) => [op(`i64.${name}` as PlainOp), op(`i32.${name}` as PlainOp)] as const);
 const COMPARE_OP = compareOps(COMPARE);
 const NEGATED_COMPARE_OP = compareOps(NEGATED_COMPARE);
 const WRAP = op('i32.wrap_i64');
 const EXTEND_U = op('i64.extend_i32_u');
+const I32_ADD = op('i32.add');
 
-const LOADS: ReadonlyMap<number, MemoryOp> = new Map([
-  [1, 'i64.load8_u'],
-  [2, 'i64.load16_u'],
-  [4, 'i64.load32_u'],
-  [8, 'i64.load'],
-]);
-const SIGNED_LOADS: ReadonlyMap<number, MemoryOp> = new Map([
-  [1, 'i64.load8_s'],
-  [2, 'i64.load16_s'],
-  [4, 'i64.load32_s'],
-]);
-const STORES: ReadonlyMap<number, MemoryOp> = new Map([
-  [1, 'i64.store8'],
-  [2, 'i64.store16'],
-  [4, 'i64.store32'],
-  [8, 'i64.store'],
-]);
+/** Loads and stores by access size in bytes (1, 2, 4, 8). */
+const LOADS: Readonly<Record<number, MemoryOp>> = { 1: 'i64.load8_u', 2: 'i64.load16_u', 4: 'i64.load32_u', 8: 'i64.load' };
+const SIGNED_LOADS: Readonly<Record<number, MemoryOp>> = { 1: 'i64.load8_s', 2: 'i64.load16_s', 4: 'i64.load32_s' };
+const STORES: Readonly<Record<number, MemoryOp>> = { 1: 'i64.store8', 2: 'i64.store16', 4: 'i64.store32', 8: 'i64.store' };
+/** Sign extensions of `movsx` by its `off` (8, 16, 32; 0 is a plain move), 64-bit and 32-bit. */
+const MOVSX64: Readonly<Record<number, PlainOp | undefined>> = { 0: undefined, 8: 'i64.extend8_s', 16: 'i64.extend16_s', 32: 'i64.extend32_s' };
+const MOVSX32: Readonly<Record<number, PlainOp | undefined>> = { 0: undefined, 8: 'i32.extend8_s', 16: 'i32.extend16_s' };
+/** Atomic loads and stores (load-acquire, store-release) by access size in bytes. */
+const ATOMIC_LOADS: Readonly<Record<number, MemoryOp>> = { 1: 'i64.atomic.load8_u', 2: 'i64.atomic.load16_u', 4: 'i64.atomic.load32_u', 8: 'i64.atomic.load' };
+const ATOMIC_STORES: Readonly<Record<number, MemoryOp>> = { 1: 'i64.atomic.store8', 2: 'i64.atomic.store16', 4: 'i64.atomic.store32', 8: 'i64.atomic.store' };
+/** Read-modify-write atomics by operation (`imm` without FETCH). */
+const ATOMIC_RMW: Readonly<Record<number, string>> = { [AtomicOp.ADD]: 'add', [AtomicOp.OR]: 'or', [AtomicOp.AND]: 'and', [AtomicOp.XOR]: 'xor' };
 const mem = (o: MemoryOp, offset: number, align: number): Instr => ({ op: o, offset, align });
 
 /**
@@ -129,7 +134,7 @@ const mem = (o: MemoryOp, offset: number, align: number): Instr => ({ op: o, off
  * to the body's own label. In an eBPF function that is a return; the same code inlined in
  * run_batch stands in a `block (result i64)` there, so the `br` ends one run of the entry.
  */
-const leave = (depth: number): Instr => ({ op: 'br', depth });
+const leave = (depth: number): Instr => br(depth);
 
 /** A counter register of a versioned loop's F block: its value is `start + offset` (codegen #fastBody). */
 interface CounterValue {
@@ -142,20 +147,24 @@ interface CounterValue {
 const U32 = 0xffff_ffffn;
 
 /**
- * Pushes the i32 address `u32(reg) + off` and returns the memarg offset to use with it. For a
+ * Pushes the i32 address `u32(reg) + off` onto `out` and returns the memarg offset to use with it. For a
  * counter (in an F block) the address comes from its start value, so the copies' accesses do not
  * wait for each other's pointer updates: `u32(start) + u32(offset)` (the same value, mod 2^32),
  * or where F's test proved that this does not carry, `u32(start)` with `offset + off` in the memarg.
  */
-function address(reg: number, off: number, counter?: CounterValue): { code: Instr[]; offset: number } {
-  if (counter?.folded && counter.offset >= 0n && counter.offset + BigInt(off) >= 0n && counter.offset + BigInt(off) <= U32) {
-    return { code: [getLocal(counter.local), op('i32.wrap_i64')], offset: Number(counter.offset + BigInt(off)) };
+function address(out: Instr[], reg: number, off: number, counter: CounterValue | undefined): number {
+  if (counter === undefined) {
+    out.push(get(reg), WRAP);
+  } else if (counter.folded && counter.offset >= 0n && counter.offset + BigInt(off) >= 0n && counter.offset + BigInt(off) <= U32) {
+    out.push(getLocal(counter.local), WRAP);
+    return Number(counter.offset + BigInt(off));
+  } else {
+    out.push(getLocal(counter.local), WRAP);
+    if (BigInt.asUintN(32, counter.offset) !== 0n) out.push(i32(Number(BigInt.asIntN(32, counter.offset))), I32_ADD);
   }
-  const base: Instr[] = counter
-    ? [getLocal(counter.local), op('i32.wrap_i64'), ...(BigInt.asUintN(32, counter.offset) === 0n ? [] : [i32(Number(BigInt.asIntN(32, counter.offset))), op('i32.add')])]
-    : [get(reg), op('i32.wrap_i64')];
-  if (off >= 0) return { code: base, offset: off };
-  return { code: [...base, i32(off), op('i32.add')], offset: 0 };
+  if (off >= 0) return off;
+  out.push(i32(off), I32_ADD);
+  return 0;
 }
 
 /** The opposite of each comparison of a versioned loop's test. */
@@ -173,7 +182,7 @@ const NEGATED_CHECK: Readonly<Record<CounterCheck['op'], CounterCheck['op']>> = 
 /** One comparison of a versioned loop's test (unroll.ts): non-zero when it holds (zero, `negated`). */
 function counterCheck(check: CounterCheck, negated: boolean): Instr[] {
   const name = negated ? NEGATED_CHECK[check.op] : check.op;
-  if (check.low32 && 'imm' in check.right) return [get(check.left), op('i32.wrap_i64'), i32(Number(BigInt.asIntN(32, check.right.imm))), op(`i32.${name}`)];
+  if (check.low32 && 'imm' in check.right) return [get(check.left), WRAP, i32(Number(BigInt.asIntN(32, check.right.imm))), op(`i32.${name}`)];
   const left: Instr[] = check.minus === undefined ? [get(check.left)] : [get(check.left), get(check.minus), op('i64.sub')];
   const right = 'reg' in check.right ? get(check.right.reg) : i64(check.right.imm);
   return [...left, right, op(`i64.${name}`)];
@@ -244,10 +253,14 @@ export class FunctionCodegen {
       code = vectorLoopCode(block.vector, this.vectorLocals);
     }
     if (code !== undefined) {
-      for (const x of code) push(out, x);
+      for (let k = 0; k < code.length; k++) push(out, code[k]!);
       return;
     }
-    for (const i of block.body) for (const x of this.instruction(i, depth)) push(out, x);
+    const body = block.body;
+    for (let j = 0; j < body.length; j++) {
+      const insnCode = this.instruction(body[j]!, depth);
+      for (let k = 0; k < insnCode.length; k++) push(out, insnCode[k]!);
+    }
   }
 
   /**
@@ -323,7 +336,7 @@ export class FunctionCodegen {
     const is32 = classOf(insn.opcode) === InsnClass.JMP32;
     const bySrc = (insn.opcode & 0x08) === Source.X;
     const jop = insn.opcode & 0xf0;
-    const compare = (negated ? NEGATED_COMPARE_OP : COMPARE_OP).get(jop);
+    const compare = (negated ? NEGATED_COMPARE_OP : COMPARE_OP)[jop >> 4];
     if (compare !== undefined && !is32) return [get(insn.dst), bySrc ? get(insn.src) : i64(insn.imm), compare[0]];
     const lhs: Instr[] = is32 ? [get(insn.dst), WRAP] : [get(insn.dst)];
     const rhs: Instr[] = bySrc ? (is32 ? [get(insn.src), WRAP] : [get(insn.src)]) : [is32 ? i32(insn.imm) : i64(insn.imm)];
@@ -361,17 +374,17 @@ export class FunctionCodegen {
     const d = insn.dst;
     if (aop === AluOp.END) return this.#byteSwap(insn);
     if (aop === AluOp.NEG) {
-      return is64 ? [i64(0), get(d), op('i64.sub'), set(d)] : [i32(0), get(d), op('i32.wrap_i64'), op('i32.sub'), op('i64.extend_i32_u'), set(d)];
+      return is64 ? [i64(0), get(d), op('i64.sub'), set(d)] : [i32(0), get(d), WRAP, op('i32.sub'), EXTEND_U, set(d)];
     }
     if (aop === AluOp.MOV) return this.#move(i, insn, is64, bySrc);
-    const simple = (is64 ? ALU64_OP : ALU32_OP).get(aop);
+    const simple = (is64 ? ALU64_OP : ALU32_OP)[aop >> 4];
     if (simple !== undefined) {
       if (is64) return [get(d), bySrc ? get(insn.src) : i64(insn.imm), simple, set(d)];
       return bySrc ? [get(d), WRAP, get(insn.src), WRAP, simple, EXTEND_U, set(d)] : [get(d), WRAP, i32(insn.imm), simple, EXTEND_U, set(d)];
     }
-    const dst: Instr[] = is64 ? [get(d)] : [get(d), op('i32.wrap_i64')];
-    const src: Instr[] = bySrc ? (is64 ? [get(insn.src)] : [get(insn.src), op('i32.wrap_i64')]) : [is64 ? i64(insn.imm) : i32(insn.imm)];
-    const finish: Instr[] = is64 ? [set(d)] : [op('i64.extend_i32_u'), set(d)];
+    const dst: Instr[] = is64 ? [get(d)] : [get(d), WRAP];
+    const src: Instr[] = bySrc ? (is64 ? [get(insn.src)] : [get(insn.src), WRAP]) : [is64 ? i64(insn.imm) : i32(insn.imm)];
+    const finish: Instr[] = is64 ? [set(d)] : [EXTEND_U, set(d)];
     if (aop === AluOp.DIV || aop === AluOp.MOD) return [...this.#divide(insn, is64, bySrc, dst, src), ...finish];
     throw new JitCompileError(i, `unsupported arithmetic opcode 0x${insn.opcode.toString(16)}`);
   }
@@ -393,7 +406,7 @@ export class FunctionCodegen {
       if (signed && isDiv && insn.imm === -1) return negate;
       return [...dst, ...src, direct];
     }
-    const divisor: Instr[] = is64 ? [getLocal(U)] : [getLocal(U), op('i32.wrap_i64')];
+    const divisor: Instr[] = is64 ? [getLocal(U)] : [getLocal(U), WRAP];
     const regular: Instr[] = [...dst, ...divisor, direct];
     const nonZero: Instr[] =
       signed && isDiv ? [...divisor, is64 ? i64(-1) : i32(-1), op(`${t}.eq` as PlainOp), { op: 'if', result: t, then: negate, else: regular }] : regular;
@@ -408,13 +421,11 @@ export class FunctionCodegen {
     }
     const s = insn.src;
     if (is64) {
-      const ext: Record<number, PlainOp | undefined> = { 0: undefined, 8: 'i64.extend8_s', 16: 'i64.extend16_s', 32: 'i64.extend32_s' };
-      const e = ext[insn.off];
+      const e = MOVSX64[insn.off];
       return e === undefined ? [get(s), set(d)] : [get(s), op(e), set(d)];
     }
-    const ext32: Record<number, PlainOp | undefined> = { 0: undefined, 8: 'i32.extend8_s', 16: 'i32.extend16_s' };
-    const e = ext32[insn.off];
-    return [get(s), op('i32.wrap_i64'), ...(e === undefined ? [] : [op(e)]), op('i64.extend_i32_u'), set(d)];
+    const e = MOVSX32[insn.off];
+    return [get(s), WRAP, ...(e === undefined ? [] : [op(e)]), EXTEND_U, set(d)];
   }
 
   #byteSwap(insn: Instruction): Instr[] {
@@ -431,7 +442,7 @@ export class FunctionCodegen {
         return swap
           ? [
               get(d),
-              op('i32.wrap_i64'),
+              WRAP,
               teeLocal(T32),
               i32(0xff00ff00),
               op('i32.and'),
@@ -443,10 +454,10 @@ export class FunctionCodegen {
               i32(8),
               op('i32.rotr'),
               op('i32.or'),
-              op('i64.extend_i32_u'),
+              EXTEND_U,
               set(d),
             ]
-          : [get(d), op('i32.wrap_i64'), op('i64.extend_i32_u'), set(d)];
+          : [get(d), WRAP, EXTEND_U, set(d)];
       case 64: {
         if (!swap) return [];
         const step = (mask: bigint, shift: number): Instr[] => [
@@ -473,15 +484,19 @@ export class FunctionCodegen {
   #load(insn: Instruction): Instr[] {
     const signed = (insn.opcode & 0xe0) === Mode.MEMSX;
     const bytes = sizeBytes((insn.opcode & 0x18) as Size);
-    const a = address(insn.src, insn.off, this.#counters?.get(insn.src));
-    return [...a.code, mem((signed ? SIGNED_LOADS : LOADS).get(bytes)!, a.offset, 0), set(insn.dst)];
+    const code: Instr[] = [];
+    const offset = address(code, insn.src, insn.off, this.#counters?.get(insn.src));
+    code.push(mem((signed ? SIGNED_LOADS : LOADS)[bytes]!, offset, 0), set(insn.dst));
+    return code;
   }
 
   #store(insn: Instruction): Instr[] {
     const bytes = sizeBytes((insn.opcode & 0x18) as Size);
     const value = classOf(insn.opcode) === InsnClass.ST ? i64(insn.imm) : get(insn.src);
-    const a = address(insn.dst, insn.off, this.#counters?.get(insn.dst));
-    return [...a.code, value, mem(STORES.get(bytes)!, a.offset, 0)];
+    const code: Instr[] = [];
+    const offset = address(code, insn.dst, insn.off, this.#counters?.get(insn.dst));
+    code.push(value, mem(STORES[bytes]!, offset, 0));
+    return code;
   }
 
   /** Atomics map onto the threads proposal; wasm traps on a misaligned one, as Linux forbids them. */
@@ -489,28 +504,34 @@ export class FunctionCodegen {
     const bytes = sizeBytes((insn.opcode & 0x18) as Size);
     const align = Math.log2(bytes);
     if (insn.imm === AtomicOp.LOAD_ACQ) {
-      const name: Record<number, MemoryOp> = { 1: 'i64.atomic.load8_u', 2: 'i64.atomic.load16_u', 4: 'i64.atomic.load32_u', 8: 'i64.atomic.load' };
-      const a = address(insn.src, insn.off, this.#counters?.get(insn.src));
-      return [...a.code, mem(name[bytes]!, a.offset, align), set(insn.dst)];
+      const code: Instr[] = [];
+      const offset = address(code, insn.src, insn.off, this.#counters?.get(insn.src));
+      code.push(mem(ATOMIC_LOADS[bytes]!, offset, align), set(insn.dst));
+      return code;
     }
     if (insn.imm === AtomicOp.STORE_REL) {
-      const name: Record<number, MemoryOp> = { 1: 'i64.atomic.store8', 2: 'i64.atomic.store16', 4: 'i64.atomic.store32', 8: 'i64.atomic.store' };
-      const a = address(insn.dst, insn.off, this.#counters?.get(insn.dst));
-      return [...a.code, get(insn.src), mem(name[bytes]!, a.offset, align)];
+      const code: Instr[] = [];
+      const offset = address(code, insn.dst, insn.off, this.#counters?.get(insn.dst));
+      code.push(get(insn.src), mem(ATOMIC_STORES[bytes]!, offset, align));
+      return code;
     }
     const w = bytes === 8 ? 'i64.atomic.rmw' : 'i64.atomic.rmw32';
     const u = bytes === 8 ? '' : '_u';
-    const a = address(insn.dst, insn.off, this.#counters?.get(insn.dst));
+    const code: Instr[] = [];
+    const offset = address(code, insn.dst, insn.off, this.#counters?.get(insn.dst));
     if (insn.imm === AtomicOp.CMPXCHG) {
-      return [...a.code, get(0), get(insn.src), mem(`${w}.cmpxchg${u}` as MemoryOp, a.offset, align), set(0)];
+      code.push(get(0), get(insn.src), mem(`${w}.cmpxchg${u}` as MemoryOp, offset, align), set(0));
+      return code;
     }
-    if (insn.imm === AtomicOp.XCHG) return [...a.code, get(insn.src), mem(`${w}.xchg${u}` as MemoryOp, a.offset, align), set(insn.src)];
-    const names: Record<number, string> = { [AtomicOp.ADD]: 'add', [AtomicOp.OR]: 'or', [AtomicOp.AND]: 'and', [AtomicOp.XOR]: 'xor' };
-    const name = names[insn.imm & ~AtomicOp.FETCH];
+    if (insn.imm === AtomicOp.XCHG) {
+      code.push(get(insn.src), mem(`${w}.xchg${u}` as MemoryOp, offset, align), set(insn.src));
+      return code;
+    }
+    const name = ATOMIC_RMW[insn.imm & ~AtomicOp.FETCH];
     if (name === undefined) throw new JitCompileError(i, `unsupported atomic operation 0x${insn.imm.toString(16)}`);
-    const rmw = mem(`${w}.${name}${u}` as MemoryOp, a.offset, align);
     const fetch = (insn.imm & AtomicOp.FETCH) !== 0;
-    return [...a.code, get(insn.src), rmw, fetch ? set(insn.src) : op('drop')];
+    code.push(get(insn.src), mem(`${w}.${name}${u}` as MemoryOp, offset, align), fetch ? set(insn.src) : op('drop'));
+    return code;
   }
 
   #ld(i: number, insn: Instruction, depth: number): Instr[] {
@@ -586,7 +607,7 @@ export class FunctionCodegen {
       op('i64.ge_s'),
       {
         op: 'if',
-        then: [get(1), i64(0), i64(0), i64(0), i64(0), get(10), getLocal(T), op('i32.wrap_i64'), { op: 'call_indirect', type: programType, table: 0 }, leave(depth + 1)],
+        then: [get(1), i64(0), i64(0), i64(0), i64(0), get(10), getLocal(T), WRAP, { op: 'call_indirect', type: programType, table: 0 }, leave(depth + 1)],
       },
       getLocal(T),
       set(0),

@@ -16,6 +16,7 @@ import { type FunctionIndexes, type ProgramNeeds, TYPE_BATCH, TYPE_CALLX, TYPE_P
 import { structureFunction } from './structure.js';
 import { unrollLoops } from './unroll.js';
 import { vectorLocals } from './vector-codegen.js';
+import type { VectorLoop } from './vector-loop.js';
 import { vectorizeLoops } from './vectorize.js';
 
 export interface MemoryShape {
@@ -107,11 +108,13 @@ export function compile(insns: readonly Instruction[], options: CompileOptions =
   let vectorizedLoops = 0;
   const funcs: Func[] = cfg.functions.map((fn, f) => {
     const unrolled = unrollLoops(options.vectorize === false ? fn : vectorizeLoops(fn, insns), insns);
-    const fastLocals = Math.max(0, ...unrolled.blocks.map((b) => (b.fast ? b.fast.counters.length + 2 * b.fast.sums.length : 0)));
-    const vector = vectorLocals(
-      unrolled.blocks.flatMap((b) => (b.vector ? [b.vector] : [])),
-      FAST_LOCALS + fastLocals,
-    );
+    let fastLocals = 0;
+    const vectorLoops: VectorLoop[] = [];
+    for (const b of unrolled.blocks) {
+      if (b.fast) fastLocals = Math.max(fastLocals, b.fast.counters.length + 2 * b.fast.sums.length);
+      if (b.vector) vectorLoops.push(b.vector);
+    }
+    const vector = vectorLocals(vectorLoops, FAST_LOCALS + fastLocals);
     codegen.vectorLocals = vector.at;
     vectorizedLoops += vector.loops;
     const code = structureFunction(unrolled, {
@@ -121,9 +124,9 @@ export function compile(insns: readonly Instruction[], options: CompileOptions =
       dispatchLocal: PC,
     });
     structured &&= code.structured;
-    const usesMayGoto = insns.slice(fn.start, fn.end).some((x) => x.opcode === MAY_GOTO);
-    const prologue: Instr[] = usesMayGoto ? [i64(BPF_MAX_LOOPS), setLocal(LOOPS)] : [];
-    return { type: TYPE_PROGRAM, name: f === 0 ? 'main' : `f${f}_insn${fn.start}`, paramNames: PARAM_NAMES, locals: [...functionLocals(fastLocals), ...vector.locals], body: [...prologue, ...code.body] };
+    // may_goto's budget starts full in every frame.
+    const body = usesMayGoto(insns, fn.start, fn.end) ? [i64(BPF_MAX_LOOPS), setLocal(LOOPS), ...code.body] : code.body;
+    return { type: TYPE_PROGRAM, name: f === 0 ? 'main' : `f${f}_insn${fn.start}`, paramNames: PARAM_NAMES, locals: [...functionLocals(fastLocals), ...vector.locals], body };
   });
   if (indexes.callx !== undefined) funcs.push(callxDispatcher(cfg, indexes));
   const entry = funcs[0]!;
@@ -162,6 +165,12 @@ export function compile(insns: readonly Instruction[], options: CompileOptions =
   return { module, bytes, needs, memory, stats, wat: () => printWat(module) };
 }
 
+/** Whether instructions [start, end) include a may_goto. */
+function usesMayGoto(insns: readonly Instruction[], start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (insns[i]!.opcode === MAY_GOTO) return true;
+  return false;
+}
+
 /** planInlining, with bad map descriptors turned into a JitCompileError. */
 function inlinePlan(insns: readonly Instruction[], cfg: ProgramCfg, lddw: (i: number) => bigint, options: InlineOptions): ReturnType<typeof planInlining> {
   try {
@@ -175,12 +184,13 @@ function inlinePlan(insns: readonly Instruction[], cfg: ProgramCfg, lddw: (i: nu
 /** Resolves every pseudo `lddw` once: function addresses here, the rest through the embedder. */
 function resolveConstants(insns: readonly Instruction[], cfg: ProgramCfg, resolve: LdImm64Resolver | undefined): Map<number, bigint> {
   const out = new Map<number, bigint>();
-  insns.forEach((insn, i) => {
-    if (insn.opcode !== LD_IMM64 || insn.src === PseudoLdImm64.IMM64) return;
+  for (let i = 0; i < insns.length; i++) {
+    const insn = insns[i]!;
+    if (insn.opcode !== LD_IMM64 || insn.src === PseudoLdImm64.IMM64) continue;
     if (insn.src === PseudoLdImm64.FUNC) {
       const target = jumpTarget(insns, cfg.slots, cfg.insnAtSlot, i, insn.imm);
       out.set(i, functionAddress(cfg.slots[target]!));
-      return;
+      continue;
     }
     if (!resolve) throw new JitCompileError(i, `lddw with pseudo source ${insn.src} needs a resolver (map or BTF ids)`);
     try {
@@ -188,7 +198,7 @@ function resolveConstants(insns: readonly Instruction[], cfg: ProgramCfg, resolv
     } catch (e) {
       throw new JitCompileError(i, `cannot resolve lddw with pseudo source ${insn.src}: ${(e as Error).message}`, { cause: e });
     }
-  });
+  }
   return out;
 }
 

@@ -47,17 +47,22 @@ const cache = <T>(n: number, make: (k: number) => T): readonly T[] => Array.from
 const LOCAL_GET = cache(CACHED_LOCALS, (index): Instr => ({ op: 'local.get', index }));
 const LOCAL_SET = cache(CACHED_LOCALS, (index): Instr => ({ op: 'local.set', index }));
 const LOCAL_TEE = cache(CACHED_LOCALS, (index): Instr => ({ op: 'local.tee', index }));
+const BR = cache(CACHED_LOCALS, (depth): Instr => ({ op: 'br', depth }));
+const BR_IF = cache(CACHED_LOCALS, (depth): Instr => ({ op: 'br_if', depth }));
 const REG_GET = REGISTER_LOCAL.map((index) => LOCAL_GET[index]!);
 const REG_SET = REGISTER_LOCAL.map((index) => LOCAL_SET[index]!);
-/** i64 constants of small integers (the immediates of most instructions). */
+/** i64 and i32 constants of small integers (the immediates of most instructions). */
 const SMALL_MIN = -256;
 const SMALL_I64 = cache(2048, (k): Instr => ({ op: 'i64.const', value: BigInt(k + SMALL_MIN) }));
+const SMALL_I32 = cache(2048, (k): Instr => ({ op: 'i32.const', value: k + SMALL_MIN }));
 
 export const get = (reg: number): Instr => REG_GET[reg]!;
 export const set = (reg: number): Instr => REG_SET[reg]!;
 export const getLocal = (index: number): Instr => LOCAL_GET[index] ?? { op: 'local.get', index };
 export const setLocal = (index: number): Instr => LOCAL_SET[index] ?? { op: 'local.set', index };
 export const teeLocal = (index: number): Instr => LOCAL_TEE[index] ?? { op: 'local.tee', index };
+export const br = (depth: number): Instr => BR[depth] ?? { op: 'br', depth };
+export const brIf = (depth: number): Instr => BR_IF[depth] ?? { op: 'br_if', depth };
 export function i64(value: bigint | number): Instr {
   if (typeof value === 'number' && Number.isInteger(value)) {
     const small = SMALL_I64[value - SMALL_MIN];
@@ -66,7 +71,7 @@ export function i64(value: bigint | number): Instr {
   }
   return { op: 'i64.const', value: BigInt.asIntN(64, BigInt(value)) };
 }
-export const i32 = (value: number): Instr => ({ op: 'i32.const', value: value | 0 });
+export const i32 = (value: number): Instr => SMALL_I32[(value | 0) - SMALL_MIN] ?? { op: 'i32.const', value: value | 0 };
 
 const PLAIN = new Map<string, Instr>();
 /** An instruction without immediates (a shared value). */

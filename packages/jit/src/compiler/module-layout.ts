@@ -74,17 +74,18 @@ export function scanNeeds(insns: readonly Instruction[], inlined: ReadonlySet<nu
   let ldPacket = false;
   let callx = false;
   let tailCall = false;
-  insns.forEach((insn, i) => {
+  for (let i = 0; i < insns.length; i++) {
+    const insn = insns[i]!;
     const cls = classOf(insn.opcode);
     if (cls === InsnClass.LD && ((insn.opcode & 0xe0) === Mode.ABS || (insn.opcode & 0xe0) === Mode.IND)) ldPacket = true;
     if (insn.opcode === CALLX) callx = true;
-    if (insn.opcode !== (InsnClass.JMP | JmpOp.CALL) || inlined.has(i)) return;
+    if (insn.opcode !== (InsnClass.JMP | JmpOp.CALL) || inlined.has(i)) continue;
     if (insn.src === PseudoCall.KFUNC) kfuncs.add(`${insn.off}:${insn.imm}`);
     else if (insn.src === PseudoCall.HELPER) {
       if (insn.imm === BPF_FUNC_TAIL_CALL) tailCall = true;
       else helpers.add(insn.imm);
     }
-  });
+  }
   return { helpers: [...helpers].sort((a, b) => a - b), kfuncs: [...kfuncs].sort(), ldPacket, callx, tailCall, ...(kernelData && { kernelData }) };
 }
 

@@ -1,6 +1,6 @@
 import type { Instr } from '../wasm/ir.js';
-import { type BasicBlock, type FunctionCfg, type Terminator, successors } from './cfg.js';
-import { push } from './locals.js';
+import type { BasicBlock, FunctionCfg, Terminator } from './cfg.js';
+import { br, brIf, push } from './locals.js';
 
 /**
  * Turns a function's control-flow graph into WebAssembly's structured control flow.
@@ -14,6 +14,8 @@ import { push } from './locals.js';
  */
 
 type CondTerminator = Extract<Terminator, { kind: 'cond' }>;
+
+const NONE: readonly number[] = [];
 
 /** What the code generator supplies; structure.ts only arranges it. */
 export interface BlockEmitter {
@@ -56,30 +58,43 @@ export function structureFunction(cfg: FunctionCfg, emit: BlockEmitter): Structu
  * relative depth is `depth - 1 - level`, in constant time.
  */
 class Structurer {
-  readonly #children: number[][];
-  readonly #forwardIn: number[];
-  readonly #loopHeader: boolean[];
+  /** The blocks each block immediately dominates, in reverse postorder (undefined: none). */
+  readonly #children: (number[] | undefined)[];
+  readonly #forwardIn: Int32Array;
+  readonly #loopHeader: Uint8Array;
   /** The level of the open `loop` of each header, and of the open `block` each merge node follows; -1: none. */
-  readonly #loopLevel: number[];
-  readonly #blockLevel: number[];
+  readonly #loopLevel: Int32Array;
+  readonly #blockLevel: Int32Array;
 
   constructor(
     private readonly cfg: FunctionCfg,
     private readonly emit: BlockEmitter,
   ) {
     const n = cfg.blocks.length;
-    this.#children = Array.from({ length: n }, () => []);
-    this.#forwardIn = new Array<number>(n).fill(0);
-    this.#loopHeader = new Array<boolean>(n).fill(false);
-    this.#loopLevel = new Array<number>(n).fill(-1);
-    this.#blockLevel = new Array<number>(n).fill(-1);
+    this.#children = new Array<number[] | undefined>(n).fill(undefined);
+    this.#forwardIn = new Int32Array(n);
+    this.#loopHeader = new Uint8Array(n);
+    this.#loopLevel = new Int32Array(n).fill(-1);
+    this.#blockLevel = new Int32Array(n).fill(-1);
     for (const b of cfg.rpo) {
-      if (b !== 0) this.#children[cfg.idom[b]!]!.push(b);
-      for (const s of successors(cfg.blocks[b]!.term)) {
-        if (this.#backward(b, s)) this.#loopHeader[s] = true;
-        else this.#forwardIn[s]!++;
+      if (b !== 0) {
+        const parent = cfg.idom[b]!;
+        const siblings = this.#children[parent];
+        if (siblings === undefined) this.#children[parent] = [b];
+        else siblings.push(b);
+      }
+      const term = cfg.blocks[b]!.term;
+      if (term.kind === 'goto') this.#edge(b, term.target);
+      else if (term.kind === 'cond') {
+        this.#edge(b, term.taken);
+        this.#edge(b, term.fallthrough);
       }
     }
+  }
+
+  #edge(from: number, to: number): void {
+    if (this.#backward(from, to)) this.#loopHeader[to] = 1;
+    else this.#forwardIn[to]!++;
   }
 
   #backward(from: number, to: number): boolean {
@@ -93,9 +108,8 @@ class Structurer {
   /** Appends to `out` the code of block x and everything it dominates, `depth` labels deep. */
   tree(x: number, depth: number, out: Instr[]): void {
     // Merge children, the one latest in reverse postorder first: it gets the outermost block.
-    const merges = this.#children[x]!.filter((c) => this.#merge(c));
-    if (merges.length > 1) merges.sort((a, b) => this.cfg.rpoIndex[b]! - this.cfg.rpoIndex[a]!);
-    if (!this.#loopHeader[x]) {
+    const merges = this.#mergeChildren(x);
+    if (this.#loopHeader[x] === 0) {
       this.#within(x, merges, 0, depth, out);
       return;
     }
@@ -104,6 +118,20 @@ class Structurer {
     this.#within(x, merges, 0, depth + 1, body);
     this.#loopLevel[x] = -1;
     out.push({ op: 'loop', label: `loop${x}`, body });
+  }
+
+  /** The children of x that are merge nodes, latest in reverse postorder first. */
+  #mergeChildren(x: number): readonly number[] {
+    const children = this.#children[x];
+    if (children === undefined) return NONE;
+    let merges: number[] | undefined;
+    for (let k = 0; k < children.length; k++) {
+      const c = children[k]!;
+      if (this.#merge(c)) (merges ??= []).push(c);
+    }
+    if (merges === undefined) return NONE;
+    if (merges.length > 1) merges.sort((a, b) => this.cfg.rpoIndex[b]! - this.cfg.rpoIndex[a]!);
+    return merges;
   }
 
   #within(x: number, merges: readonly number[], next: number, depth: number, out: Instr[]): void {
@@ -146,7 +174,7 @@ class Structurer {
   }
 
   #branch(from: number, to: number, depth: number, out: Instr[]): void {
-    if (this.#isBr(from, to)) out.push({ op: 'br', depth: this.#labelDepth(to, this.#backward(from, to), depth) });
+    if (this.#isBr(from, to)) out.push(br(this.#labelDepth(to, this.#backward(from, to), depth)));
     else this.tree(to, depth, out);
   }
 
@@ -154,13 +182,13 @@ class Structurer {
     const { taken, fallthrough } = term;
     if (this.#isBr(x, taken)) {
       append(out, this.emit.condition(term, false));
-      out.push({ op: 'br_if', depth: this.#labelDepth(taken, this.#backward(x, taken), depth) });
+      out.push(brIf(this.#labelDepth(taken, this.#backward(x, taken), depth)));
       this.#branch(x, fallthrough, depth, out);
       return;
     }
     if (this.#isBr(x, fallthrough)) {
       append(out, this.emit.condition(term, true));
-      out.push({ op: 'br_if', depth: this.#labelDepth(fallthrough, this.#backward(x, fallthrough), depth) });
+      out.push(brIf(this.#labelDepth(fallthrough, this.#backward(x, fallthrough), depth)));
       this.#branch(x, taken, depth, out);
       return;
     }
@@ -175,7 +203,7 @@ class Structurer {
 
 /** Appends without spreading (a spread of a long array can overflow the call stack). */
 function append(out: Instr[], code: readonly Instr[]): void {
-  for (const c of code) push(out, c);
+  for (let k = 0; k < code.length; k++) push(out, code[k]!);
 }
 
 /**

@@ -59,7 +59,7 @@ interface Loop {
 
 /** Returns `cfg` with its small innermost loops versioned and unrolled (or `cfg` itself when none qualifies). */
 export function unrollLoops(cfg: FunctionCfg, insns: readonly Instruction[]): FunctionCfg {
-  if (!cfg.reducible) return cfg;
+  if (!cfg.reducible || !hasLoop(cfg)) return cfg;
   const loops = smallInnermostLoops(cfg, insns);
   if (loops.length === 0) return cfg;
   const blocks: BasicBlock[] = [...cfg.blocks];
@@ -85,6 +85,17 @@ export function unrollLoops(cfg: FunctionCfg, insns: readonly Instruction[]): Fu
   // Copying single-entry regions keeps a graph reducible; should that ever fail, keep the loops.
   if (!analysis.reducible) return cfg;
   return { ...cfg, blocks, ...analysis };
+}
+
+/** Whether any reachable block has a back edge (an edge that does not go forward in reverse postorder). */
+function hasLoop(cfg: FunctionCfg): boolean {
+  const { blocks, rpo, rpoIndex } = cfg;
+  for (let r = 0; r < rpo.length; r++) {
+    const term = blocks[rpo[r]!]!.term;
+    if (term.kind === 'goto' && rpoIndex[term.target]! <= r) return true;
+    if (term.kind === 'cond' && (rpoIndex[term.taken]! <= r || rpoIndex[term.fallthrough]! <= r)) return true;
+  }
+  return false;
 }
 
 /** Copies the loop's blocks `loop.copies` times (adding the copies to `members`). */

@@ -40,15 +40,13 @@ import {
   VALTYPE_CODES,
 } from './opcodes.js';
 
-const TWO_31 = 1n << 31n;
 const TWO_63 = 1n << 63n;
 const TWO_64 = 1n << 64n;
 
 /** Unsigned LEB128 of a u32 at `pos` (room for 5 bytes is the caller's); returns the new position. */
 function putU32(buf: Uint8Array, pos: number, value: number): number {
-  if (!(value >= 0 && value <= 0xffff_ffff && Number.isInteger(value))) {
-    throw new RangeError(`not a u32: ${value}`);
-  }
+  // `>>> 0` keeps exactly the integers in [0, 2^32) unchanged (-0 becomes 0, which is equal).
+  if (typeof value !== 'number' || value >>> 0 !== value) throw new RangeError(`not a u32: ${value}`);
   let n = value;
   while (n >= 0x80) {
     buf[pos++] = (n & 0x7f) | 0x80;
@@ -80,7 +78,10 @@ const scratch = new DataView(new ArrayBuffer(8));
 
 /** Signed LEB128 of a 64-bit integer at `pos` (room for 10 bytes); returns the new position. */
 function putS64(buf: Uint8Array, pos: number, value: bigint): number {
-  if (value >= -TWO_31 && value < TWO_31) return putS32(buf, pos, Number(value)); // most constants: no DataView round trip
+  // Most constants fit 32 bits: no DataView round trip. Number() is exact below 2^53 and rounds
+  // monotonically, so the test holds exactly for the values in [-2^31, 2^31).
+  const small = Number(value);
+  if (small >= -0x8000_0000 && small < 0x8000_0000) return putS32(buf, pos, small);
   if (value < -TWO_63 || value >= TWO_64) throw new RangeError(`not a 64-bit integer: ${value}`);
   scratch.setBigInt64(0, value, true); // wraps [2^63, 2^64) to the negative values
   let lo = scratch.getUint32(0, true);
@@ -120,6 +121,12 @@ export class ByteWriter {
   /** A copy of the bytes written so far. */
   finish(): Uint8Array {
     return this.buf.slice(0, this.pos);
+  }
+
+  /** Forgets the bytes written, keeping the buffer (up to `keep` bytes of it) for the next ones. */
+  reset(keep: number): void {
+    this.pos = 0;
+    if (this.buf.length > keep) this.buf = new Uint8Array(keep);
   }
 
   /** Makes room for `extra` more bytes. */
@@ -226,9 +233,19 @@ const EXPORT_KINDS: Readonly<Record<Export['kind'], number>> = {
   global: 0x03,
 };
 
+/**
+ * The writer every encodeModule call writes into (encoding is synchronous, so one is enough):
+ * its buffer is kept from one module to the next, so a module costs one allocation, the copy
+ * that finish() returns, instead of a buffer grown by doubling each time.
+ */
+const moduleWriter = new ByteWriter(0);
+/** The largest buffer moduleWriter keeps between modules. */
+const KEEP_BYTES = 1 << 20;
+
 /** The binary module. Throws RangeError for values that cannot be encoded. */
 export function encodeModule(module: Module): Uint8Array {
-  const w = new ByteWriter(4096);
+  const w = moduleWriter;
+  w.reset(KEEP_BYTES);
   w.bytes(HEADER);
 
   section(w, SECTION_TYPE, module.types, (t) => {
@@ -419,6 +436,9 @@ const KINDS: Readonly<Record<string, number | undefined>> = Object.assign(
   ]),
 );
 
+const LOCAL_GET_KIND = SPECIAL_KINDS['local.get'];
+const LOCAL_SET_KIND = SPECIAL_KINDS['local.set'];
+
 /** The instruction variant(s) whose `op` can be K. */
 type Of<K extends Instr['op']> = Instr & { readonly op: K };
 
@@ -463,43 +483,27 @@ function encodeBody(w: ByteWriter, body: readonly Instr[]): void {
       continue;
     }
     const ins = list[i++] as Instr;
-    const kind = KINDS[ins.op];
+    // Half of all instructions are local.get or local.set: a comparison is cheaper than a lookup.
+    const name = ins.op;
+    const kind = name === 'local.get' ? LOCAL_GET_KIND : name === 'local.set' ? LOCAL_SET_KIND : KINDS[name];
     if (kind === undefined) throw new RangeError(`unknown instruction ${String(ins.op)}`);
     const code = kind & 0xff;
+    // The most frequent kinds first (local.get/set, plain operations, constants, memory, branches).
     switch (kind & ~0xff) {
-      case K_SIMD:
-        buf[pos++] = SIMD_PREFIX;
-        pos = putU32(buf, pos, code);
-        break;
-      case K_SIMD_MEMORY: {
-        const m = ins as Of<MemoryOp>;
-        buf[pos++] = SIMD_PREFIX;
-        pos = putU32(buf, pos, code);
-        pos = putU32(buf, pos, m.align);
-        pos = putU32(buf, pos, m.offset);
-        break;
-      }
-      case K_V128_CONST: {
-        const lanes = (ins as Of<'v128.const'>).lanes;
-        buf[pos++] = SIMD_PREFIX;
+      case K_INDEX:
         buf[pos++] = code;
-        scratch.setBigUint64(0, BigInt.asUintN(64, lanes[0]), true);
-        for (let b = 0; b < 8; b++) buf[pos++] = scratch.getUint8(b);
-        scratch.setBigUint64(0, BigInt.asUintN(64, lanes[1]), true);
-        for (let b = 0; b < 8; b++) buf[pos++] = scratch.getUint8(b);
-        break;
-      }
-      case K_EXTRACT_LANE:
-        buf[pos++] = SIMD_PREFIX;
-        buf[pos++] = code;
-        buf[pos++] = (ins as Of<'i64x2.extract_lane'>).lane;
-        break;
-      case K_MEMORY_SIZE:
-        buf[pos++] = code;
-        buf[pos++] = 0x00;
+        pos = putU32(buf, pos, (ins as Of<'local.get' | 'global.get'>).index);
         break;
       case K_PLAIN:
         buf[pos++] = code;
+        break;
+      case K_I64_CONST:
+        buf[pos++] = code;
+        pos = putS64(buf, pos, (ins as Of<'i64.const'>).value);
+        break;
+      case K_I32_CONST:
+        buf[pos++] = code;
+        pos = putS32(buf, pos, (ins as Of<'i32.const'>).value);
         break;
       case K_MEMORY:
       case K_ATOMIC: {
@@ -510,18 +514,6 @@ function encodeBody(w: ByteWriter, body: readonly Instr[]): void {
         pos = putU32(buf, pos, m.offset);
         break;
       }
-      case K_INDEX:
-        buf[pos++] = code;
-        pos = putU32(buf, pos, (ins as Of<'local.get' | 'global.get'>).index);
-        break;
-      case K_I64_CONST:
-        buf[pos++] = code;
-        pos = putS64(buf, pos, (ins as Of<'i64.const'>).value);
-        break;
-      case K_I32_CONST:
-        buf[pos++] = code;
-        pos = putS32(buf, pos, (ins as Of<'i32.const'>).value);
-        break;
       case K_DEPTH:
         buf[pos++] = code;
         pos = putU32(buf, pos, (ins as Of<'br'>).depth);
@@ -574,6 +566,37 @@ function encodeBody(w: ByteWriter, body: readonly Instr[]): void {
         pos = putU32(buf, pos, c.table);
         break;
       }
+      case K_SIMD:
+        buf[pos++] = SIMD_PREFIX;
+        pos = putU32(buf, pos, code);
+        break;
+      case K_SIMD_MEMORY: {
+        const m = ins as Of<MemoryOp>;
+        buf[pos++] = SIMD_PREFIX;
+        pos = putU32(buf, pos, code);
+        pos = putU32(buf, pos, m.align);
+        pos = putU32(buf, pos, m.offset);
+        break;
+      }
+      case K_V128_CONST: {
+        const lanes = (ins as Of<'v128.const'>).lanes;
+        buf[pos++] = SIMD_PREFIX;
+        buf[pos++] = code;
+        scratch.setBigUint64(0, BigInt.asUintN(64, lanes[0]), true);
+        for (let b = 0; b < 8; b++) buf[pos++] = scratch.getUint8(b);
+        scratch.setBigUint64(0, BigInt.asUintN(64, lanes[1]), true);
+        for (let b = 0; b < 8; b++) buf[pos++] = scratch.getUint8(b);
+        break;
+      }
+      case K_EXTRACT_LANE:
+        buf[pos++] = SIMD_PREFIX;
+        buf[pos++] = code;
+        buf[pos++] = (ins as Of<'i64x2.extract_lane'>).lane;
+        break;
+      case K_MEMORY_SIZE:
+        buf[pos++] = code;
+        buf[pos++] = 0x00;
+        break;
     }
   }
   w.pos = pos;
