@@ -121,12 +121,24 @@ typedef struct {
 	uid_t val;
 } kuid_t;
 
+/* atomic_t and refcount_t: include/linux/types.h, include/linux/refcount_types.h */
+
+typedef struct {
+	int counter;
+} atomic_t;
+
+struct refcount_struct {
+	atomic_t refs;
+};
+
+typedef struct refcount_struct refcount_t;
+
 struct task_struct {
 	struct thread_info thread_info;
 	unsigned int __state;
 	char __pad_0[4];
 	void *stack;
-	char __pad_1[4];
+	refcount_t usage;
 	unsigned int flags;
 	char __pad_2[4];
 	int on_cpu;
@@ -233,16 +245,6 @@ struct cred {
 };
 
 /* pid: include/linux/pid.h */
-
-typedef struct {
-	int counter;
-} atomic_t;
-
-struct refcount_struct {
-	atomic_t refs;
-};
-
-typedef struct refcount_struct refcount_t;
 
 struct upid {
 	int nr;
@@ -1808,6 +1810,7 @@ typedef void (*btf_trace_sched_switch)(void *, bool, struct task_struct *, struc
 
 KFUNC bool do_syscall_64(struct pt_regs *regs, int nr) { return 0; }
 KFUNC void ret_from_fork(void) {}
+KFUNC void default_idle(void) {}
 KFUNC pid_t kernel_clone(struct kernel_clone_args *args) { return 0; }
 KFUNC long __x64_sys_clone(const struct pt_regs *regs) { return 0; }
 KFUNC void do_exit(long code) {}
@@ -1839,9 +1842,31 @@ KFUNC int __sys_accept4(int upeer_fd, struct sockaddr *upeer_sockaddr, int *upee
 KFUNC long __x64_sys_accept(const struct pt_regs *regs) { return 0; }
 KFUNC int __sys_connect(int fd, struct sockaddr *uservaddr, int addrlen) { return 0; }
 KFUNC long __x64_sys_connect(const struct pt_regs *regs) { return 0; }
+KFUNC long __x64_sys_sendto(const struct pt_regs *regs) { return 0; }
+KFUNC long __x64_sys_recvfrom(const struct pt_regs *regs) { return 0; }
 KFUNC struct sock *inet_csk_accept(struct sock *sk, int flags, int *err, bool kern) { return 0; }
 KFUNC int tcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len) { return 0; }
 KFUNC int tcp_v6_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len) { return 0; }
+
+/*
+ * kfuncs (kernel/bpf/helpers.c): the kernel functions programs call by BTF id (call src_reg 2).
+ * Their KF_* flags and the program types allowed to call them are in @bpfhive/uapi's kfuncs.ts;
+ * the kernel-sim implements them in src/core/kfuncs.
+ */
+typedef __s32 s32;
+
+KFUNC struct task_struct *bpf_task_acquire(struct task_struct *p) { return 0; }
+KFUNC void bpf_task_release(struct task_struct *p) {}
+KFUNC struct task_struct *bpf_task_from_pid(s32 pid) { return 0; }
+KFUNC void bpf_rcu_read_lock(void) {}
+KFUNC void bpf_rcu_read_unlock(void) {}
+
+/*
+ * Per-CPU variables, the VARs of the .data..percpu DATASEC that pahole keeps in vmlinux BTF
+ * (typed ksyms: `extern const int bpf_prog_active __ksym;`). The kernel-sim backs each with one
+ * copy per CPU (src/core/ksyms).
+ */
+__attribute__((section(".data..percpu"), used)) int bpf_prog_active;
 
 /* Every struct, union, enum and tracepoint typedef above, by value, so clang emits them whole. */
 struct __vmlinux_keep {

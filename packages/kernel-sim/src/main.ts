@@ -36,7 +36,7 @@ const nc = await connect({ ...config.nats, name: 'bpfhive-kernel-sim', noAsyncTr
 const arena = new Arena({ maximumPages: config.memoryPages });
 // Records of bpf_perf_event_output go to the events user space put in PERF_EVENT_ARRAY slots.
 const perfEvents = new PerfEvents(config.cpus, natsPerfSink(nc));
-const maps = new LeasedMapProvider(new NatsMapLeases(nc, `kernel-sim-${randomUUID()}`), arena, config.cpus, log, (id) => ({ perfEvents: perfEvents.portFor(id) }));
+const maps = new LeasedMapProvider(new NatsMapLeases(nc, `kernel-sim-${randomUUID()}`, undefined, config.identity), arena, config.cpus, log, (id) => ({ perfEvents: perfEvents.portFor(id) }));
 container.set(
   KERNEL,
   new Kernel(
@@ -46,7 +46,7 @@ container.set(
       compiler: config.jit === 'nats' ? new NatsCompiler(nc) : new InProcessCompiler(),
       trace: natsTracePipe(nc),
     },
-    { arena, cpus: config.cpus, stats: new StatsSwitch(config.stats) },
+    { arena, cpus: config.cpus, stats: new StatsSwitch(config.stats), cpuThreads: config.cpuThreads },
   ),
 );
 const service = await startKernelService(nc, { version: '0.1.0', kernel: container.get(KERNEL), identity: config.identity, limits: config.limits, perfEvents });

@@ -167,11 +167,11 @@ describe('hooks over NATS - XDP', () => {
     const traffic = await ok(SimSubjects.trafficStart, {
       device: 'eth0', rate: 100_000, count: 40, flows: { count: 4, src: '192.0.2.0/24', dst: '10.0.0.1', dport: [53, 123] }, mix: { udp: 1 }, realtime: false, wait: true,
     });
-    expect(traffic).toMatchObject({ kind: 'traffic', device: 'eth0', sent: 40, total: 40, running: false });
+    expect(traffic).toMatchObject({ kind: 'traffic', device: 'eth0', sent: 40, total: 40, running: false, verdicts: { xdp_drop: 40, xdp_pass: 0 } });
     const pcap = new PcapWriter();
     for (let i = 0; i < 5; i++) pcap.add(pcapTimeOf(i * 1000), udp(`192.0.2.${i}`));
     const replay = await ok(SimSubjects.pcapReplay, { device: eth0.ifindex, file: toBase64(pcap.bytes()), rate: 1e6, loops: 2, realtime: false, wait: true });
-    expect(replay).toMatchObject({ kind: 'pcap', sent: 10, total: 10, running: false });
+    expect(replay).toMatchObject({ kind: 'pcap', sent: 10, total: 10, running: false, verdicts: { xdp_drop: 10, xdp_pass: 0, xdp_tx: 0 } });
     expect(u64At(directory.lookup(counts, key32(0)))).toBe(50n);
     expect(((await ok<{ sources: unknown[] }>(SimSubjects.trafficStatus, {})).sources)).toHaveLength(2);
     expect(await fails(SimSubjects.pcapReplay, { device: 'eth0', file: toBase64(new Uint8Array(8)), realtime: false })).toBe('EINVAL');

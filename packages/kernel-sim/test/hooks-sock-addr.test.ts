@@ -71,6 +71,38 @@ const tcpV4Connect = (map: number) => `
   r0 = 0
   exit`;
 
+/** udp4_sendmsg: 10.96.0.10:53 → 10.0.0.53:5353 (a service address to its backend); 10.0.0.99 refused. */
+const SENDMSG4 = `
+  r2 = *(u32 *)(r1 + 4)
+  r3 = *(u32 *)(r1 + 24)
+  if r2 == 0x6300000a goto deny
+  if r2 != 0x0a00600a goto allow
+  if r3 != 0x3500 goto allow
+  r2 = 0x3500000a
+  *(u32 *)(r1 + 4) = r2
+  r2 = 0xe914
+  *(u32 *)(r1 + 24) = r2
+  allow:
+  r0 = 1
+  exit
+  deny:
+  r0 = 0
+  exit`;
+
+/** udp4_recvmsg: a reply from 10.0.0.53:5353 seems to come from 10.96.0.10:53, the address the client sent to. */
+const RECVMSG4 = `
+  r2 = *(u32 *)(r1 + 4)
+  r3 = *(u32 *)(r1 + 24)
+  if r2 != 0x3500000a goto out
+  if r3 != 0xe914 goto out
+  r2 = 0x0a00600a
+  *(u32 *)(r1 + 4) = r2
+  r2 = 0x3500
+  *(u32 *)(r1 + 24) = r2
+  out:
+  r0 = 1
+  exit`;
+
 beforeAll(async () => {
   nats = await startNatsServer();
   nc = await connect({ servers: nats.url, noAsyncTraces: true });
@@ -111,5 +143,25 @@ describe('hooks over NATS - cgroup sock_addr verdicts', () => {
       { fd: 3, family: 'inet', type: 'stream', listening: false, local: '10.0.0.1:32769', remote: '10.0.0.2:8080' },
       { fd: 4, family: 'inet', type: 'stream', listening: false },
     ]);
+  });
+  it('sock_addr udp4 sendmsg/recvmsg - a datagram to a service address reaches the backend, the reply seems to come from the service; a refused one is EPERM', async () => {
+    const send = await load('cgroup_sock_addr', SENDMSG4, { expected_attach_type: 'cgroup_udp4_sendmsg' });
+    await link({ prog_id: send, attach_type: 'cgroup_udp4_sendmsg', target_fd: 14 });
+    const recv = await load('cgroup_sock_addr', RECVMSG4, { expected_attach_type: 'cgroup_udp4_recvmsg' });
+    await link({ prog_id: recv, attach_type: 'cgroup_udp4_recvmsg', target_fd: 14 });
+    await ok(SimSubjects.procSpawn, { pid: 470, comm: 'dig', cgroup_id: 14 });
+    await ok(SimSubjects.procSpawn, { pid: 471, comm: 'coredns', cgroup_id: 15 });
+    expect(await syscall(471, { syscall: 'socket', type: 'dgram' })).toBe(3);
+    expect(await syscall(471, { syscall: 'bind', fd: 3, addr: '10.0.0.53:5353' })).toBe(0);
+
+    expect(await syscall(470, { syscall: 'socket', type: 'dgram' })).toBe(3);
+    expect(await syscall(470, { syscall: 'sendto', fd: 3, data: 'A? example.com', addr: '10.0.0.99:53' })).toBe(-1); // -EPERM
+    expect(await syscall(470, { syscall: 'sendto', fd: 3, data: 'A? example.com', addr: '10.96.0.10:53' })).toBe(14);
+    // The backend got exactly one datagram, from the client; its own cgroup has no recvmsg program.
+    const query = await ok<{ ret: number; addr?: string }>(SimSubjects.procSyscall, { pid: 471, syscall: 'recvfrom', fd: 3 });
+    expect(query).toMatchObject({ ret: 14 });
+    expect(await syscall(471, { syscall: 'recvfrom', fd: 3 })).toBe(-11); // -EAGAIN: the refused one never left
+    expect(await syscall(471, { syscall: 'sendto', fd: 3, data: '93.184.216.34', addr: query.addr })).toBe(13);
+    expect(await ok(SimSubjects.procSyscall, { pid: 470, syscall: 'recvfrom', fd: 3 })).toMatchObject({ ret: 13, addr: '10.96.0.10:53' });
   });
 });

@@ -152,6 +152,47 @@ describe('hooks over NATS - tracepoints', () => {
   });
 });
 
+describe('hooks over NATS - stacks', () => {
+  it('kprobe stacks - bpf_get_stackid files the kernel and user stacks of do_sys_openat2; bpf_get_stack copies them', async () => {
+    const stacks = directory.create({ map_type: 'stack_trace', key_size: 4, value_size: 8 * 8, max_entries: 16 });
+    const out = directory.create({ map_type: 'array', key_size: 4, value_size: 56, max_entries: 1 });
+    const prog = await load('kprobe', storeInSlot0(out, `
+      r1 = r6
+      ld_pseudo r2, 1, ${stacks}
+      r3 = 0
+      call ${H.get_stackid}
+      *(u64 *)(r7 + 0) = r0
+      r1 = r6
+      ld_pseudo r2, 1, ${stacks}
+      r3 = 256
+      call ${H.get_stackid}
+      *(u64 *)(r7 + 8) = r0
+      r1 = r6
+      r2 = r7
+      r2 += 16
+      r3 = 32
+      r4 = 1
+      call ${H.get_stack}
+      *(u64 *)(r7 + 48) = r0`));
+    const id = await link({ prog_id: prog, attach_type: 'perf_event', target_name: 'do_sys_openat2' });
+    await ok(SimSubjects.procSpawn, { pid: 435, comm: 'stackcount' });
+    await syscall(435, { syscall: 'openat', path: '/etc/hosts' });
+    const [kernelId, userId, , , , , got] = u64s(directory.lookup(out, key32(0)));
+    const site = (name: string): bigint => address(name) + 0x2an;
+    const kernelStack = [address('do_sys_openat2'), site('__x64_sys_openat'), site('do_syscall_64')];
+    expect(u64s(directory.lookup(stacks, key32(Number(kernelId))))).toEqual([...kernelStack, 0n, 0n, 0n, 0n, 0n]);
+    // The user stack: libc's syscall instruction for openat (257), then the program's call site.
+    expect(u64s(directory.lookup(stacks, key32(Number(userId))))).toEqual([0x7f3a5c000000n + 0x11a000n + 257n * 0x10n, 0x555555555189n, 0n, 0n, 0n, 0n, 0n, 0n]);
+    // bpf_get_stack with one frame skipped: the two callers, then zeros; 16 bytes copied.
+    expect(got).toBe(16n);
+    expect(u64s(directory.lookup(out, key32(0))).slice(2, 6)).toEqual([kernelStack[1], kernelStack[2], 0n, 0n]);
+    // The same stack again files under the same id.
+    await syscall(435, { syscall: 'openat', path: '/etc/passwd' });
+    expect(u64s(directory.lookup(out, key32(0)))[0]).toBe(kernelId);
+    await ok(Subjects.link(id, 'close'), {});
+  });
+});
+
 describe('hooks over NATS - test_run', () => {
   it('test_run - the ring buffer records of a program that is attached nowhere go out after its run, each once', async () => {
     const ring = directory.create({ map_type: 'ringbuf', key_size: 0, value_size: 0, max_entries: 4096 });

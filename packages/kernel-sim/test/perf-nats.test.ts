@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InProcessCompiler } from '../src/core/compile/in-process.js';
 import { Kernel } from '../src/core/kernel.js';
 import { LeasedMapProvider } from '../src/core/maps/leased-provider.js';
+import { MAX_SAMPLES_PER_CATCH_UP } from '../src/core/hooks/perf-sampling.js';
 import { PerfEvents } from '../src/core/perf/perf-events.js';
 import { StatsSwitch } from '../src/core/run/stats.js';
 import { startKernelService } from '../src/service/kernel-service.js';
@@ -212,5 +213,121 @@ describe('perf buffers over NATS', () => {
     await ok(Subjects.session(session_id, 'close'), {});
     expect(stats.enabled).toBe(false);
     expect(await fails(Subjects.perfEvent(perf_event_id, 'close'), {})).toBe('ENOENT');
+  });
+});
+
+/** profile: counts[pid]++ for each sample (BCC's profile, keyed by pid), and slot 0 of `last` = { sample_period, regs.cs, user stack id }. */
+const profile = (counts: number, last: number, stacks: number) => `
+  r6 = r1
+  call ${H.get_current_pid_tgid}
+  *(u32 *)(r10 - 4) = r0
+  ld_pseudo r1, 1, ${counts}
+  r2 = r10
+  r2 += -4
+  call ${H.map_lookup_elem}
+  if r0 == 0 goto insert
+  r1 = 1
+  lock *(u64 *)(r0 + 0) += r1
+  goto record
+  insert:
+  r1 = 1
+  *(u64 *)(r10 - 16) = r1
+  ld_pseudo r1, 1, ${counts}
+  r2 = r10
+  r2 += -4
+  r3 = r10
+  r3 += -16
+  r4 = 0
+  call ${H.map_update_elem}
+  record:
+  *(u32 *)(r10 - 4) = 0
+  ld_pseudo r1, 1, ${last}
+  r2 = r10
+  r2 += -4
+  call ${H.map_lookup_elem}
+  if r0 == 0 goto out
+  r7 = r0
+  r1 = *(u64 *)(r6 + 168)
+  *(u64 *)(r7 + 0) = r1
+  r1 = *(u64 *)(r6 + 136)
+  *(u64 *)(r7 + 8) = r1
+  r1 = r6
+  ld_pseudo r2, 1, ${stacks}
+  r3 = 256
+  call ${H.get_stackid}
+  *(u64 *)(r7 + 16) = r0
+  out:
+  r0 = 0
+  exit`;
+
+describe('sampling perf events over NATS', () => {
+  it('perf sampling - a PERF_EVENT program on a 1 kHz cpu-clock event runs once a millisecond of virtual time, on whatever runs on its CPU', async () => {
+    const { map_id: counts } = await ok<{ map_id: number }>(Subjects.mapCreate, { map_type: 'hash', key_size: 4, value_size: 8, max_entries: 64 });
+    const { map_id: last } = await ok<{ map_id: number }>(Subjects.mapCreate, { map_type: 'array', key_size: 4, value_size: 24, max_entries: 1 });
+    const { map_id: stacks } = await ok<{ map_id: number }>(Subjects.mapCreate, { map_type: 'stack_trace', key_size: 4, value_size: 64, max_entries: 16 });
+    const prog = await load('perf_event', profile(counts, last, stacks));
+    // Two CPUs: sample CPU 1, where the task below runs (pid 601 % 2).
+    const { perf_event_id: event } = await ok<{ perf_event_id: number }>(Subjects.perfEventOpen, { cpu: 1, type: 1, config: 0, freq: true, sample_freq: 1000 });
+    const id = await link({ prog_id: prog, attach_type: 'perf_event', target_fd: event });
+    expect(await ok(Subjects.link(id, 'info'), {})).toMatchObject({ type_name: 'perf_event', perf_event: { type: 6, event: { type: 1, config: 0 } } });
+    const count = async (pid: number): Promise<bigint> => {
+      const { error, body } = await call(Subjects.map(counts, 'lookup_elem'), { key: u32(pid) });
+      return error ? 0n : new DataView(fromBase64(String(body.value), 'value').buffer).getBigUint64(0, true);
+    };
+    // Idle: 5 ms → 5 samples of the idle task (pid 0), in kernel mode.
+    expect(await ok(SimSubjects.timeAdvance, { by: 5e6 })).toMatchObject({ now: expect.any(Number) });
+    expect([await count(0), await count(601)]).toEqual([5n, 0n]);
+    const lastOf = async () => {
+      const reply = await ok<{ value: string }>(Subjects.map(last, 'lookup_elem'), { key: u32(0) });
+      const view = new DataView(fromBase64(reply.value, 'value').buffer);
+      return [view.getBigUint64(0, true), view.getBigUint64(8, true), view.getBigInt64(16, true)];
+    };
+    expect((await lastOf()).slice(0, 2)).toEqual([1000000n, 0x10n]); // sample_period 1 ms; kernel cs
+    expect((await lastOf())[2]).toBe(-14n); // -EFAULT: an idle CPU has no user stack
+    // A task takes CPU 1 with a system call; the next 5 ms of samples are its, in user mode.
+    await ok(SimSubjects.procSpawn, { pid: 601, comm: 'busy' });
+    await ok(SimSubjects.procSyscall, { pid: 601, syscall: 'openat', path: '/etc/hosts' });
+    await ok(SimSubjects.timeAdvance, { by: 5e6 });
+    expect([await count(0), await count(601)]).toEqual([5n, 5n]);
+    const [period, cs, stackId] = await lastOf();
+    expect([period, cs]).toEqual([1000000n, 0x33n]);
+    const trace = await ok<{ value: string }>(Subjects.map(stacks, 'lookup_elem'), { key: u32(Number(stackId)) });
+    expect(new DataView(fromBase64(trace.value, 'value').buffer).getBigUint64(0, true)).toBe(0x555555555189n);
+    // One program per event; a BPF output event does not sample; no such event.
+    const other = await load('perf_event', profile(counts, last, stacks));
+    expect(await fails(Subjects.linkCreate, { prog_id: other, attach_type: 'perf_event', target_fd: event })).toBe('EEXIST');
+    const { perf_event_id: output } = await ok<{ perf_event_id: number }>(Subjects.perfEventOpen, { cpu: 0 });
+    expect(await fails(Subjects.linkCreate, { prog_id: other, attach_type: 'perf_event', target_fd: output })).toBe('EINVAL');
+    expect(await fails(Subjects.linkCreate, { prog_id: other, attach_type: 'perf_event', target_fd: 9999 })).toBe('EBADF');
+    // Closing the event's handle leaves it to the link (Linux's link holds the event's file); closing the link stops the samples.
+    await ok(Subjects.perfEvent(event, 'close'), {});
+    await ok(SimSubjects.timeAdvance, { by: 2e6 });
+    expect(await count(601)).toBe(7n);
+    await ok(Subjects.link(id, 'close'), {});
+    await ok(SimSubjects.timeAdvance, { by: 2e6 });
+    expect(await count(601)).toBe(7n);
+  });
+
+  it('perf sampling - perf_event_open checks the sampling attributes as Linux does', async () => {
+    expect(await fails(Subjects.perfEventOpen, { cpu: 0, config: 0 })).toBe('EINVAL');
+    expect(await fails(Subjects.perfEventOpen, { cpu: 0, config: 0, freq: true, sample_freq: 100001 })).toBe('EINVAL');
+    expect(await fails(Subjects.perfEventOpen, { cpu: 0, config: 0, sample_freq: 99 })).toBe('EINVAL');
+    expect(await fails(Subjects.perfEventOpen, { cpu: 0, config: 0, freq: true, sample_freq: 99, sample_period: 10 })).toBe('EINVAL');
+    const { perf_event_id: id } = await ok<{ perf_event_id: number }>(Subjects.perfEventOpen, { cpu: 0, config: 0, sample_period: 250000 });
+    await ok(Subjects.perfEvent(id, 'close'), {});
+  });
+});
+
+describe('sampling perf events over NATS - throttling', () => {
+  it('perf sampling - an hour of virtual time at 100 kHz runs at most MAX_SAMPLES_PER_CATCH_UP samples and counts the rest as throttled', async () => {
+    const prog = await load('perf_event', 'r0 = 0\nexit');
+    const { perf_event_id: event } = await ok<{ perf_event_id: number }>(Subjects.perfEventOpen, { cpu: 0, config: 0, freq: true, sample_freq: 100000 });
+    const id = await link({ prog_id: prog, attach_type: 'perf_event', target_fd: event });
+    await ok(SimSubjects.timeAdvance, { by: 3600e9 });
+    const { hooks } = await ok<{ hooks: { target: string; runs: number; actions: Record<string, number> }[] }>(SimSubjects.counters, {});
+    const counter = hooks.find((h) => h.target === `cpu 0 event ${event} link ${id}`)!;
+    expect(counter.runs).toBe(MAX_SAMPLES_PER_CATCH_UP);
+    expect(counter.runs + counter.actions.THROTTLED!).toBe(3600 * 100000);
+    await ok(Subjects.link(id, 'close'), {});
   });
 });

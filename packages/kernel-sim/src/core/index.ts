@@ -24,6 +24,7 @@ export { Cpu } from './run/cpu.js';
 export type { RunOptions, RunResult } from './run/runner.js';
 export type { RedirectTarget, RunState } from './run/run-state.js';
 export type { ProgArrayReader } from './run/tail-call.js';
+export { CpuThreads, type CpuThreadsOptions, type ThreadBatch, runsOnThread } from './workers/index.js';
 export { type Task, SYSCALL_TASK } from './tasks.js';
 export { type NetDevice, type NetDevices, LOOPBACK } from './net/devices.js';
 export * from './contexts/layout.js';

@@ -1,4 +1,4 @@
-import type { HelperRegistry } from '@bpfhive/jit';
+import type { HelperRegistry, KfuncRegistry } from '@bpfhive/jit';
 import { Arena } from '@bpfhive/maps-store';
 import { BpfError } from '@bpfhive/uapi';
 import { releaseProgBtf } from './btf/prog-btf.js';
@@ -6,6 +6,9 @@ import { btfTableOf } from './btf/table-of.js';
 import type { ProgramCompiler } from './compile/types.js';
 import { discardTrace, mathRandom, systemClock } from './defaults.js';
 import { implementsHelper, kernelHelpers } from './helpers/index.js';
+import { type TaskRefsHolder, kernelKfuncs } from './kfuncs/index.js';
+import { PerCpuVars } from './kfuncs/percpu-vars.js';
+import { kernelBtf } from '../kbtf/kernel-btf.js';
 import { type LoadResult, loadProgram } from './load/loader.js';
 import type { ProgLoadAttr } from './load/attr.js';
 import { KernelMaps } from './maps/kernel-maps.js';
@@ -19,6 +22,8 @@ import { Cpu } from './run/cpu.js';
 import { ProgramRunner, type RunOptions, type RunResult } from './run/runner.js';
 import { StatsSwitch } from './run/stats.js';
 import { type ProgArrayReader, arrayBackedProgArray } from './run/tail-call.js';
+import { CpuThreads, type CpuThreadsOptions, type ThreadBatch } from './workers/cpu-threads.js';
+import { runsOnThread } from './workers/worker-safe.js';
 import { SYSCALL_TASK, type Task, TaskStructs } from './tasks.js';
 import { type SliceOptions, type TestRunAttr, type TestRunEnv, type TestRunResult, testRun, testRunSliced } from './test-run/index.js';
 import type { ProgramVerifier } from './verify/types.js';
@@ -60,6 +65,13 @@ export interface KernelOptions {
   readonly syscallTask?: Task;
   /** kernel.bpf_stats_enabled: keep run_time_ns and run_cnt (a switch BPF_ENABLE_STATS turns on). Default true. */
   readonly stats?: boolean | StatsSwitch;
+  /**
+   * Run batches on worker threads, one per simulated CPU (workers/cpu-threads.ts), for programs
+   * that may (workers/worker-safe.ts); the others, and single runs, stay on the calling thread.
+   * true means `{ helpOnMain: true }` (CpuThreadsOptions). Default false: every CPU runs on the
+   * calling thread, one after another.
+   */
+  readonly cpuThreads?: boolean | CpuThreadsOptions;
 }
 
 /**
@@ -81,6 +93,14 @@ export class Kernel {
   readonly #syscallTask: Task;
   /** Whether runs count run_time_ns and run_cnt now (BPF_ENABLE_STATS, run/stats.ts). */
   readonly stats: StatsSwitch;
+  /** The CPUs' worker threads (KernelOptions.cpuThreads), or undefined; `threads.close()` ends them. */
+  readonly threads: CpuThreads | undefined;
+  /** The kfuncs (kfuncs/index.ts), by BTF id. */
+  readonly kfuncs: KfuncRegistry;
+  /** The per-CPU variables typed ksyms name (kfuncs/percpu-vars.ts). */
+  readonly percpu: PerCpuVars;
+  /** Where the task kfuncs find tasks: the world's kernel objects, once a Simulation is built on this kernel. */
+  readonly taskRefs: TaskRefsHolder = { taskRefs: undefined };
 
   constructor(ports: KernelPorts, options: KernelOptions = {}) {
     this.arena = options.arena ?? new Arena();
@@ -99,7 +119,10 @@ export class Kernel {
     this.cpus = Array.from({ length: cpus }, (_, i) => new Cpu(i, this.arena, (task) => tasks.addressOf(task), seed()));
     this.#maps = new KernelMaps(this.arena, ports.maps);
     const memory = new KernelMemory(this.arena);
+    this.percpu = new PerCpuVars(this.arena, kernelBtf(), cpus);
+    this.kfuncs = kernelKfuncs(kernelBtf(), this.taskRefs);
     this.helpers = kernelHelpers({
+      percpu: this.percpu,
       arena: this.arena,
       memory,
       maps: this.#maps,
@@ -108,15 +131,19 @@ export class Kernel {
       random,
       trace: ports.trace ?? discardTrace,
     });
+    const threads = options.cpuThreads;
+    this.threads = threads ? new CpuThreads({ memory: this.arena.memory, helpers: this.helpers }, threads === true ? {} : threads) : undefined;
     this.#table = new ProgramTable((program) => this.#free(program));
     this.#runner = new ProgramRunner({
       memory: this.arena.memory,
       helpers: this.helpers,
+      kfuncs: this.kfuncs,
       maps: this.#maps,
       progArray: ports.progArray ?? arrayBackedProgArray(memory),
       clock: this.#clock,
       program: (id) => this.#table.find(id),
       stats: this.stats,
+      ...(this.threads && { threads: this.threads }),
     });
   }
 
@@ -131,6 +158,8 @@ export class Kernel {
         clock: this.#clock,
         implemented: implementsHelper(this.helpers),
         btf: btfTableOf(this),
+        kfuncs: this.kfuncs,
+        percpu: this.percpu,
       },
       attr,
     );
@@ -228,6 +257,30 @@ export class Kernel {
    */
   runBatch(program: LoadedProgram, cpu: Cpu, batch: ContextBatch, options?: RunOptions): void {
     this.#runner.runBatch(program, cpu, batch, options);
+  }
+
+  /**
+   * Runs several batches as runBatch does, one per CPU (no CPU twice): those of programs that may
+   * run on a CPU thread (workers/worker-safe.ts) all at once on their CPUs' threads when the
+   * kernel has them, the others one after another here. Returns, per batch, undefined or the
+   * error that stopped it (EFAULT), instead of throwing.
+   */
+  runBatches(batches: readonly ThreadBatch[], options?: RunOptions): (Error | undefined)[] {
+    const errors: (Error | undefined)[] = batches.map(() => undefined);
+    const threaded = this.threads ? batches.flatMap((b, i) => (runsOnThread(b.program) ? [i] : [])) : [];
+    if (threaded.length > 0) {
+      const results = this.#runner.runBatchesOnThreads(threaded.map((i) => batches[i]!), options);
+      threaded.forEach((i, k) => (errors[i] = results[k]));
+    }
+    batches.forEach((b, i) => {
+      if (threaded.includes(i)) return;
+      try {
+        this.runBatch(b.program, b.cpu, b.batch, options);
+      } catch (e) {
+        errors[i] = e instanceof Error ? e : new Error(String(e));
+      }
+    });
+    return errors;
   }
 
   #free(program: LoadedProgram): void {

@@ -1,4 +1,5 @@
 import type { BpfMap } from '@bpfhive/maps-store';
+import type { CallerIdentity } from '@bpfhive/uapi';
 
 /**
  * What the kernel needs from outside, injected through its constructor (DESIGN.md §1: pure core,
@@ -15,6 +16,12 @@ import type { BpfMap } from '@bpfhive/maps-store';
 export interface MapProvider {
   acquire(mapId: number): Promise<BpfMap>;
   release(mapId: number): void;
+  /**
+   * EPERM unless `who` may name acquired map `mapId` (its creator's account, one that opened it
+   * from a pin, or CAP_SYS_ADMIN: the maps-store's rule, which its lease carries). Absent, or
+   * when the lease named no accounts: anyone may (the embedded mode has no identities).
+   */
+  checkAccess?(mapId: number, who: CallerIdentity, action: string): void;
 }
 
 /** Where bpf_trace_printk's lines go: /sys/kernel/tracing/trace_pipe (`bpf.v1.trace_pipe`). */

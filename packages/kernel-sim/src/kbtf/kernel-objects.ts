@@ -20,6 +20,7 @@
  * A parent the world never created (the default ppid 1) gets a stand-in task_struct with its
  * pid, whose parent is init_task (swapper/0).
  */
+import { TaskRefCounts, type TaskRefs } from './task-refs.js';
 import type { Btf } from '@bpfhive/uapi';
 import type { KernelObject, KernelObjects } from '../world/ports.js';
 import { CgroupObjects } from './cgroup-objects.js';
@@ -68,6 +69,10 @@ export class BtfKernelObjects implements KernelObjects {
   readonly vfs: VfsObjects;
   readonly #cgroups: CgroupObjects;
   readonly #tasks = new Map<number, TaskEntry>();
+  readonly #refs = new TaskRefCounts((pid) => {
+    const entry = this.#tasks.get(pid);
+    return entry && !entry.standIn ? entry.objects : undefined;
+  }, () => [...this.#tasks.values()].map((e) => e.objects));
   /** Executable path → its struct file (shared, like the page cache's). */
   readonly #exeFiles = new Map<string, number>();
 
@@ -325,8 +330,13 @@ export class BtfKernelObjects implements KernelObjects {
     this.#syncDescriptors(emptyTask(pid), entry, undefined);
     for (const blocks of entry.owned.values()) for (const b of blocks) this.structs.free(b);
     entry.objects.markExiting();
-    entry.objects.release();
     this.#tasks.delete(pid);
+    this.#refs.put(entry.objects);
+  }
+
+  /** The task kfuncs' references (task-refs.ts): bpf_task_from_pid, bpf_task_acquire, bpf_task_release. */
+  get taskRefs(): TaskRefs {
+    return this.#refs;
   }
 }
 

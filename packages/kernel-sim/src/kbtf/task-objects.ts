@@ -88,6 +88,8 @@ export class TaskObjects {
       thread_pid: this.pid.address, real_cred: this.cred.address, cred: this.cred.address,
       fs: this.fs.address, files: this.files.address,
       'loginuid.val': AUDIT_UNSET, sessionid: AUDIT_UNSET,
+      // The world's own reference; bpf_task_acquire / bpf_task_from_pid take more (task-refs.ts).
+      'usage.refs.counter': 1,
     });
     structs.write(this.pid.address, 'pid', { 'count.refs.counter': 1, level: 0 });
     structs.write(this.mm.address, 'mm_struct', { 'mm_users.counter': 1, 'mm_count.counter': 1, task_size: TASK_SIZE, owner: t });
@@ -124,6 +126,15 @@ export class TaskObjects {
   markExiting(): void {
     const flags = this.structs.read(this.task.address, 'task_struct', 'flags') as bigint;
     this.structs.write(this.task.address, 'task_struct', { flags: flags | BigInt(PF_EXITING), exit_state: EXIT_DEAD });
+  }
+
+  /** task_struct.usage: references held on the task (its world's, and those of programs and kptrs). */
+  get usage(): number {
+    return Number(this.structs.read(this.task.address, 'task_struct', 'usage.refs.counter'));
+  }
+
+  set usage(n: number) {
+    this.structs.write(this.task.address, 'task_struct', { 'usage.refs.counter': n });
   }
 
   release(): void {

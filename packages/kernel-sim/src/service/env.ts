@@ -11,6 +11,8 @@ import { type IdentityPolicy, type LimitPolicy, type NatsConnectOptions, identit
  *   KERNEL_SIM_STATS         1: programs count run_time_ns and run_cnt from the start (the
  *                            kernel.bpf_stats_enabled sysctl); default 0, on only while a
  *                            bpf.v1.enable_stats handle is held
+ *   KERNEL_SIM_CPU_THREADS   1: each simulated CPU runs its batches on a worker thread (Kernel
+ *                            option cpuThreads); default 0, every CPU on the service's thread
  */
 export interface KernelSimConfig {
   readonly nats: NatsConnectOptions;
@@ -21,6 +23,8 @@ export interface KernelSimConfig {
   readonly memoryPages: number;
   /** KERNEL_SIM_STATS: run statistics always on. */
   readonly stats: boolean;
+  /** KERNEL_SIM_CPU_THREADS: simulated CPUs on worker threads. */
+  readonly cpuThreads: boolean;
 }
 
 function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -40,5 +44,6 @@ export function readKernelSimConfig(env: NodeJS.ProcessEnv): KernelSimConfig {
     jit,
     memoryPages: wholeNumber(env, 'KERNEL_SIM_MEMORY_PAGES', 16384, 64, 65536),
     stats: wholeNumber(env, 'KERNEL_SIM_STATS', 0, 0, 1) === 1,
+    cpuThreads: wholeNumber(env, 'KERNEL_SIM_CPU_THREADS', 0, 0, 1) === 1,
   };
 }

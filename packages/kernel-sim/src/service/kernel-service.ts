@@ -131,9 +131,9 @@ export async function startKernelService(nc: NatsConnection, options: KernelServ
   );
   addBtfEndpoints(service, btfTableOf(options.kernel), policy, limits, sessions);
   const linkOwners = new ObjectOwners('link');
-  const sim = addSimulation(service, nc, { kernel: options.kernel, programs: ctx.owners, policy, limits, linkOwners, sessions, ...(options.sim && { sim: options.sim }) });
-  addPinEndpoints(service, { kernel: options.kernel, links: sim.links, programOwners: ctx.owners, linkOwners, bootId: options.bootId ?? randomUUID(), policy });
   const perfEvents = options.perfEvents ?? new PerfEvents(options.kernel.cpus.length, natsPerfSink(nc));
+  const sim = addSimulation(service, nc, { kernel: options.kernel, programs: ctx.owners, policy, limits, linkOwners, sessions, perfEvents, ...(options.sim && { sim: options.sim }) });
+  addPinEndpoints(service, { kernel: options.kernel, links: sim.links, programOwners: ctx.owners, linkOwners, bootId: options.bootId ?? randomUUID(), policy });
   addPerfEndpoints(service, { perfEvents, stats: options.kernel.stats, policy, sessions });
   return service;
 }

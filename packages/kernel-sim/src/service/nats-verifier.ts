@@ -34,6 +34,7 @@ export class NatsVerifier implements ProgramVerifier {
       ...(request.func_info && { func_info: request.func_info }),
       ...(request.line_info && { line_info: request.line_info }),
       ...(request.attach_func && { attach_func: request.attach_func }),
+      ...(request.kernel_btf && { kernel_btf: request.kernel_btf }),
     };
     const policy = policyFor(request.insns.length, this.budgetMs);
     return (await requestIdempotent(Subjects.internalVerify, (timeoutMs) => requestJson(this.nc, Subjects.internalVerify, body, timeoutMs), policy)) as VerifyResult;

@@ -126,7 +126,7 @@ function wireSocket(fd: number, d: Descriptor): NonNullable<SimTaskInfo['sockets
 /** The fields each system call cannot do without. */
 const REQUIRED: Readonly<Record<SimSyscallRequest['syscall'], readonly (keyof SimSyscallRequest)[]>> = {
   openat: ['path'], read: ['fd'], write: ['fd'], close: ['fd'], socket: [], bind: ['fd', 'addr'], listen: ['fd'],
-  connect: ['fd', 'addr'], accept: ['fd'], execve: ['path'], clone: [], fork: [], exit: [], exit_group: [], kill: ['target'],
+  connect: ['fd', 'addr'], accept: ['fd'], sendto: ['fd'], recvfrom: ['fd'], execve: ['path'], clone: [], fork: [], exit: [], exit_group: [], kill: ['target'],
 };
 
 /** The world's request from a proc.syscall request: EINVAL when a field the call needs is missing. */

@@ -31,6 +31,8 @@ import {
   requireCapability,
   respond,
   serve,
+  type SimTimeAdvanceRequest,
+  SimTimeAdvanceRequestSchema,
 } from '@bpfhive/uapi';
 import type { Simulation } from '../core/hooks/simulation.js';
 import { type PcapFile, TrafficGenerator, nodeScenarioFiles, parseScenario, readPcap, replayPcap } from '../world/index.js';
@@ -151,8 +153,11 @@ export function addSimEndpoints(service: Service, sim: Simulation, policy: Ident
   endpoint('sim_proc_syscall', SimSubjects.procSyscall, 'CAP_SYS_ADMIN', (msg) =>
     serve<SimSyscallRequest>(msg, SimSyscallRequestSchema, (r) => {
       const outcome = sim.syscall(r.pid, syscallRequest(r), r.at);
-      return { ...(outcome.ret !== undefined && { ret: outcome.ret }), events: outcome.events.length, end: outcome.end };
+      return { ...(outcome.ret !== undefined && { ret: outcome.ret }), events: outcome.events.length, end: outcome.end, ...(outcome.addr !== undefined && { addr: outcome.addr }) };
     }),
+  );
+  endpoint('sim_time_advance', SimSubjects.timeAdvance, 'CAP_SYS_ADMIN', (msg) =>
+    serve<SimTimeAdvanceRequest>(msg, SimTimeAdvanceRequestSchema, (r) => ({ now: sim.advance(r.by) })),
   );
   endpoint('sim_proc_list', SimSubjects.procList, 'CAP_SYS_ADMIN', (msg) => serve(msg, EmptySchema, () => ({ tasks: sim.world.processes.tasks.list().map(wireTask) })));
 

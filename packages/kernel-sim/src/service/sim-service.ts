@@ -2,6 +2,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Service } from '@nats-io/services';
 import type { IdentityPolicy } from '@bpfhive/uapi';
 import { Simulation, type SimulationOptions } from '../core/hooks/simulation.js';
+import type { PerfEvents } from '../core/perf/perf-events.js';
 import type { Kernel } from '../core/kernel.js';
 import { addLinkEndpoints } from './link-endpoints.js';
 import type { KernelObjectCharges } from './object-limits.js';
@@ -23,8 +24,10 @@ export interface SimServiceOptions {
   /** Who loaded which program (the service's record, for link_create's check). */
   readonly programs: ObjectOwners;
   readonly policy: IdentityPolicy;
-  /** Default: natsSimulation of the kernel. */
+  /** Default: natsSimulation of the kernel (with `perfEvents`). */
   readonly sim?: Simulation;
+  /** The kernel's perf events, for PERF_EVENT programs on sampling events. */
+  readonly perfEvents?: PerfEvents;
   /** Links per account (object-limits.ts); default: not counted. */
   readonly limits?: KernelObjectCharges;
   /** Who made (or got from a pin) which link; default: a new record. */
@@ -39,7 +42,7 @@ export interface SimServiceOptions {
  * when the service does. Returns the simulation.
  */
 export function addSimulation(service: Service, nc: NatsConnection, options: SimServiceOptions): Simulation {
-  const sim = options.sim ?? natsSimulation(nc, options.kernel);
+  const sim = options.sim ?? natsSimulation(nc, options.kernel, options.perfEvents ? { perfEvents: options.perfEvents } : {});
   addLinkEndpoints(service, sim.links, options.programs, options.policy, options.limits, options.linkOwners, options.sessions);
   const sources = addSimEndpoints(service, sim, options.policy);
   void service.stopped.then(() => sources.stop());

@@ -1,6 +1,6 @@
 import { BpfError, type SimSourceStatus } from '@bpfhive/uapi';
 import type { Simulation } from '../core/hooks/simulation.js';
-import type { TimedFrame } from '../world/index.js';
+import type { QueueCounters, TimedFrame } from '../world/index.js';
 
 /** Frames handed to the hooks per step of a source. */
 export const SOURCE_BATCH = 1024;
@@ -16,6 +16,8 @@ interface Source {
   readonly virtualStart: number;
   readonly wallStart: number;
   sent: number;
+  /** XDP verdicts of the frames sent, from the device's counters around each step. */
+  readonly verdicts: Verdicts;
   running: boolean;
   error?: string;
   /** The next frame, read ahead. */
@@ -26,6 +28,9 @@ interface Source {
 }
 
 const wallNs = (): number => performance.now() * 1e6;
+
+type Verdicts = NonNullable<SimSourceStatus['verdicts']>;
+const VERDICTS = { xdp_pass: 'xdpPass', xdp_drop: 'xdpDrop', xdp_tx: 'xdpTx', xdp_redirect: 'xdpRedirect', xdp_aborted: 'xdpAborted' } as const satisfies Record<keyof Verdicts, keyof QueueCounters>;
 
 /**
  * The frame sources of the simulated world (the traffic generator, pcap replays), running in the
@@ -47,7 +52,7 @@ export class FrameSources {
     const done = new Promise<void>((resolve) => (finish = resolve));
     const source: Source = {
       id: this.#nextId++, kind, device, frames, realtime: options.realtime, virtualStart: options.virtualStart, wallStart: wallNs(),
-      sent: 0, running: true, done, finish, ...(options.total !== undefined && { total: options.total }),
+      sent: 0, verdicts: { xdp_pass: 0, xdp_drop: 0, xdp_tx: 0, xdp_redirect: 0, xdp_aborted: 0 }, running: true, done, finish, ...(options.total !== undefined && { total: options.total }),
     };
     this.#sources.set(source.id, source);
     this.#schedule(source, 0);
@@ -67,7 +72,7 @@ export class FrameSources {
 
   status(source: Source): SimSourceStatus {
     return {
-      source_id: source.id, kind: source.kind, device: source.device, sent: source.sent, running: source.running,
+      source_id: source.id, kind: source.kind, device: source.device, sent: source.sent, running: source.running, verdicts: { ...source.verdicts },
       ...(source.total !== undefined && { total: source.total }), ...(source.error !== undefined && { error: source.error }),
     };
   }
@@ -95,7 +100,7 @@ export class FrameSources {
       source.peek = undefined;
     }
     try {
-      if (batch.length > 0) source.sent += this.sim.receive(source.device, batch);
+      if (batch.length > 0) this.#deliver(source, batch);
     } catch (e) {
       source.error = e instanceof Error ? e.message : String(e);
       this.#end(source);
@@ -108,6 +113,19 @@ export class FrameSources {
     }
     const wait = source.realtime && source.peek ? (source.peek.time - source.virtualStart - (wallNs() - source.wallStart)) / 1e6 : 0;
     this.#schedule(source, wait);
+  }
+
+  /**
+   * Hands a batch to the device and counts its XDP verdicts: the device's counters move only
+   * while it takes the batch (the simulation runs it to the end before returning), so their
+   * change is what this batch's frames met at the device's XDP hook.
+   */
+  #deliver(source: Source, batch: readonly TimedFrame[]): void {
+    const device = this.sim.world.devices.resolve(source.device);
+    const before = device.totals();
+    source.sent += this.sim.receive(device.ifindex, batch);
+    const after = device.totals();
+    for (const [wire, counter] of Object.entries(VERDICTS) as [keyof Verdicts, keyof QueueCounters][]) source.verdicts[wire] += after[counter] - before[counter];
   }
 
   #end(source: Source): void {

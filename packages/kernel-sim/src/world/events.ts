@@ -34,6 +34,16 @@ export interface PacketEvent extends Timed {
 }
 
 /**
+ * The call stacks at an event, innermost first, as bpf_get_stack and bpf_get_stackid walk them:
+ * `kernel` the return addresses of the kernel functions the event is inside (a function entry's
+ * own address first), `user` the task's user-space ones when it came from a system call.
+ */
+export interface Stacks {
+  readonly kernel: readonly bigint[];
+  readonly user: readonly bigint[];
+}
+
+/**
  * A tracepoint fires. `record` is the perf-format record tracepoint programs get; `rawArgs` the
  * TP_PROTO arguments raw tracepoint and tp_btf programs get (absent for syscalls:* events, which
  * have no raw form).
@@ -45,6 +55,7 @@ export interface TracepointEvent extends Timed {
   readonly name: string;
   readonly record: Uint8Array;
   readonly rawArgs?: readonly bigint[];
+  readonly stacks?: Stacks;
 }
 
 /**
@@ -58,6 +69,7 @@ export interface FuncEntryEvent extends Timed {
   readonly addr: bigint;
   readonly regs: Uint8Array;
   readonly args: readonly bigint[];
+  readonly stacks?: Stacks;
 }
 
 /** A kernel function returns: kretprobes get `regs` (ax = `ret`), fexit programs `args` then `ret`. */
@@ -70,6 +82,7 @@ export interface FuncExitEvent extends Timed {
   readonly args: readonly bigint[];
   /** The return value as a u64 (negative errnos in two's complement). */
   readonly ret: bigint;
+  readonly stacks?: Stacks;
 }
 
 export type HookEvent = TracepointEvent | FuncEntryEvent | FuncExitEvent;

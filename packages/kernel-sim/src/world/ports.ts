@@ -64,10 +64,14 @@ export interface KernelObjects {
   sync?(tasks: Iterable<Task>, files: Vfs, changed?: ReadonlySet<number>): void;
 }
 
-/** The system calls whose address a cgroup sock_addr program sees (BPF_CGROUP_INET{4,6}_<POINT>). */
-export type SockAddrPoint = 'connect' | 'bind';
+/**
+ * The points where cgroup sock_addr programs see an address: connect and bind
+ * (BPF_CGROUP_INET{4,6}_<POINT>), and a UDP datagram's sendmsg (its destination) and recvmsg (its
+ * sender, as recvfrom reports it) (BPF_CGROUP_UDP{4,6}_<POINT>).
+ */
+export type SockAddrPoint = 'connect' | 'bind' | 'sendmsg' | 'recvmsg';
 
-/** One bind or connect, at the point Linux runs the cgroup's sock_addr programs. */
+/** One bind, connect, sendmsg or recvmsg, at the point Linux runs the cgroup's sock_addr programs. */
 export interface SockAddrCall {
   readonly point: SockAddrPoint;
   /** The calling task (its cgroup picks the programs). */
@@ -77,6 +81,8 @@ export interface SockAddrCall {
   readonly type: number;
   /** The kernel's copy of the caller's address. */
   readonly address: Endpoint;
+  /** sendmsg: the source address the datagram would leave from (msg_src_ip4/6; the bound address, or 0.0.0.0 / ::). */
+  readonly source?: string;
 }
 
 /** What the programs decided: refused (the call fails with EPERM) or allowed, with the address the call goes on with. */
@@ -84,6 +90,8 @@ export interface SockAddrVerdict {
   readonly allowed: boolean;
   /** The caller's address, or the one the programs wrote to user_ip4/user_ip6/user_port. */
   readonly address: Endpoint;
+  /** sendmsg: the source address after the programs (what they wrote to msg_src_ip4/6). */
+  readonly source?: string;
 }
 
 /**

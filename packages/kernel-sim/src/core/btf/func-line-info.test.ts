@@ -39,10 +39,13 @@ describe('func_info and line_info', () => {
   });
 
   it('func info - one FUNC per function, by instruction, names the functions for the verifier', () => {
-    expect(checkFuncInfo({ bytes: records(0, vfsRead, 5, vfsWrite), recSize: 8 }, btf, twoFuncs)).toEqual([
-      { insn_off: 0, type_id: vfsRead, name: 'vfs_read' },
-      { insn_off: 5, type_id: vfsWrite, name: 'vfs_write' },
+    const funcs = checkFuncInfo({ bytes: records(0, vfsRead, 5, vfsWrite), recSize: 8 }, btf, twoFuncs);
+    expect(funcs).toMatchObject([
+      { insn_off: 0, type_id: vfsRead, name: 'vfs_read', linkage: 'static' },
+      { insn_off: 5, type_id: vfsWrite, name: 'vfs_write', linkage: 'static' },
     ]);
+    // With the prototype the verifier checks global functions against (btfFuncProto).
+    expect(funcs[0]!.proto?.args[0]).toEqual({ name: 'file', type: { kind: 'PTR', pointee: { kind: 'STRUCT', name: 'file', size: 184 } } });
     // A longer record with a zero tail is fine, as in Linux.
     expect(checkFuncInfo({ bytes: records(0, vfsRead, 0, 5, vfsWrite, 0), recSize: 12 }, btf, twoFuncs)).toHaveLength(2);
   });

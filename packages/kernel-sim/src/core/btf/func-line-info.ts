@@ -4,7 +4,9 @@
  * check_btf_line check them, and turned into what the verifier takes: each function's FUNC and
  * name, each line's file and source text.
  */
-import { BpfError, CALL, type Instruction, LD_IMM64, type ParsedBtf, PseudoCall, PseudoLdImm64, btfStringAt, slotIndex } from '@bpfhive/uapi';
+import {
+  BpfError, CALL, type FuncProtoInfo, type Instruction, LD_IMM64, type ParsedBtf, PseudoCall, PseudoLdImm64, btfFuncProto, btfStringAt, slotIndex,
+} from '@bpfhive/uapi';
 import { ProgramRejectedError } from '../load/rejection.js';
 
 /** The records as BPF_PROG_LOAD takes them: the bytes, the size of one record, and how many. */
@@ -22,6 +24,9 @@ export interface FuncInfoEntry {
   /** The FUNC in the program's BTF. */
   readonly type_id: number;
   readonly name: string;
+  /** The FUNC's linkage and prototype: the verifier checks global functions against it. */
+  readonly linkage?: FuncProtoInfo['linkage'];
+  readonly proto?: FuncProtoInfo['proto'];
 }
 
 /** A source line, for the verifier's log (its line_info). */
@@ -96,7 +101,8 @@ export function checkFuncInfo(info: InfoRecords, btf: ParsedBtf, insns: readonly
     if (i > 0 && insnOff! <= out[i - 1]!.insn_off) throw reject('EINVAL', `same or smaller insn offset (${insnOff}) than previous func info record (${out[i - 1]!.insn_off})`);
     const t = btf.types[typeId!];
     if (t === undefined || typeId === 0 || t.kind !== 'FUNC') throw reject('EINVAL', `invalid type id ${typeId}`);
-    out.push({ insn_off: insnOff!, type_id: typeId!, name: t.name });
+    const proto = btfFuncProto(btf, typeId!);
+    out.push({ insn_off: insnOff!, type_id: typeId!, name: t.name, ...(proto && { linkage: proto.linkage, proto: proto.proto }) });
   }
   const starts = subprogStarts(insns);
   if (out.length !== starts.length) throw reject('EINVAL', `number of funcs in func_info doesn't match number of subprogs (${out.length} records, ${starts.length} functions)`);

@@ -38,6 +38,12 @@ export function buildSockAddr(arena: Arena, input: SockAddrInput): ArenaBlock {
   });
 }
 
+/** sendmsg: the source address (`msg_src_ip4`, 4 bytes, or `msg_src_ip6`, 16; network order) after the programs ran. */
+export function readSockAddrSource(ctx: Uint8Array, v4: boolean): Uint8Array {
+  const src = member(SOCK_ADDR, v4 ? 'msg_src_ip4' : 'msg_src_ip6');
+  return ctx.slice(src.offset, src.offset + src.size);
+}
+
 /**
  * The address a `struct bpf_sock_addr` holds after the programs ran: `user_ip4` (4 bytes) or
  * `user_ip6` (16), network order, and `user_port` (network order in its first two bytes) — what

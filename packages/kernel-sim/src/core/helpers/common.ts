@@ -1,6 +1,7 @@
 import type { CallEnv, CallableFunction, FastForm } from '@bpfhive/jit';
 import type { Arena } from '@bpfhive/maps-store';
 import { Errno } from '@bpfhive/uapi';
+import type { PerCpuVars } from '../kfuncs/percpu-vars.js';
 import type { KernelMaps, MapArg } from '../maps/kernel-maps.js';
 import type { KernelMemory } from '../memory/kernel-memory.js';
 import type { Clock, RandomSource, TraceOutput } from '../ports.js';
@@ -22,6 +23,8 @@ export interface KernelServices {
   readonly clock: Clock;
   readonly random: RandomSource;
   readonly trace: TraceOutput;
+  /** The kernel's per-CPU variables (typed ksyms); absent: none. */
+  readonly percpu?: PerCpuVars;
 }
 
 export interface HelperDef {

@@ -3,8 +3,11 @@ import { HelperId, helperName } from '@bpfhive/uapi';
 import { type HelperDef, type KernelServices, cpuOf } from './common.js';
 import { cpuHelpers } from './cpu.js';
 import { csumHelpers } from './csum.js';
+import { dynptrHelpers } from './dynptr.js';
 import { loopHelpers } from './loop.js';
 import { mapHelpers } from './maps.js';
+import { kptrHelpers } from './kptr.js';
+import { percpuHelpers } from './percpu.js';
 import { perfHelpers } from './perf.js';
 import { printkHelpers } from './printk.js';
 import { probeHelpers } from './probe.js';
@@ -12,9 +15,11 @@ import { redirectHelpers } from './redirect.js';
 import { ringbufHelpers } from './ringbuf.js';
 import { skbHelpers } from './skb.js';
 import { spinLockHelpers } from './spin-lock.js';
+import { stackHelpers } from './stack.js';
 import { stringHelpers } from './strings.js';
 import { taskHelpers } from './task.js';
 import { timeHelpers } from './time.js';
+import { timerHelpers } from './timer.js';
 import { traceCtxHelpers } from './trace-ctx.js';
 import { xdpHelpers } from './xdp.js';
 
@@ -36,8 +41,13 @@ const FAMILIES: readonly ((kernel: KernelServices) => HelperDef[])[] = [
   redirectHelpers,
   loopHelpers,
   spinLockHelpers,
+  stackHelpers,
   traceCtxHelpers,
   stringHelpers,
+  dynptrHelpers,
+  timerHelpers,
+  percpuHelpers,
+  kptrHelpers,
 ];
 
 /** The kernel's helpers, by id, for every program it runs. */

@@ -3,7 +3,7 @@ import { HelperId, MapType } from '@bpfhive/uapi';
 import { type HelperDef, type KernelServices, mapArg, negErrno, ptr, u32 } from './common.js';
 
 /** The program side of maps-store's RINGBUF engine. */
-interface RingBuffer extends BpfMap {
+export interface RingBuffer extends BpfMap {
   readonly base: number;
   reserve(size: number, flags: number): number;
   submit(sample: number, flags: number): number;
@@ -17,6 +17,21 @@ const isRing = (map: BpfMap): map is RingBuffer => map.spec.map_type === MapType
 const PAGE = 4096;
 const HEADER = 8;
 
+/** The ring buffer a map pointer names; undefined for another map type. */
+export function ringOfHandle(kernel: KernelServices, handle: bigint): RingBuffer | undefined {
+  const { map } = mapArg(kernel, handle);
+  return isRing(map) ? map : undefined;
+}
+
+/** The ring buffer a reserved record is in, found as Linux finds it (bpf_ringbuf_restore_from_rec). */
+export function ringOfSample(kernel: KernelServices, sample: number): RingBuffer {
+  const header = sample - HEADER;
+  const base = Math.floor(header / PAGE) * PAGE - kernel.memory.u32(header + 4) * PAGE;
+  const found = kernel.maps.all().find((held) => isRing(held.map) && held.map.base === base)?.map;
+  if (!found || !isRing(found)) throw new Error(`0x${sample.toString(16)} is not a ring buffer record`);
+  return found;
+}
+
 /**
  * The ring buffer helpers (kernel/bpf/ringbuf.c) over maps-store's RINGBUF engine: output,
  * reserve (the sample's address, NULL when full), submit, discard, query. submit and discard get
@@ -24,17 +39,7 @@ const HEADER = 8;
  * header (bpf_ringbuf_restore_from_rec).
  */
 export function ringbufHelpers(kernel: KernelServices): HelperDef[] {
-  const ring = (handle: bigint): RingBuffer | undefined => {
-    const { map } = mapArg(kernel, handle);
-    return isRing(map) ? map : undefined;
-  };
-  const ringOfSample = (sample: number): RingBuffer => {
-    const header = sample - HEADER;
-    const base = Math.floor(header / PAGE) * PAGE - kernel.memory.u32(header + 4) * PAGE;
-    const found = kernel.maps.all().find((held) => isRing(held.map) && held.map.base === base)?.map;
-    if (!found || !isRing(found)) throw new Error(`0x${sample.toString(16)} is not a ring buffer record`);
-    return found;
-  };
+  const ring = (handle: bigint): RingBuffer | undefined => ringOfHandle(kernel, handle);
   return [
     {
       id: HelperId.ringbuf_output,
@@ -47,8 +52,8 @@ export function ringbufHelpers(kernel: KernelServices): HelperDef[] {
       id: HelperId.ringbuf_reserve,
       fn: ([m, size, flags]) => BigInt(ring(m)?.reserve(Number(size), Number(flags)) ?? 0),
     },
-    { id: HelperId.ringbuf_submit, fn: ([sample, flags]) => BigInt(ringOfSample(ptr(sample)).submit(ptr(sample), u32(flags))) },
-    { id: HelperId.ringbuf_discard, fn: ([sample, flags]) => BigInt(ringOfSample(ptr(sample)).discard(ptr(sample), u32(flags))) },
+    { id: HelperId.ringbuf_submit, fn: ([sample, flags]) => BigInt(ringOfSample(kernel, ptr(sample)).submit(ptr(sample), u32(flags))) },
+    { id: HelperId.ringbuf_discard, fn: ([sample, flags]) => BigInt(ringOfSample(kernel, ptr(sample)).discard(ptr(sample), u32(flags))) },
     { id: HelperId.ringbuf_query, fn: ([m, flags]) => BigInt(ring(m)?.query(Number(flags)) ?? 0) },
   ];
 }

@@ -1,6 +1,6 @@
 import { AttachType, attachTypeName } from '@bpfhive/uapi';
 import { type FiveTuple, type Packet, type SockAddrCall, type SockAddrHook, type SockAddrPoint, type SockAddrVerdict, formatIp, ipBytes, tupleOf } from '../../world/index.js';
-import { buildSockAddr, readSockAddrTarget } from '../contexts/sock-addr.js';
+import { buildSockAddr, readSockAddrSource, readSockAddrTarget } from '../contexts/sock-addr.js';
 import type { Kernel } from '../kernel.js';
 import { ROOT_CGROUP } from '../links/attach-cgroup.js';
 import { type HookKey, HookKeys, type HookPoints } from '../links/hook-points.js';
@@ -21,6 +21,8 @@ const SOCK_STREAM = 1;
 const SOCK_ADDR_HOOKS: Readonly<Record<SockAddrPoint, readonly [v4: number, v6: number]>> = {
   connect: [AttachType.CGROUP_INET4_CONNECT, AttachType.CGROUP_INET6_CONNECT],
   bind: [AttachType.CGROUP_INET4_BIND, AttachType.CGROUP_INET6_BIND],
+  sendmsg: [AttachType.CGROUP_UDP4_SENDMSG, AttachType.CGROUP_UDP6_SENDMSG],
+  recvmsg: [AttachType.CGROUP_UDP4_RECVMSG, AttachType.CGROUP_UDP6_RECVMSG],
 };
 
 export interface CgroupDeps {
@@ -41,11 +43,13 @@ export interface CgroupDeps {
  *   the task that owns the socket bound to its destination port (none: no socket, no programs).
  *   DENY drops the frame before the socket.
  * - cgroup_skb egress: a frame a task sends runs its cgroup's programs; DENY drops it.
- * - sock_addr (the world's SockAddrHook, called inside connect and bind where Linux runs
- *   __cgroup_bpf_run_filter_sock_addr): the connect4/6 or bind4/6 programs run in order on one
- *   bpf_sock_addr, each seeing what the previous wrote to user_ip4/user_ip6/user_port; any
- *   program returning 0 makes the call fail with EPERM (the others still run, as
- *   bpf_prog_run_array_cg runs them all), else the call goes on with the address they left.
+ * - sock_addr (the world's SockAddrHook, called inside connect, bind, an unconnected UDP sendto
+ *   and a UDP recvfrom where Linux runs __cgroup_bpf_run_filter_sock_addr): the connect4/6,
+ *   bind4/6, udp4/6_sendmsg or udp4/6_recvmsg programs run in order on one bpf_sock_addr, each
+ *   seeing what the previous wrote to user_ip4/user_ip6/user_port (and for sendmsg
+ *   msg_src_ip4/6); any program returning 0 makes the call fail with EPERM (the others still
+ *   run, as bpf_prog_run_array_cg runs them all), else the call goes on with the address they
+ *   left (recvmsg programs must return 1: the verifier sees to it).
  *   (bind's bit 1, BPF_RET_BIND_NO_CAP_NET_BIND_SERVICE, changes nothing: the world has no
  *   privileged ports.) They run as the call is made, so before the tracing programs of that
  *   call's events (a kprobe on __sys_connect), which run when its batch is fired.
@@ -130,13 +134,16 @@ export class CgroupHooks implements SockAddrHook {
     return undefined;
   }
 
-  /** connect / bind: the sock_addr programs of the calling task's cgroup; their verdict and the address the call goes on with. */
+  /**
+   * connect / bind / sendmsg / recvmsg: the sock_addr programs of the calling task's cgroup; their
+   * verdict and the address the call goes on with (for sendmsg also the source address).
+   */
   sockAddr(call: SockAddrCall): SockAddrVerdict {
     const [v4, v6] = SOCK_ADDR_HOOKS[call.point];
     const isV4 = call.address.family === 4;
     const attachType = isV4 ? v4 : v6;
     const links = this.effective(call.task.cgroupId, attachType);
-    if (links.length === 0) return { allowed: true, address: call.address };
+    if (links.length === 0) return { allowed: true, address: call.address, ...(call.source !== undefined && { source: call.source }) };
     // Mid-call, outside a batch: the kernel objects (task_struct…) follow the world first.
     this.deps.world.syncObjects();
     const counter = this.deps.counters.of('sock_addr', `cgroup ${call.task.cgroupId} ${attachTypeName(attachType) ?? attachType}`);
@@ -144,9 +151,11 @@ export class CgroupHooks implements SockAddrHook {
     const ctx = buildSockAddr(kernel.arena, {
       family: isV4 ? AF_INET : AF_INET6, type: call.type, protocol: call.type === SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP,
       ip: ipBytes(call.address.address), port: call.address.port,
+      ...(call.source !== undefined && { msgSrcIp: ipBytes(call.source) }),
     });
     let allowed = true;
     let address = call.address;
+    let source = call.source;
     try {
       const cpu = kernel.cpus[call.cpu % kernel.cpus.length]!;
       const task = this.deps.tasks.of(call.task);
@@ -156,6 +165,7 @@ export class CgroupHooks implements SockAddrHook {
       }
       const target = readSockAddrTarget(ctx.bytes, isV4);
       address = { family: call.address.family, address: formatIp(target.ip), port: target.port };
+      if (source !== undefined) source = formatIp(readSockAddrSource(ctx.bytes, isV4));
     } catch (e) {
       HookCounters.error(counter, e);
       allowed = false;
@@ -163,6 +173,6 @@ export class CgroupHooks implements SockAddrHook {
       ctx.free();
     }
     HookCounters.action(counter, allowed ? 'ALLOW' : 'DENY');
-    return { allowed, address };
+    return { allowed, address, ...(source !== undefined && { source }) };
   }
 }

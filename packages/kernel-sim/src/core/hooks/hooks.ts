@@ -7,6 +7,7 @@ import { CgroupHooks } from './cgroup.js';
 import { HookCounters } from './counters.js';
 import { FlowLog } from './flow-log.js';
 import { PacketPath } from './packet-path.js';
+import { PerfSampling } from './perf-sampling.js';
 import { TaskCache } from './tasks.js';
 import { TracingHooks } from './tracing.js';
 import type { SimWorld } from './world.js';
@@ -46,6 +47,7 @@ export class Hooks implements HookSink {
   readonly packets: PacketPath;
   readonly tracing: TracingHooks;
   readonly cgroups: CgroupHooks;
+  readonly sampling: PerfSampling;
 
   constructor(
     private readonly kernel: Kernel,
@@ -60,6 +62,7 @@ export class Hooks implements HookSink {
     this.cgroups = new CgroupHooks({ ...common, world, flowLog: this.flowLog });
     world.processes.sockAddrHook = this.cgroups;
     this.tracing = new TracingHooks(common);
+    this.sampling = new PerfSampling({ ...common, world });
     this.packets = new PacketPath({ kernel, points, world, cgroups: this.cgroups, counters: this.counters, flowLog: this.flowLog, xsk: (i, q, f) => outputs.xsk?.(i, q, f) });
   }
 
@@ -69,6 +72,7 @@ export class Hooks implements HookSink {
     let i = 0;
     while (i < batch.length) {
       const event = batch[i]!;
+      this.sampling.until(event.time);
       this.world.advance(event.time);
       if (event.kind === 'packet') {
         const packets: Packet[] = [];
@@ -80,6 +84,16 @@ export class Hooks implements HookSink {
       this.tracing.fire(event);
       i++;
     }
+    this.afterBatch();
+  }
+
+  /**
+   * Moves virtual time on to `time` with no world events: the sampling perf events' programs run
+   * for every period that passes (then the batch's aftermath). An earlier time changes nothing.
+   */
+  advanceTo(time: number): void {
+    this.sampling.until(time);
+    this.world.advance(time);
     this.afterBatch();
   }
 

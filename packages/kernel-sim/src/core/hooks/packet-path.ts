@@ -2,6 +2,7 @@ import { type NextStep, type Packet, type QueueCounters, TcAction, XdpAction, ap
 import type { Kernel } from '../kernel.js';
 import type { LoadedProgram } from '../programs/program.js';
 import type { Cpu } from '../run/cpu.js';
+import { runsOnThread } from '../workers/worker-safe.js';
 import { HookKeys, type HookPoints } from '../links/hook-points.js';
 import type { BpfLink } from '../links/link.js';
 import { batchable } from './batchable.js';
@@ -118,6 +119,7 @@ export class PacketPath {
         }
         group.push(p);
       }
+      if (order.length > 1 && this.#xdpOnThreads(order.map((c) => byCpu[c]!), hops)) return;
       for (const c of order) this.#xdpGroup(byCpu[c]!, hops);
       return;
     }
@@ -159,6 +161,7 @@ export class PacketPath {
 
   /** Packets of one device on one CPU through its XDP hook; `longest`: their longest frame, when the caller knows it. */
   #xdpGroup(packets: readonly Packet[], hops: number, longest = longestFrame(packets)): void {
+    if (this.#xdpOnThreads([packets], hops)) return;
     const first = packets[0]!;
     const device = this.deps.world.devices.get(first.ifindex);
     if (!device) return;
@@ -194,6 +197,65 @@ export class PacketPath {
       }
       this.#batchVerdicts(fit, from, count, program, device.queues, counter, cpu, hops);
     }
+  }
+
+  /**
+   * Packets of one device, a group per CPU, through its XDP hook on the CPUs' worker threads
+   * (Kernel.runBatches), when the kernel has them and the device's program may run there
+   * (workers/worker-safe.ts); false, having done nothing, otherwise. In rounds: each CPU's next
+   * XDP_BATCH frames run at once, one batch per CPU, then their verdicts are applied CPU by CPU,
+   * in frame order, as #xdpGroup applies them. So the counters, the flow log records and the
+   * programs' map updates are those of the one-thread path; what differs is only the order of
+   * events across CPUs (a CPU's later batch may run before another CPU's verdicts went up the
+   * stack), as on a machine whose CPUs run at once.
+   */
+  #xdpOnThreads(groups: readonly (readonly Packet[])[], hops: number): boolean {
+    const { kernel, world } = this.deps;
+    if (!kernel.threads) return false;
+    const first = groups[0]![0]!;
+    const device = world.devices.get(first.ifindex);
+    const link = device && this.#xdpLink(first.ifindex);
+    if (!device || !link || !runsOnThread(link.program)) return false;
+    const program = link.program;
+    const counter = this.#xdpCounter(first.ifindex);
+    // One lane per simulated CPU (packets name CPUs beyond the kernel's modulo their number).
+    const lanes = new Map<Cpu, Packet[]>();
+    for (const packets of groups) {
+      const cpu = kernel.cpus[packets[0]!.cpu % kernel.cpus.length]!;
+      let lane = lanes.get(cpu);
+      if (!lane) lanes.set(cpu, (lane = []));
+      for (const p of packets) {
+        if (p.frame.length <= XDP_MAX_FRAME) {
+          lane.push(p);
+          continue;
+        }
+        counter.runs++;
+        this.#verdict(p, program, counter, hops, tooLong(p));
+      }
+    }
+    const cpus = [...lanes.keys()];
+    for (let from = 0; ; from += XDP_BATCH) {
+      const active = cpus.filter((cpu) => lanes.get(cpu)!.length > from);
+      if (active.length === 0) break;
+      const batches = active.map((cpu) => {
+        const lane = lanes.get(cpu)!;
+        const count = Math.min(XDP_BATCH, lane.length - from);
+        counter.runs += count;
+        return { program, cpu, batch: this.xdp.prepareBatch(cpu, lane, from, count) };
+      });
+      const errors = kernel.runBatches(batches);
+      batches.forEach(({ cpu, batch }, k) => {
+        const lane = lanes.get(cpu)!;
+        const error = errors[k];
+        if (error) {
+          for (let i = from; i < from + batch.count; i++) this.#verdict(lane[i]!, program, counter, hops, failed(error, counter, lane[i]!));
+          return;
+        }
+        this.xdp.readActions(cpu, batch.count, this.#actions);
+        this.#batchVerdicts(lane, from, batch.count, program, device.queues, counter, cpu, hops);
+      });
+    }
+    return true;
   }
 
   /**

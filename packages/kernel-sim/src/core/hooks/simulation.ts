@@ -19,12 +19,16 @@ import type { Kernel } from '../kernel.js';
 import { LinkTable } from '../links/link-table.js';
 import { type HookOutputs, Hooks, type HooksOptions } from './hooks.js';
 import { worldTargets } from './world-targets.js';
+import type { PerfEvents } from '../perf/perf-events.js';
 import { SimWorld } from './world.js';
+import { BtfKernelObjects } from '../../kbtf/kernel-objects.js';
 
 export interface SimulationOptions extends HooksOptions {
   readonly outputs?: HookOutputs;
   /** The world's kernel objects (default: opaque addresses). */
   readonly objects?: KernelObjects;
+  /** The kernel's perf events, whose sampling ones PERF_EVENT programs attach to (default: none). */
+  readonly perfEvents?: PerfEvents;
 }
 
 /**
@@ -45,7 +49,9 @@ export class Simulation {
     options: SimulationOptions = {},
   ) {
     this.world = new SimWorld(kernel.arena, kernel.cpus.length, options.objects ? { objects: options.objects } : {});
-    this.links = new LinkTable(kernel, worldTargets(this.world));
+    // The task kfuncs find and count references on the world's task_structs.
+    if (this.world.objects instanceof BtfKernelObjects) kernel.taskRefs.taskRefs = this.world.objects.taskRefs;
+    this.links = new LinkTable(kernel, worldTargets(this.world, options.perfEvents));
     this.outputs = options.outputs ?? {};
     this.hooks = new Hooks(kernel, this.links.points, this.world, this.outputs, options);
   }
@@ -102,10 +108,18 @@ export class Simulation {
 
   /** Task `pid` makes a system call at `at` (default: the world's time); its events run their programs. */
   syscall(pid: number, request: SyscallRequest, at = this.world.now): SyscallOutcome {
+    // Time passes up to the call first, so samples before it see the CPUs as they were.
+    if (at > this.world.now) this.hooks.advanceTo(at);
     const outcome = this.world.processes.syscall(Math.max(at, this.world.now), pid, request);
     this.hooks.fire(outcome.events);
     this.world.advance(outcome.end);
     return outcome;
+  }
+
+  /** Moves virtual time on by `ns` with no world events (sampling perf events fire); the time after. */
+  advance(ns: number): number {
+    this.hooks.advanceTo(this.world.now + ns);
+    return this.world.now;
   }
 
   /**

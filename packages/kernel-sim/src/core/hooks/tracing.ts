@@ -71,7 +71,7 @@ export class TracingHooks {
     for (const link of links) {
       counter.runs++;
       try {
-        kernel.run(link.program, cpu, ctx, { task, funcIp: event.kind === 'tracepoint' ? 0n : event.addr, cookie: link.cookieFor(func) });
+        kernel.run(link.program, cpu, ctx, { task, funcIp: event.kind === 'tracepoint' ? 0n : event.addr, cookie: link.cookieFor(func), ...(event.stacks && { stacks: event.stacks }) });
       } catch (e) {
         HookCounters.error(counter, e);
       }

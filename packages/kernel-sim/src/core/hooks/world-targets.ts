@@ -2,6 +2,7 @@ import { findBtfType } from '@bpfhive/uapi';
 import { kernelBtf } from '../../kbtf/kernel-btf.js';
 import { KALLSYMS, TRACEPOINTS } from '../../world/index.js';
 import type { AttachTargets } from '../links/attr.js';
+import type { PerfEvents } from '../perf/perf-events.js';
 import type { SimWorld } from './world.js';
 
 const functions = new Map(KALLSYMS.map((s) => [s.name, s.address]));
@@ -12,10 +13,14 @@ const rawTracepoints = new Set(TRACEPOINTS.filter((t) => t.category !== 'syscall
 /**
  * What link_create checks targets against, from the simulated world: its devices (lo has no
  * native XDP, as its driver has none; the others do), the kernel functions of kallsyms and the
- * kernel BTF, and the tracepoints the world fires.
+ * kernel BTF, the tracepoints the world fires, and the kernel's sampling perf events.
  */
-export function worldTargets(world: SimWorld): AttachTargets {
+export function worldTargets(world: SimWorld, perfEvents?: PerfEvents): AttachTargets {
   return {
+    ...(perfEvents && {
+      samplingEvent: (id: number) => perfEvents.sampling(id),
+      perfEventExists: (id: number) => perfEvents.exists(id),
+    }),
     device: (ifindex) => {
       const dev = world.devices.get(ifindex);
       return dev && { ifindex, native: dev.kind !== 'loopback' };

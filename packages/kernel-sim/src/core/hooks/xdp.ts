@@ -2,7 +2,7 @@ import { XDP_MD } from '@bpfhive/uapi';
 import { type Packet, XdpAction } from '../../world/index.js';
 import { SKB_SHARED_INFO_SIZE, PacketBuffer } from '../contexts/packet.js';
 import { XDP_FRAME_BYTES, XDP_PACKET_HEADROOM } from '../contexts/xdp.js';
-import type { Kernel } from '../kernel.js';
+import type { ContextBatch, Kernel } from '../kernel.js';
 import { ArenaBlock } from '../memory/regions.js';
 import type { LoadedProgram } from '../programs/program.js';
 import type { Cpu } from '../run/cpu.js';
@@ -78,6 +78,16 @@ export class XdpRunner {
    * `batchFrame(cpu, i)` until the next batch on that CPU. A fault propagates (EFAULT).
    */
   runBatch(program: LoadedProgram, cpu: Cpu, packets: readonly Packet[], from: number, count: number, actions: Uint32Array): void {
+    this.kernel.runBatch(program, cpu, this.prepareBatch(cpu, packets, from, count));
+    this.readActions(cpu, count, actions);
+  }
+
+  /**
+   * The first half of runBatch, for runs elsewhere (Kernel.runBatches on CPU threads): copies
+   * packets[from, from + count) (count ≤ XDP_BATCH) into `cpu`'s pages, lays out their contexts,
+   * and returns the batch to run.
+   */
+  prepareBatch(cpu: Cpu, packets: readonly Packet[], from: number, count: number): ContextBatch {
     const area = this.#area(cpu);
     const arena = this.kernel.arena;
     const bytes = arena.bytes;
@@ -89,9 +99,13 @@ export class XdpRunner {
       bytes.set(packet.frame, data);
       writeXdpMd(u32, ctx, data, packet);
     }
-    this.kernel.runBatch(program, cpu, { base: area.contexts, stride: CTX_STRIDE, count, out: area.out });
-    const out = arena.u32;
-    for (let i = 0, r = area.out >> 2; i < count; i++, r += 2) actions[i] = out[r]!;
+    return { base: area.contexts, stride: CTX_STRIDE, count, out: area.out };
+  }
+
+  /** The second half of runBatch: the actions of the last `count`-frame batch on `cpu` into `actions`. */
+  readActions(cpu: Cpu, count: number, actions: Uint32Array): void {
+    const out = this.kernel.arena.u32;
+    for (let i = 0, r = this.#area(cpu).out >> 2; i < count; i++, r += 2) actions[i] = out[r]!;
   }
 
   /** Frame `i` of the last batch on `cpu`, from data to data_end (a copy). */

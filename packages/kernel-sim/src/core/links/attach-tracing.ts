@@ -1,7 +1,7 @@
 import { AttachType, LinkType, ProgType } from '@bpfhive/uapi';
 import type { LoadedProgram } from '../programs/program.js';
 import type { AttachTargets, LinkCreateAttr } from './attr.js';
-import { type AttachFunction, cookieOf, linkError, noFlags } from './attachment.js';
+import { type AttachContext, type AttachFunction, type Attachment, cookieOf, linkError, noFlags } from './attachment.js';
 import { BPF_F_KPROBE_MULTI_RETURN } from './flags.js';
 import { HookKeys } from './hook-points.js';
 import type { ProbedFunction } from './link.js';
@@ -24,7 +24,8 @@ function kernelFunction(targets: AttachTargets, name: string, cookie: bigint): P
 }
 
 /** TRACEPOINT programs on `category/name` (or `category:name`), KPROBE programs on a function (bpf_perf_link_attach). */
-export const attachPerfEvent: AttachFunction = ({ targets }, program, attr) => {
+export const attachPerfEvent: AttachFunction = (context, program, attr) => {
+  const { targets } = context;
   noFlags(attr, 'perf_event');
   const cookie = cookieOf(attr.perf_event?.bpf_cookie);
   if (program.type === ProgType.KPROBE) {
@@ -33,12 +34,26 @@ export const attachPerfEvent: AttachFunction = ({ targets }, program, attr) => {
     return { type: LinkType.PERF_EVENT, target: { kind: 'kprobe', func, retprobe }, places: [{ point: HookKeys.kprobe(func.name, retprobe) }] };
   }
   if (attr.retprobe) throw linkError('EINVAL', 'retprobe is for kprobes');
-  if (program.type !== ProgType.TRACEPOINT) throw linkError('EOPNOTSUPP', 'perf events (sampling) are not simulated yet');
+  if (program.type === ProgType.PERF_EVENT) return attachSampling(context, attr);
   const [category, name, ...rest] = required(attr.target_name, 'tracepoint as category/name').split(/[:/]/);
   if (!category || !name || rest.length > 0) throw linkError('EINVAL', `target_name '${attr.target_name}' is not category/name`);
   if (!targets.tracepoint(category, name)) throw linkError('ENOENT', `no tracepoint ${category}/${name}`);
   return { type: LinkType.PERF_EVENT, target: { kind: 'tracepoint', category, name, cookie }, places: [{ point: HookKeys.tracepoint(category, name) }] };
 };
+
+/**
+ * A PERF_EVENT program on a sampling perf event (target_fd: perf_event_open's id, as Linux takes
+ * its fd): EBADF for no such event, EINVAL for one that does not sample (a BPF output event), EEXIST
+ * when the event has a program already (perf_event_set_bpf_prog).
+ */
+function attachSampling({ targets, points }: AttachContext, attr: LinkCreateAttr): Attachment {
+  const id = attr.target_fd ?? 0;
+  if (attr.target_name !== undefined) throw linkError('EINVAL', 'a perf_event program attaches to a perf event by its id (target_fd), not by target_name');
+  const event = targets.samplingEvent?.(id);
+  if (!event) throw linkError(targets.perfEventExists?.(id) ? 'EINVAL' : 'EBADF', `target_fd ${id} is not a sampling perf event (perf_event_open a cpu-clock event with sample_period, or freq and sample_freq)`);
+  if (points.list(HookKeys.perfEvent(id)).length > 0) throw linkError('EEXIST', `perf event ${id} has a program already`);
+  return { type: LinkType.PERF_EVENT, target: { kind: 'perf_event', event, cookie: cookieOf(attr.perf_event?.bpf_cookie) }, places: [{ point: HookKeys.perfEvent(id) }] };
+}
 
 /** KPROBE programs loaded for trace_kprobe_multi on several functions (bpf_kprobe_multi_link_attach). */
 export const attachKprobeMulti: AttachFunction = ({ targets }, program, attr) => {

@@ -1,3 +1,4 @@
+import type { SamplingEventTarget } from './link.js';
 /**
  * BPF_LINK_CREATE's attributes with union bpf_attr's names (the wire's link_create request has
  * this shape): ids where Linux takes fds, `target_name` where Linux takes a perf event's fd.
@@ -49,4 +50,8 @@ export interface AttachTargets {
   tracepoint(category: string, name: string): boolean;
   /** True when raw tracepoint `name` exists. */
   rawTracepoint(name: string): boolean;
+  /** The sampling perf event with this id (perf_event_open's fd), if any; absent: the kernel has no perf events. */
+  samplingEvent?(id: number): SamplingEventTarget | undefined;
+  /** Whether a perf event (of any kind) has this id. */
+  perfEventExists?(id: number): boolean;
 }

@@ -18,6 +18,8 @@ export const HookKeys = {
   rawTracepoint: (name: string) => key(`raw:${name}`),
   kprobe: (func: string, retprobe: boolean) => key(`${retprobe ? 'kretprobe' : 'kprobe'}:${func}`),
   fentry: (func: string, exit: boolean) => key(`${exit ? 'fexit' : 'fentry'}:${func}`),
+  /** A sampling perf event (PERF_EVENT programs; at most one link, as an event has one program). */
+  perfEvent: (eventId: number) => key(`perf:${eventId}`),
 } as const;
 
 const NONE: readonly BpfLink[] = Object.freeze([]);

@@ -56,6 +56,8 @@ export function linkInfo(link: BpfLink): LinkInfo {
       };
     case 'raw_tracepoint':
       return { ...base, raw_tracepoint: { tp_name: t.name } };
+    case 'perf_event':
+      return { ...base, perf_event: { type: PerfEventType.EVENT, event: { type: t.event.type, config: t.event.config, cookie: Number(t.cookie) } } };
     case 'tracing':
       return {
         ...base,

@@ -52,6 +52,8 @@ function pointsOf(target: LinkTarget): HookKey[] {
       return [HookKeys.rawTracepoint(target.name)];
     case 'tracing':
       return [HookKeys.fentry(target.func.name, target.exit)];
+    case 'perf_event':
+      return [HookKeys.perfEvent(target.event.id)];
   }
 }
 

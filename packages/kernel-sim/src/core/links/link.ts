@@ -22,7 +22,18 @@ export type LinkTarget =
   /** A raw tracepoint (RAW_TRACEPOINT programs, and TRACING programs as tp_btf): u64 arguments. */
   | { readonly kind: 'raw_tracepoint'; readonly name: string }
   /** fentry / fexit: u64 arguments (fexit: then the return value). */
-  | { readonly kind: 'tracing'; readonly func: ProbedFunction; readonly btfId: number; readonly exit: boolean };
+  | { readonly kind: 'tracing'; readonly func: ProbedFunction; readonly btfId: number; readonly exit: boolean }
+  /** A sampling perf event (PERF_EVENT programs get bpf_perf_event_data); the link keeps the event, as Linux's holds its file. */
+  | { readonly kind: 'perf_event'; readonly event: SamplingEventTarget; readonly cookie: bigint };
+
+/** What a perf_event link knows of its sampling event (perf/perf-events.ts SamplingEvent). */
+export interface SamplingEventTarget {
+  readonly id: number;
+  readonly cpu: number;
+  readonly type: number;
+  readonly config: number;
+  readonly periodNs: number;
+}
 
 /**
  * A link: the attach handle, named by its id. It holds its program (a reference in the program
@@ -49,6 +60,7 @@ export class BpfLink {
     const t = this.target;
     switch (t.kind) {
       case 'tracepoint':
+      case 'perf_event':
         return t.cookie;
       case 'kprobe':
       case 'tracing':

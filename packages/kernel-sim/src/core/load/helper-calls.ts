@@ -13,11 +13,14 @@ export function helperCalls(insns: readonly Instruction[]): Map<number, number> 
  * The kernel's own checks of the helpers a program calls, whatever the verifier said: a program
  * whose license is not GPL-compatible may not call a GPL-only helper (EINVAL, with the verifier's
  * words), and every helper must be one this kernel implements (EINVAL naming it), so a program
- * never stops half-way on a missing helper; kfunc calls are EINVAL until the kernel has BTF.
+ * never stops half-way on a missing helper; likewise every kfunc a call names (BTF id and BTF
+ * object) must be one the kernel implements.
  */
-export function checkHelperCalls(insns: readonly Instruction[], gplCompatible: boolean, implemented: (id: number) => boolean): void {
-  const kfunc = insns.findIndex((i) => i.opcode === CALL && i.src === PseudoCall.KFUNC);
-  if (kfunc >= 0) throw new BpfError('EINVAL', `load program: instruction ${kfunc}: kernel function calls (kfuncs) need kernel BTF, which bpfhive does not have yet`);
+export function checkHelperCalls(
+  insns: readonly Instruction[], gplCompatible: boolean, implemented: (id: number) => boolean, kfuncImplemented: (btfId: number, btfObj: number) => boolean = () => false,
+): void {
+  const kfunc = insns.findIndex((i) => i.opcode === CALL && i.src === PseudoCall.KFUNC && !kfuncImplemented(i.imm, i.off));
+  if (kfunc >= 0) throw new BpfError('EINVAL', `load program: instruction ${kfunc}: kernel function BTF id ${insns[kfunc]!.imm} is not implemented by bpfhive`);
   for (const [id, index] of helperCalls(insns)) {
     const proto = helperById(id);
     const name = proto?.funcName ?? `helper ${id}`;

@@ -6,13 +6,19 @@ import type { LoadedProgram } from '../programs/program.js';
 import type { ProgramTable } from '../programs/table.js';
 import type { ProgramVerifier, VerifyResult, VerifyStats } from '../verify/types.js';
 import { type ResolvedProgBtf, releaseProgBtf, resolveProgBtf } from '../btf/prog-btf.js';
+import { mapBtfFields } from '../btf/map-btf.js';
 import type { BtfTable } from '../btf/table.js';
 import { type ProgLoadAttr, checkLoadAttr } from './attr.js';
 import { checkHelperCalls } from './helper-calls.js';
+import type { KfuncRegistry } from '@bpfhive/jit';
+import { kernelBtfForVerifier } from '../kfuncs/verifier-btf.js';
+import type { PerCpuVars } from '../kfuncs/percpu-vars.js';
+import { rewriteKsyms } from '../kfuncs/ksym-refs.js';
 import { isGplCompatible } from './license.js';
 import { findMapReferences, referencedMapIds, rewriteMapReferences } from './map-refs.js';
 import { type PrivilegedVerifyRequest, checkLoadPrivileges } from './privileges.js';
 import { rejection } from './rejection.js';
+import type { Btf } from '@bpfhive/uapi';
 import { programTag } from './tag.js';
 
 export interface LoaderDeps {
@@ -25,6 +31,10 @@ export interface LoaderDeps {
   readonly implemented: (helperId: number) => boolean;
   /** The kernel's BTF objects: prog_btf_id is held from here, attach_btf_id resolved in it. */
   readonly btf: BtfTable;
+  /** The kfuncs the kernel implements, by BTF id in vmlinux. */
+  readonly kfuncs: KfuncRegistry;
+  /** Where typed per-CPU ksyms live. */
+  readonly percpu: PerCpuVars;
 }
 
 export interface LoadResult {
@@ -62,6 +72,8 @@ export async function loadProgram(deps: LoaderDeps, attr: ProgLoadAttr): Promise
   });
   try {
     for (const id of referencedMapIds(refs)) held.set(id, await deps.maps.hold(id));
+    // A map is named by id where Linux takes an fd: only those who may name it may load a program using it.
+    if (attr.caller) for (const id of held.keys()) deps.maps.checkAccess(id, attr.caller, 'prog_load');
     const request: PrivilegedVerifyRequest = {
       prog_type: checked.progType,
       ...(checked.expectedAttachType !== 0 && { expected_attach_type: checked.expectedAttachType }),
@@ -76,14 +88,20 @@ export async function loadProgram(deps: LoaderDeps, attr: ProgLoadAttr): Promise
         value_size: spec.value_size,
         max_entries: spec.max_entries,
         map_flags: spec.map_flags,
+        // For the verifier's messages ("map 'timers' has to have BTF…").
+        ...(spec.map_name && { name: spec.map_name }),
+        // The value's bpf_spin_lock, bpf_timer and kptrs, from the map's BTF (map_check_btf).
+        ...mapBtfFields(deps.btf, id, spec, deps.btf.vmlinux.btf),
       })),
       ...(privileges && { privileges }),
       ...btfForVerifier(progBtf),
+      kernel_btf: kernelBtfForVerifier(deps.btf.vmlinux.btf, checked.insns),
     };
+    withKptrStructs(request, deps.btf.vmlinux.btf);
     const verdict = await deps.verifier.verify(request);
     if (!isAccepted(verdict)) throw rejection(verdict);
-    checkHelperCalls(checked.insns, gplCompatible, deps.implemented);
-    const xlated = rewriteMapReferences(checked.insns, refs, held);
+    checkHelperCalls(checked.insns, gplCompatible, deps.implemented, (id, off) => deps.kfuncs.get(id, off) !== undefined);
+    const xlated = rewriteKsyms(rewriteMapReferences(checked.insns, refs, held), deps.percpu);
     const compiled: CompiledModule = await deps.compiler.compile({ insns: xlated, ...(checked.name && { name: checked.name }), maps: inlineMapsOf([...held.values()]) });
     const program: LoadedProgram = {
       id: deps.table.reserveId(),
@@ -131,4 +149,16 @@ function btfForVerifier(btf: ResolvedProgBtf): Pick<PrivilegedVerifyRequest, 'fu
 /** Only an explicit 'accept' with its statistics counts; anything else is a rejection. */
 function isAccepted(result: VerifyResult | undefined): result is VerifyResult {
   return result?.verdict === 'accept' && typeof result.stats === 'object' && result.stats !== null;
+}
+
+/** The kernel structs the maps' kptrs point to join the request's kernel_btf, so the verifier can name them. */
+function withKptrStructs(request: { maps?: readonly { kptrs?: readonly { btf_id: number }[] }[]; kernel_btf?: { structs?: { btf_id: number; name: string; size: number }[] } }, vmlinux: Btf): void {
+  const structs = request.kernel_btf?.structs;
+  if (!structs) return;
+  for (const m of request.maps ?? []) {
+    for (const k of m.kptrs ?? []) {
+      const t = vmlinux.types[k.btf_id];
+      if (t?.kind === 'STRUCT' && !structs.some((s) => s.btf_id === k.btf_id)) structs.push({ btf_id: k.btf_id, name: t.name, size: t.size });
+    }
+  }
 }

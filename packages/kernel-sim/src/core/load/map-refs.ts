@@ -16,12 +16,13 @@ const fail = (index: number, reason: string): BpfError => new BpfError('EINVAL',
 /**
  * The map references of a program, in order (resolve_pseudo_ldimm64's first half). EINVAL for a
  * map-fd load whose second immediate is not zero and for the pseudo loads bpfhive does not resolve
- * yet (BTF ids, fd_array indexes). Function addresses (src 4) are the JIT's business.
+ * yet (fd_array indexes). Function addresses (src 4) are the JIT's business; kernel variables
+ * (src 3, BPF_PSEUDO_BTF_ID) the verifier judges and kfuncs/ksym-refs.ts resolves.
  */
 export function findMapReferences(insns: readonly Instruction[]): MapReference[] {
   const refs: MapReference[] = [];
   insns.forEach((i, index) => {
-    if (i.opcode !== LD_IMM64 || i.src === PseudoLdImm64.IMM64 || i.src === PseudoLdImm64.FUNC) return;
+    if (i.opcode !== LD_IMM64 || i.src === PseudoLdImm64.IMM64 || i.src === PseudoLdImm64.FUNC || i.src === PseudoLdImm64.BTF_ID) return;
     switch (i.src) {
       case PseudoLdImm64.MAP_FD:
         if ((i.imm2 ?? 0) !== 0) throw fail(index, 'unrecognized bpf_ld_imm64 insn (a map reference with a non-zero second immediate)');
@@ -31,7 +32,7 @@ export function findMapReferences(insns: readonly Instruction[]): MapReference[]
         refs.push({ insnIndex: index, kind: PseudoLdImm64.MAP_VALUE, mapId: i.imm >>> 0, offset: (i.imm2 ?? 0) >>> 0 });
         return;
       default:
-        throw fail(index, `lddw with src_reg ${i.src} (BTF ids and fd_array indexes) is not supported yet`);
+        throw fail(index, `lddw with src_reg ${i.src} (fd_array indexes) is not supported yet`);
     }
   });
   return refs;

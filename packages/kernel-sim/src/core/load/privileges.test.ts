@@ -1,5 +1,7 @@
 import { BpfError, type CallerIdentity, type Capability, DEFAULT_ROLES, capabilitiesOf } from '@bpfhive/uapi';
+import { Arena, MapDirectory } from '@bpfhive/maps-store';
 import { describe, expect, it } from 'vitest';
+import { LocalMapProvider } from '../maps/local-provider.js';
 import { kernelHarness } from '../../testing/harness.js';
 import type { PrivilegedVerifyRequest } from './privileges.js';
 
@@ -67,5 +69,36 @@ describe('prog_load - privileges, as bpf_prog_load checks them', () => {
     const h = kernelHarness();
     await expect(h.load('r0 = 0\nexit', { prog_type: 'xdp', caller: nobody })).rejects.toThrow(/CAP_BPF required; an unidentified caller does not have it/);
     await expect(h.load('r0 = 0\nexit', { prog_type: 'socket_filter', caller: nobody })).resolves.toBeDefined();
+  });
+});
+
+describe('prog_load - the maps a program names', () => {
+  it('prog_load - a map the caller may not name (MapProvider.checkAccess) is EPERM before verification, and the maps it took are released', async () => {
+    const checked: string[] = [];
+    const released: number[] = [];
+    const arena = new Arena({ initialPages: 32 });
+    const directory = new MapDirectory(arena, 2);
+    const local = new LocalMapProvider(directory);
+    const h = kernelHarness({
+      arena,
+      ports: {
+        maps: {
+          acquire: (id) => local.acquire(id),
+          release: (id) => void released.push(id),
+          checkAccess: (id, who, action) => {
+            checked.push(`${action} ${id} ${who.account}`);
+            if (who.account !== 'NETOPS' && !who.capabilities.has('CAP_SYS_ADMIN')) throw new BpfError('EPERM', `${action}: map ${id} is not ${who.account}'s`);
+          },
+        },
+      },
+    });
+    const map = directory.create({ map_type: 'array', key_size: 4, value_size: 8, max_entries: 1 });
+    const program = `ld_pseudo r1, 1, ${map}\nr0 = 0\nexit`;
+    await expect(h.load(program, { prog_type: 'kprobe', caller: caller('TRACER') })).rejects.toMatchObject({ code: 'EPERM' });
+    expect(h.verifier.requests).toHaveLength(0);
+    expect(released).toEqual([map]);
+    await expect(h.load(program, { prog_type: 'xdp', caller: caller('NETOPS') })).resolves.toBeDefined();
+    await expect(h.load(program, { prog_type: 'kprobe', caller: caller('ADMIN') })).resolves.toBeDefined();
+    expect(checked).toEqual([`prog_load ${map} TRACER`, `prog_load ${map} NETOPS`, `prog_load ${map} ADMIN`]);
   });
 });

@@ -1,4 +1,5 @@
 import { type Arena, type BpfMap, mapAtPointer, mapPointer } from '@bpfhive/maps-store';
+import type { CallerIdentity } from '@bpfhive/uapi';
 import type { MapProvider } from '../ports.js';
 
 /**
@@ -63,6 +64,11 @@ export class KernelMaps {
       this.#pending.set(id, pending);
     }
     return pending;
+  }
+
+  /** EPERM unless `who` may name held map `id` (MapProvider.checkAccess). */
+  checkAccess(id: number, who: CallerIdentity, action: string): void {
+    this.provider.checkAccess?.(id, who, action);
   }
 
   /** Drops a reference; the last one releases the map to the provider. */

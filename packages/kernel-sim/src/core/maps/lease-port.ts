@@ -1,4 +1,5 @@
 import type { HostedMap, MapSpec } from '@bpfhive/maps-store';
+import type { CallerIdentity } from '@bpfhive/uapi';
 
 /**
  * The lease protocol's transport, as the LeasedMapProvider needs it (the protocol itself: the top
@@ -72,4 +73,6 @@ export interface MapCommandInbox {
   serve(hosted: HostedMap, changed: () => Promise<void>): void;
   readOnly(): void;
   close(): void;
+  /** EPERM unless `who` may name map `mapId` as the lease's owner record says; absent or without a record: no check. */
+  checkAccess?(who: CallerIdentity, mapId: number, action: string): void;
 }

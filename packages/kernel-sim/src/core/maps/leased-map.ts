@@ -1,4 +1,4 @@
-import { type Arena, type BpfMap, type HostedMap, type MapPorts, clearMap, createMap, decodeImage, encodeImage, loadRecords, mapRecords, releaseMapPointer } from '@bpfhive/maps-store';
+import { type Arena, type BpfMap, type HostedMap, type MapPorts, createMap, decodeImage, encodeImage, freeMap, loadRecords, mapRecords } from '@bpfhive/maps-store';
 import { BpfError, MapType, mapTypeName } from '@bpfhive/uapi';
 import type { LeaseContents, LeaseGrant, MapCommandInbox } from './lease-port.js';
 
@@ -123,8 +123,3 @@ export class LeasedMap {
   }
 }
 
-function freeMap(map: BpfMap): void {
-  clearMap(map);
-  releaseMapPointer(map);
-  map.dispose?.();
-}

@@ -1,5 +1,5 @@
 import type { Arena, BpfMap, HostedMap, MapPorts } from '@bpfhive/maps-store';
-import { BpfError } from '@bpfhive/uapi';
+import { BpfError, type CallerIdentity } from '@bpfhive/uapi';
 import type { MapProvider } from '../ports.js';
 import type { LeaseGrant, MapLeasePort } from './lease-port.js';
 import { LeasedMap } from './leased-map.js';
@@ -78,6 +78,10 @@ export class LeasedMapProvider implements MapProvider {
     this.#maps.set(mapId, leased);
     inbox.serve(leased.hosted, () => this.#checkpoint(leased));
     return leased.hosted.map;
+  }
+
+  checkAccess(mapId: number, who: CallerIdentity, action: string): void {
+    this.#maps.get(mapId)?.inbox.checkAccess?.(who, mapId, action);
   }
 
   release(mapId: number): void {

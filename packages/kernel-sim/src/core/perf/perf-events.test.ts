@@ -15,9 +15,19 @@ describe('perf events', () => {
     ['a CPU the kernel does not have', { cpu: 2 }, 'EINVAL'],
     ['a page count that is not a power of two', { cpu: 0, page_cnt: 3 }, 'EINVAL'],
     ['a hardware event', { cpu: 0, type: 0, config: 0 }, 'EOPNOTSUPP'],
-    ['a software event other than BPF output', { cpu: 0, type: 1, config: 0 }, 'EOPNOTSUPP'],
+    ['a software event other than BPF output or the CPU clock', { cpu: 0, type: 1, config: 1 }, 'EOPNOTSUPP'],
+    ['a CPU clock that does not sample', { cpu: 0, type: 1, config: 0 }, 'EINVAL'],
+    ['a CPU clock faster than perf_event_max_sample_rate', { cpu: 0, type: 1, config: 0, freq: true, sample_freq: 100001 }, 'EINVAL'],
   ])('perf events - open of %s fails with %s', (_title, attr, code) => {
     expect(() => table().events.open(attr)).toThrow(expect.objectContaining({ code }));
+  });
+
+  it('perf events - a CPU clock samples every sample_period ns (at least 10 µs), or 1e9 / sample_freq with freq', () => {
+    const { events } = table();
+    expect(events.sampling(events.open({ cpu: 1, type: 1, config: 0, sample_period: 250000 }))).toMatchObject({ cpu: 1, type: 1, config: 0, periodNs: 250000 });
+    expect(events.sampling(events.open({ cpu: 0, type: 1, config: 0, sample_period: 5 }))?.periodNs).toBe(10000);
+    expect(events.sampling(events.open({ cpu: 0, type: 1, config: 0, freq: true, sample_freq: 99 }))?.periodNs).toBe(10101010);
+    expect(events.sampling(events.open({ cpu: 0 }))).toBeUndefined();
   });
 
   it('perf events - a map slot keeps a closed event until it lets go; a second close is EBADF', () => {

@@ -1,9 +1,14 @@
 import type { PerfEventInfo, PerfEventPort } from '@bpfhive/maps-store';
 import { BpfError, Errno } from '@bpfhive/uapi';
 
-/** perf_event_attr.type / config of the one kind of perf event bpfhive has: a BPF output event. */
+/** perf_event_attr.type / config of the kinds of perf event bpfhive has: a BPF output event, and the CPU clock that samples. */
 export const PERF_TYPE_SOFTWARE = 1;
+export const PERF_COUNT_SW_CPU_CLOCK = 0;
 export const PERF_COUNT_SW_BPF_OUTPUT = 10;
+/** sysctl kernel.perf_event_max_sample_rate's default: the highest sample_freq (Hz). */
+export const PERF_MAX_SAMPLE_RATE = 100000;
+/** The shortest cpu-clock period, ns (perf_swevent_set_period's floor). */
+const MIN_CLOCK_PERIOD_NS = 10000;
 
 const PAGE = 4096;
 /** Default data pages of an event's buffer (libbpf's perf_buffer__new callers commonly pass 8 to 64). */
@@ -25,10 +30,25 @@ export interface PerfEventOpenAttr {
   readonly config?: number;
   /** Data pages of its buffer (the mmap a reader makes), a power of two; default DEFAULT_PERF_PAGES. */
   readonly page_cnt?: number;
+  /** A cpu-clock event's sampling: every `sample_period` ns, or with `freq` `sample_freq` times a second. */
+  readonly sample_period?: number;
+  readonly sample_freq?: number;
+  readonly freq?: boolean;
+}
+
+/** A sampling event: the CPU clock of `cpu`, firing every `periodNs` of virtual time (perf_event_open with sample_period or sample_freq). */
+export interface SamplingEvent {
+  readonly id: number;
+  readonly cpu: number;
+  readonly type: number;
+  readonly config: number;
+  readonly periodNs: number;
 }
 
 interface PerfEvent {
   readonly info: PerfEventInfo;
+  /** A cpu-clock event's sampling; absent for BPF output events. */
+  readonly sampling?: SamplingEvent;
   readonly capacity: number;
   /** The handle (close) and every map slot holding it. */
   refs: number;
@@ -68,17 +88,19 @@ export class PerfEvents {
   ) {}
 
   /**
-   * perf_event_open: a BPF output event on `cpu`, returning its id (the fd). EINVAL for a CPU
-   * this kernel does not have or a page count that is not a power of two; EOPNOTSUPP for any
-   * other kind of event.
+   * perf_event_open: a BPF output event, or a cpu-clock event that samples (a PERF_EVENT program
+   * attaches to it with link_create), on `cpu`, returning its id (the fd). EINVAL for a CPU this
+   * kernel does not have, a page count that is not a power of two, or sampling that is not one of
+   * sample_period / freq with sample_freq ≤ PERF_MAX_SAMPLE_RATE; EOPNOTSUPP for any other kind.
    */
   open(attr: PerfEventOpenAttr): number {
     const type = attr.type ?? PERF_TYPE_SOFTWARE;
     const config = attr.config ?? PERF_COUNT_SW_BPF_OUTPUT;
-    if (type !== PERF_TYPE_SOFTWARE || config !== PERF_COUNT_SW_BPF_OUTPUT) {
-      throw new BpfError('EOPNOTSUPP', `perf_event_open: only BPF output events (type 1, config 10) exist here, not type ${type} config ${config}`);
+    if (type !== PERF_TYPE_SOFTWARE || (config !== PERF_COUNT_SW_BPF_OUTPUT && config !== PERF_COUNT_SW_CPU_CLOCK)) {
+      throw new BpfError('EOPNOTSUPP', `perf_event_open: only BPF output events (type 1, config 10) and the CPU clock (type 1, config 0) exist here, not type ${type} config ${config}`);
     }
     if (!Number.isInteger(attr.cpu) || attr.cpu < 0 || attr.cpu >= this.cpus) throw new BpfError('EINVAL', `perf_event_open: cpu ${attr.cpu} is not one of this kernel's ${this.cpus} CPUs`);
+    if (config === PERF_COUNT_SW_CPU_CLOCK) return this.#openClock(attr);
     const pages = attr.page_cnt ?? DEFAULT_PERF_PAGES;
     if (!Number.isInteger(pages) || pages < 1 || (pages & (pages - 1)) !== 0 || pages > 65536) {
       throw new BpfError('EINVAL', `perf_event_open: page_cnt must be a power of two from 1 to 65536, got ${pages}`);
@@ -86,6 +108,35 @@ export class PerfEvents {
     const id = this.#next++;
     this.#events.set(id, { info: { bpf_output: true, readable: true, cpu: attr.cpu }, capacity: pages * PAGE, refs: 1, open: true, used: 0 });
     return id;
+  }
+
+  #openClock(attr: PerfEventOpenAttr): number {
+    const { sample_period: period, sample_freq: hz } = attr;
+    let periodNs: number;
+    if (attr.freq) {
+      if (period !== undefined) throw new BpfError('EINVAL', 'perf_event_open: freq takes sample_freq, not sample_period');
+      if (hz === undefined || !Number.isInteger(hz) || hz < 1) throw new BpfError('EINVAL', 'perf_event_open: freq needs a sample_freq of at least 1 Hz');
+      if (hz > PERF_MAX_SAMPLE_RATE) throw new BpfError('EINVAL', `perf_event_open: sample_freq ${hz} is above kernel.perf_event_max_sample_rate (${PERF_MAX_SAMPLE_RATE})`);
+      periodNs = Math.round(1e9 / hz);
+    } else {
+      if (hz !== undefined) throw new BpfError('EINVAL', 'perf_event_open: sample_freq needs freq');
+      if (period === undefined || !Number.isInteger(period) || period < 1) throw new BpfError('EINVAL', 'perf_event_open: a cpu-clock event for BPF samples: give sample_period (ns) or freq with sample_freq');
+      periodNs = period;
+    }
+    const id = this.#next++;
+    const sampling = { id, cpu: attr.cpu, type: PERF_TYPE_SOFTWARE, config: PERF_COUNT_SW_CPU_CLOCK, periodNs: Math.max(MIN_CLOCK_PERIOD_NS, periodNs) };
+    this.#events.set(id, { info: { bpf_output: false, readable: true, cpu: attr.cpu }, sampling, capacity: DEFAULT_PERF_PAGES * PAGE, refs: 1, open: true, used: 0 });
+    return id;
+  }
+
+  /** The sampling event with this id; undefined when there is none or it does not sample. */
+  sampling(id: number): SamplingEvent | undefined {
+    return this.#events.get(id)?.sampling;
+  }
+
+  /** Whether an event (of any kind) has this id. */
+  exists(id: number): boolean {
+    return this.#events.has(id);
   }
 
   /** close(2) of the event's fd; ENOENT for no such event, EBADF when closed already. Map slots keep it until they let go. */

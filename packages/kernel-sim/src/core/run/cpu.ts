@@ -14,7 +14,9 @@ export const SCRATCH_BYTES = 1024;
  * the instances of the programs that ran there (one JitProgram per program per CPU, whose helpers
  * see this CPU as `env.data`), the table tail calls jump through, and the runs in progress
  * (a stack: a run may trigger another, as a tracepoint fires inside a program's helper).
- * A later phase puts each CPU on a worker thread; everything a run touches is reachable from here.
+ * Everything a run touches is reachable from here: with CPU threads (workers/cpu-threads.ts) the
+ * CPU's worker runs its batches on this CPU's stack and kernel data block, while this object stays
+ * on the main thread for the helpers it serves (its run state, task and scratch).
  */
 export class Cpu {
   /** r10 of a run here. */

@@ -1,5 +1,6 @@
 import type { LoadedProgram } from '../programs/program.js';
 import type { PacketBuffer } from '../contexts/packet.js';
+import type { Stacks } from '../../world/events.js';
 
 /** Where a program asked its packet to go (bpf_redirect, bpf_redirect_map, XDP_TX's device). */
 export type RedirectTarget =
@@ -26,6 +27,8 @@ export interface RunState {
   readonly funcIp: bigint;
   /** bpf_get_attach_cookie: the link's cookie; 0 otherwise. */
   readonly cookie: bigint;
+  /** bpf_get_stack/bpf_get_stackid: the stacks where the hook fired (tracing events, perf samples); none otherwise. */
+  readonly stacks: Stacks | undefined;
   /** Addresses of the bpf_spin_locks this run holds. */
   readonly locks: Set<number>;
 }
@@ -35,6 +38,7 @@ export interface RunSetup {
   readonly packet?: PacketBuffer;
   readonly funcIp?: bigint;
   readonly cookie?: bigint;
+  readonly stacks?: Stacks;
 }
 
 /** A run's state; the lock set is made on the first bpf_spin_lock (most runs take none). */
@@ -50,6 +54,7 @@ class Run implements RunState {
     packet: PacketBuffer | undefined,
     readonly funcIp: bigint,
     readonly cookie: bigint,
+    readonly stacks: Stacks | undefined,
   ) {
     if (packet) this.packet = packet;
   }
@@ -60,5 +65,5 @@ class Run implements RunState {
 }
 
 export function newRunState(program: LoadedProgram, ctx: number, setup: RunSetup = {}): RunState {
-  return new Run(program, ctx, setup.packet, setup.funcIp ?? 0n, setup.cookie ?? 0n);
+  return new Run(program, ctx, setup.packet, setup.funcIp ?? 0n, setup.cookie ?? 0n, setup.stacks);
 }

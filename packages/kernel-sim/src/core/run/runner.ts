@@ -1,10 +1,11 @@
-import { type HelperRegistry, JitProgram, type TailCallRequest } from '@bpfhive/jit';
+import { type HelperRegistry, JitProgram, type KfuncRegistry, type TailCallRequest } from '@bpfhive/jit';
 import type { KernelMaps } from '../maps/kernel-maps.js';
 import type { Clock } from '../ports.js';
 import { clockValues } from '../helpers/time.js';
 import type { LoadedProgram } from '../programs/program.js';
 import type { Task } from '../tasks.js';
 import type { ContextBatch } from '../kernel.js';
+import type { CpuThreads, ThreadBatch } from '../workers/cpu-threads.js';
 import { readsClocks } from './clocks.js';
 import type { Cpu } from './cpu.js';
 import { type RunSetup, type RunState, newRunState } from './run-state.js';
@@ -13,6 +14,8 @@ import { MAX_TAIL_CALLS, type ProgArrayReader } from './tail-call.js';
 export interface RunnerDeps {
   readonly memory: WebAssembly.Memory;
   readonly helpers: HelperRegistry;
+  /** The kernel's kfuncs, by BTF id. */
+  readonly kfuncs?: KfuncRegistry;
   readonly maps: KernelMaps;
   readonly progArray: ProgArrayReader;
   readonly clock: Clock;
@@ -20,6 +23,8 @@ export interface RunnerDeps {
   readonly program: (id: number) => LoadedProgram | undefined;
   /** kernel.bpf_stats_enabled: count run_time_ns and run_cnt while it is on. */
   readonly stats: { readonly enabled: boolean };
+  /** The CPUs' worker threads, when the kernel runs batches on them (workers/cpu-threads.ts). */
+  readonly threads?: CpuThreads;
 }
 
 export interface RunOptions extends RunSetup {
@@ -49,6 +54,7 @@ export class ProgramRunner {
       instance = new JitProgram(program.compiled, {
         memory: this.deps.memory,
         helpers: this.deps.helpers,
+        ...(this.deps.kfuncs && { kfuncs: this.deps.kfuncs }),
         programs: cpu.programs,
         tailCall: (request) => this.#tailCall(cpu, request),
         // LD_ABS / LD_IND read the run's packet from skb->data on, as Linux's load helpers do.
@@ -82,6 +88,30 @@ export class ProgramRunner {
     this.#count(program, started, batch.count);
   }
 
+  /**
+   * Runs each batch on its CPU's worker thread, all at once (one batch per CPU; the kernel has
+   * threads; main may run some itself, CpuThreads.run), as runBatch does for each: clocks set, a
+   * run state entered on its CPU (helpers the threads call are served on main and read it),
+   * `count` runs counted for a batch that ended. Returns, per batch, undefined or the error that
+   * stopped it (its runs are not counted then, as for a batch on main that throws).
+   */
+  runBatchesOnThreads(batches: readonly ThreadBatch[], options: RunOptions = {}): (Error | undefined)[] {
+    const threads = this.deps.threads;
+    if (!threads) throw new Error('runner: the kernel has no CPU threads');
+    const started = batches.map((b) => this.#start(b.program, b.cpu));
+    // A batch main runs itself (CpuThreads.run): the CPU's instance here, inside the run state entered below.
+    const runHere = ({ program, cpu, batch }: ThreadBatch): void => this.instanceOn(cpu, program).runBatch(batch.base, batch.stride, batch.count, batch.out, cpu.fp);
+    const enterFrom = (i: number): (Error | undefined)[] => {
+      const b = batches[i];
+      return b ? b.cpu.enter(newRunState(b.program, b.batch.base, options), options.task, () => enterFrom(i + 1)) : threads.run(batches, runHere);
+    };
+    const errors = enterFrom(0);
+    batches.forEach((b, i) => {
+      if (!errors[i]) this.#count(b.program, started[i]!, b.batch.count);
+    });
+    return errors;
+  }
+
   /** Before a run or batch: the CPU's clocks when the program reads them; the start time when stats are kept. */
   #start(program: LoadedProgram, cpu: Cpu): bigint {
     if (readsClocks(program)) cpu.setClocks(clockValues(this.deps.clock));
@@ -95,8 +125,9 @@ export class ProgramRunner {
     program.stats.runCount += runs === 1 ? 1n : BigInt(runs);
   }
 
-  /** Drops `program`'s instances (it was freed). */
+  /** Drops `program`'s instances, on the CPUs and their threads (it was freed). */
   forget(program: LoadedProgram, cpus: readonly Cpu[]): void {
+    this.deps.threads?.forget(program);
     for (const cpu of cpus) {
       cpu.instances.delete(program.id);
       if (program.id < cpu.programs.length) cpu.programs.set(program.id, null);

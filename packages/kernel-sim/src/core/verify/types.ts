@@ -1,4 +1,4 @@
-import type { Instruction } from '@bpfhive/uapi';
+import type { FuncProtoInfo, Instruction, VerifyRequest as WireVerifyRequest } from '@bpfhive/uapi';
 
 /**
  * The verifier port: the kernel asks it about every program before anything else sees the program
@@ -14,6 +14,13 @@ export interface VerifyMapInfo {
   readonly value_size: number;
   readonly max_entries: number;
   readonly map_flags: number;
+  /** The map's name (map_name), for the verifier's messages. */
+  readonly name?: string;
+  /** From the map's BTF (core/btf/map-btf.ts): it has BTF, and where its value's special fields are. */
+  readonly btf?: boolean;
+  readonly spin_lock_off?: number;
+  readonly timer_off?: number;
+  readonly kptrs?: { off: number; kind: 'ref' | 'untrusted'; btf_id: number }[];
 }
 
 /** A program as it was submitted: pseudo lddw instructions still name maps by id. */
@@ -27,7 +34,14 @@ export interface VerifyRequest {
   readonly log_size?: number;
   readonly maps: readonly VerifyMapInfo[];
   /** The program's functions (func_info, checked against its BTF): where each starts, its FUNC and name. */
-  readonly func_info?: readonly { readonly insn_off: number; readonly type_id: number; readonly name: string }[];
+  readonly func_info?: readonly {
+    readonly insn_off: number;
+    readonly type_id: number;
+    readonly name: string;
+    /** From the FUNC and its FUNC_PROTO (uapi btfFuncProto): global functions are verified against it. */
+    readonly linkage?: FuncProtoInfo['linkage'];
+    readonly proto?: FuncProtoInfo['proto'];
+  }[];
   /** The program's source lines (line_info), for the log. */
   readonly line_info?: readonly { readonly insn_off: number; readonly file_name: string; readonly line: string; readonly line_num: number; readonly line_col: number }[];
   /**
@@ -35,6 +49,8 @@ export interface VerifyRequest {
    * attach_btf_id: its u64 arguments are the program's context (btf_ctx_access).
    */
   readonly attach_func?: AttachFunc;
+  /** What the program names of the kernel BTF (kfuncs, typed ksyms) and the structs they use (kfuncs/verifier-btf.ts). */
+  readonly kernel_btf?: WireVerifyRequest['kernel_btf'];
 }
 
 /** A prototype as the verifier needs it: how many arguments, and the return value's size (0: void). */

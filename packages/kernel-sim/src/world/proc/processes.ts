@@ -12,7 +12,9 @@ import type { HookEvent } from '../events.js';
 import { ALLOW_SOCK_ADDR, type KernelObjects, type SockAddrHook, type UserMemory } from '../ports.js';
 import { OpaqueKernelObjects } from './kernel-objects.js';
 import { Scheduler } from './scheduler.js';
+import { type Endpoint, endpoint, formatEndpoint } from './sockaddr.js';
 import { sysClose, sysOpenat, sysRead, sysWrite } from './sys-files.js';
+import { sysRecvfrom, sysSendto } from './sys-dgram.js';
 import { sysAccept, sysBind, sysConnect, sysListen, sysSocket } from './sys-net.js';
 import { sysClone, sysExecve, sysExit, sysKill } from './sys-proc.js';
 import type { SysContext } from './sys-context.js';
@@ -25,7 +27,7 @@ import { Vfs } from './vfs.js';
  * System calls that make, end or rename no task or descriptor: the kernel objects need no sync
  * after them (the per-batch sync brings file positions up to date).
  */
-const CONTENTS_ONLY: ReadonlySet<SyscallRequest['syscall']> = new Set(['read', 'write', 'kill']);
+const CONTENTS_ONLY: ReadonlySet<SyscallRequest['syscall']> = new Set(['read', 'write', 'recvfrom', 'kill']);
 
 export interface ProcessesOptions {
   readonly cpus: number;
@@ -44,6 +46,8 @@ export interface SyscallOutcome {
   readonly events: HookEvent[];
   /** The time after the last event. */
   readonly end: number;
+  /** recvfrom: the sender as user space got it in src_addr (after any recvmsg program), as `ip:port`. */
+  readonly addr?: string;
 }
 
 export class Processes {
@@ -80,9 +84,10 @@ export class Processes {
   syscall(time: number, pid: number, req: SyscallRequest): SyscallOutcome {
     const trace = new EventTrace(time, this.tasks.get(pid));
     this.tasks.touch(pid);
-    const ret = this.#dispatch(trace, req);
+    const out: { from?: Endpoint } = {};
+    const ret = this.#dispatch(trace, req, out);
     if (!CONTENTS_ONLY.has(req.syscall)) this.syncObjects();
-    return { ret, events: trace.events, end: trace.now };
+    return { ret, events: trace.events, end: trace.now, ...(out.from && { addr: formatEndpoint(out.from) }) };
   }
 
   /**
@@ -95,7 +100,8 @@ export class Processes {
     this.#ctx.objects.sync?.(this.tasks.list(), this.vfs, full ? undefined : changed);
   }
 
-  #dispatch(trace: EventTrace, req: SyscallRequest): number | undefined {
+  /** Runs `req`; a call that reports an address (recvfrom) leaves it in `out`. */
+  #dispatch(trace: EventTrace, req: SyscallRequest, out: { from?: Endpoint }): number | undefined {
     const ctx = this.#ctx;
     switch (req.syscall) {
       case 'openat':
@@ -116,6 +122,13 @@ export class Processes {
         return sysConnect(ctx, trace, req);
       case 'accept':
         return sysAccept(ctx, trace, req);
+      case 'sendto':
+        return sysSendto(ctx, trace, req);
+      case 'recvfrom': {
+        const { ret, from } = sysRecvfrom(ctx, trace, req);
+        if (from) out.from = from;
+        return ret;
+      }
       case 'execve':
         return sysExecve(ctx, trace, req);
       case 'clone':
@@ -133,10 +146,13 @@ export class Processes {
     }
   }
 
-  /** Data the next read of socket `fd` of task `pid` returns (as if it arrived from the peer). */
-  queueSocketData(pid: number, fd: number, data: Uint8Array): void {
+  /**
+   * Data the next read of socket `fd` of task `pid` returns, as if it arrived from the peer, or
+   * from `from` (`ip:port`, the sender recvfrom reports).
+   */
+  queueSocketData(pid: number, fd: number, data: Uint8Array, from?: string): void {
     const d = this.tasks.get(pid).fds.get(fd);
     if (!d || d.kind !== 'socket') throw new BpfError('EBADF', `queue data: task ${pid} fd ${fd} is not a socket`);
-    d.inbox.push(data);
+    d.inbox.push({ data, ...(from !== undefined && { from: endpoint(from) }) });
   }
 }

@@ -60,3 +60,21 @@ export function syscallRegs(nr: number, args: readonly bigint[], userIp: bigint,
   args.slice(0, 6).forEach((v, i) => (regs[SYSCALL_ARG_REGS[i]!] = v));
   return regs;
 }
+
+/** Where a program's code calls libc (its user stack's outer frame): a fixed address in a PIE executable. */
+export const USER_CALL_SITE = 0x555555555189n;
+
+/** Task `pid`'s user stack pointer (fixed, distinct per task). */
+export function userStackPointer(pid: number): bigint {
+  return 0x7ffd00000000n + BigInt(pid) * 0x100000n;
+}
+
+/** The user registers of task `pid` interrupted at `ip` in its own code (what a sample of a running task sees). */
+export function userRegs(ip: bigint, pid: number): Regs {
+  return { ip, sp: userStackPointer(pid), cs: USER_CS, ss: USER_SS, flags: EFLAGS };
+}
+
+/** The kernel registers of CPU `cpu`'s idle loop interrupted at `ip` (what a sample of an idle CPU sees). */
+export function idleRegs(ip: bigint, cpu: number): Regs {
+  return { ip, sp: 0xffffffff82c03e80n - BigInt(cpu) * 0x4000n, cs: KERNEL_CS, ss: KERNEL_SS, flags: EFLAGS };
+}

@@ -25,6 +25,11 @@ export function endpoint(text: string): Endpoint {
   }
 }
 
+/** `ip:port`, with an IPv6 address in brackets: what `endpoint` reads. */
+export function formatEndpoint(e: Endpoint): string {
+  return e.family === 6 ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
+}
+
 export function encodeSockaddr(e: Endpoint): Uint8Array {
   const out = new Uint8Array(e.family === 4 ? 16 : 28);
   const view = new DataView(out.buffer);

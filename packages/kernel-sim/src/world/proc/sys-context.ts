@@ -7,7 +7,7 @@
  */
 import { errnoNumber } from '@bpfhive/uapi';
 import type { KernelObjects, SockAddrCall, SockAddrVerdict } from '../ports.js';
-import { encodeRegs, syscallRegs } from './pt-regs.js';
+import { USER_CALL_SITE, encodeRegs, syscallRegs, userStackPointer } from './pt-regs.js';
 import type { Scheduler } from './scheduler.js';
 import { SYSCALLS, type SyscallName } from './syscall-table.js';
 import type { TaskTable } from './task.js';
@@ -47,8 +47,10 @@ export function syscallFrame(ctx: SysContext, trace: EventTrace, name: SyscallNa
   const def = SYSCALLS[name];
   const nr = BigInt(def.nr);
   const six = [...args, 0n, 0n, 0n, 0n, 0n, 0n].slice(0, 6).map((a) => BigInt.asUintN(64, a));
-  const userSp = 0x7ffd00000000n + BigInt(task.pid) * 0x100000n;
+  const userSp = userStackPointer(task.pid);
   const regs = syscallRegs(def.nr, six, userIp(def.nr), userSp);
+  // The user stack: libc's syscall wrapper, called from the program's code.
+  trace.userStack = [userIp(def.nr), USER_CALL_SITE];
   task.memory.writeRegs(encodeRegs(regs));
   const regsPtr = BigInt(task.memory.regsAddress);
 
@@ -78,7 +80,7 @@ export function syscallFrame(ctx: SysContext, trace: EventTrace, name: SyscallNa
 export function syscallReturnInChild(ctx: SysContext, trace: EventTrace, name: SyscallName): void {
   const task = trace.task;
   const nr = BigInt(SYSCALLS[name].nr);
-  task.memory.writeRegs(encodeRegs(syscallRegs(SYSCALLS[name].nr, [], userIp(SYSCALLS[name].nr), 0x7ffd00000000n + BigInt(task.pid) * 0x100000n)));
+  task.memory.writeRegs(encodeRegs(syscallRegs(SYSCALLS[name].nr, [], userIp(SYSCALLS[name].nr), userStackPointer(task.pid))));
   ctx.sched.switchIn(trace);
   trace.tracepoint(SYSCALL_EXIT[name], { __syscall_nr: Number(nr), ret: 0n });
   trace.tracepoint(RAW_SYS_EXIT, { id: nr, ret: 0n }, [BigInt(task.memory.regsAddress), 0n]);

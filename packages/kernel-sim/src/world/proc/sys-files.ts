@@ -6,6 +6,7 @@ import { O_FLAGS, AT_FDCWD, parseOpenFlags } from './syscall-request.js';
 import { err, syscallFrame, type SysContext } from './sys-context.js';
 import type { FileDesc } from './task.js';
 import type { EventTrace } from './trace.js';
+import { sendToPeer } from './sys-dgram.js';
 import { normalizePath } from './vfs.js';
 
 const encoder = new TextEncoder();
@@ -57,7 +58,7 @@ export function sysRead(ctx: SysContext, trace: EventTrace, req: { fd: number; c
           data = ctx.vfs.read(d.path, d.pos, count);
           d.pos += data.length;
         } else {
-          data = (d.inbox.shift() ?? new Uint8Array(0)).subarray(0, count);
+          data = (d.inbox.shift()?.data ?? new Uint8Array(0)).subarray(0, count);
         }
         if (data.length) task.memory.write(buf, data);
         return data.length;
@@ -77,7 +78,7 @@ export function sysWrite(ctx: SysContext, trace: EventTrace, req: { fd: number; 
       const path = d.kind === 'file' ? d.path : `socket:[${req.fd}]`;
       const [file, pos] = fileAddrs(ctx, task.pid, req.fd, path);
       return trace.call('vfs_write', [file, BigInt(buf), BigInt(data.length), pos], () => {
-        if (d.kind === 'socket') return d.remote ? data.length : err('ENOTCONN');
+        if (d.kind === 'socket') return sendToPeer(ctx, d, data);
         if ((d.flags & 3) === O_FLAGS.O_RDONLY && d.path !== '/dev/null') return err('EBADF');
         if (d.path === '/dev/null') return data.length;
         const at = d.flags & O_FLAGS.O_APPEND ? ctx.vfs.size(d.path) : d.pos;

@@ -32,8 +32,8 @@ export function sysSocket(ctx: SysContext, trace: EventTrace, req: { family?: 'i
   )!;
 }
 
-/** The socket behind `fd`, or the errno to return. */
-function socketOf(task: Task, fd: number): SocketDesc | number {
+/** The socket behind `fd`, or the errno to return (EBADF, ENOTSOCK). */
+export function socketOf(task: Task, fd: number): SocketDesc | number {
   const d = task.fds.get(fd);
   if (!d) return err('EBADF');
   if (d.kind !== 'socket') return err('ENOTSOCK');

@@ -16,6 +16,9 @@ export type SyscallRequest =
   | { readonly syscall: 'listen'; readonly fd: number; readonly backlog?: number }
   | { readonly syscall: 'connect'; readonly fd: number; readonly addr: string }
   | { readonly syscall: 'accept'; readonly fd: number; readonly peer?: string }
+  /** `addr`: the destination of an unconnected datagram (sendto's dest_addr); absent: the socket's peer. */
+  | { readonly syscall: 'sendto'; readonly fd: number; readonly data?: string; readonly count?: number; readonly addr?: string }
+  | { readonly syscall: 'recvfrom'; readonly fd: number; readonly count?: number }
   | { readonly syscall: 'execve'; readonly path: string; readonly argv?: readonly string[]; readonly envp?: readonly string[] }
   /** fork is clone with SIGCHLD, as glibc makes it. */
   | { readonly syscall: 'clone' | 'fork'; readonly flags?: number; readonly child?: number; readonly cpu?: number }

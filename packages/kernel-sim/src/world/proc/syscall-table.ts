@@ -24,6 +24,14 @@ export const SYSCALLS = {
   socket: { name: 'socket', nr: 41, args: [a('int', 'family'), a('int', 'type'), a('int', 'protocol')] },
   connect: { name: 'connect', nr: 42, args: [a('int', 'fd'), a('struct sockaddr *', 'uservaddr'), a('int', 'addrlen')] },
   accept: { name: 'accept', nr: 43, args: [a('int', 'fd'), a('struct sockaddr *', 'upeer_sockaddr'), a('int *', 'upeer_addrlen')] },
+  sendto: {
+    name: 'sendto', nr: 44,
+    args: [a('int', 'fd'), a('void *', 'buff'), a('size_t', 'len'), a('unsigned int', 'flags'), a('struct sockaddr *', 'addr'), a('int', 'addr_len')],
+  },
+  recvfrom: {
+    name: 'recvfrom', nr: 45,
+    args: [a('int', 'fd'), a('void *', 'ubuf'), a('size_t', 'size'), a('unsigned int', 'flags'), a('struct sockaddr *', 'addr'), a('int *', 'addr_len')],
+  },
   bind: { name: 'bind', nr: 49, args: [a('int', 'fd'), a('struct sockaddr *', 'umyaddr'), a('int', 'addrlen')] },
   listen: { name: 'listen', nr: 50, args: [a('int', 'fd'), a('int', 'backlog')] },
   clone: {

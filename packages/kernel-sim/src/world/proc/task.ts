@@ -7,6 +7,7 @@ import { BpfError } from '@bpfhive/uapi';
 import type { TaskSnapshot } from '../events.js';
 import type { FiveTuple } from '../net/flow.js';
 import type { KernelObjects, UserMemory } from '../ports.js';
+import type { Endpoint } from './sockaddr.js';
 import { TaskMemory } from './task-memory.js';
 
 export const TASK_COMM_LEN = 16;
@@ -29,8 +30,15 @@ export interface SocketDesc {
   local?: { address: string; port: number };
   remote?: { address: string; port: number };
   listening: boolean;
-  /** Bytes a read returns (queued by the scenario), consumed in order. */
-  inbox: Uint8Array[];
+  /** What reads return (queued by the scenario, or datagrams sent to this socket), consumed in order. */
+  inbox: Received[];
+}
+
+/** Bytes waiting on a socket. */
+export interface Received {
+  readonly data: Uint8Array;
+  /** The sender, as recvfrom reports it; absent: the socket's peer. */
+  readonly from?: Endpoint;
 }
 
 export type Descriptor = FileDesc | SocketDesc;

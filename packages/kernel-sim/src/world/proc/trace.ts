@@ -4,7 +4,7 @@
  * is 100 ns after the previous one, so durations measured between probes are non-zero and the
  * stream stays deterministic.
  */
-import type { HookEvent } from '../events.js';
+import type { HookEvent, Stacks } from '../events.js';
 import { kernelSymbol } from './kallsyms.js';
 import { callRegs, encodeRegs, returnRegs } from './pt-regs.js';
 import type { Task } from './task.js';
@@ -24,6 +24,11 @@ export class EventTrace {
   readonly events: HookEvent[] = [];
   #time: number;
   readonly #stack: Frame[] = [];
+  /**
+   * The user-space return addresses of the system call being made (innermost first; set by
+   * syscallFrame), under which the kernel stack starts at do_syscall_64. Empty: none.
+   */
+  userStack: readonly bigint[] = [];
 
   constructor(
     start: number,
@@ -54,7 +59,7 @@ export class EventTrace {
     this.events.push({
       kind: 'tracepoint', time: this.#tick(), cpu: this.task.cpu, task: this.task.snapshot(),
       category: layout.category, name: layout.name, record: encodeRecord(layout, { pid: this.task.pid }, values),
-      ...(rawArgs ? { rawArgs } : {}),
+      ...(rawArgs ? { rawArgs } : {}), stacks: this.#stacks(),
     });
   }
 
@@ -64,20 +69,23 @@ export class EventTrace {
     const u64 = args.map((a) => BigInt.asUintN(64, a));
     this.events.push({
       kind: 'func_entry', time: this.#tick(), cpu: this.task.cpu, task: this.task.snapshot(), func, addr,
-      regs: encodeRegs(callRegs(addr, u64, this.#sp())), args: u64,
+      regs: encodeRegs(callRegs(addr, u64, this.#sp())), args: u64, stacks: this.#stacks(addr),
     });
     this.#stack.push({ func, addr, args: u64 });
   }
 
   /** Returns from the innermost entered function, which must be `func`, with `ret`. */
   exit(func: string, ret: number | bigint): void {
-    const frame = this.#stack.pop();
+    const frame = this.#stack.at(-1);
     if (!frame || frame.func !== func) throw new Error(`event trace: exit from ${func} but the innermost call is ${frame?.func ?? 'none'}`);
+    // A kretprobe runs as the function returns: still inside it, as Linux's stack shows.
+    const stacks = this.#stacks();
+    this.#stack.pop();
     const caller = this.#stack.at(-1)?.addr ?? kernelSymbol('do_syscall_64').address;
     const r = BigInt.asUintN(64, BigInt(ret));
     this.events.push({
       kind: 'func_exit', time: this.#tick(), cpu: this.task.cpu, task: this.task.snapshot(), func, addr: frame.addr,
-      regs: encodeRegs(returnRegs(caller + RETURN_OFFSET, r, this.#sp())), args: frame.args, ret: r,
+      regs: encodeRegs(returnRegs(caller + RETURN_OFFSET, r, this.#sp())), args: frame.args, ret: r, stacks,
     });
   }
 
@@ -92,6 +100,17 @@ export class EventTrace {
   /** Drops the open frames of a task that will not return (do_exit). */
   abandon(): void {
     this.#stack.length = 0;
+  }
+
+  /**
+   * The stacks at this point: `ip` (a function being entered) or the call site in the innermost
+   * open function, then each caller's return address, down to do_syscall_64 under a system call.
+   */
+  #stacks(ip?: bigint): Stacks {
+    const kernel: bigint[] = ip === undefined ? [] : [ip];
+    for (let i = this.#stack.length - 1; i >= 0; i--) kernel.push(this.#stack[i]!.addr + RETURN_OFFSET);
+    if (this.userStack.length > 0) kernel.push(kernelSymbol('do_syscall_64').address + RETURN_OFFSET);
+    return { kernel, user: this.userStack };
   }
 
   /** A kernel stack pointer per task and depth: fixed, distinct, 16-byte aligned. */

@@ -41,6 +41,8 @@ const SYSCALL_FIELDS: Readonly<Record<SyscallRequest['syscall'], readonly string
   listen: ['fd', 'backlog'],
   connect: ['fd', 'addr'],
   accept: ['fd', 'peer'],
+  sendto: ['fd', 'data', 'count', 'addr'],
+  recvfrom: ['fd', 'count'],
   execve: ['path', 'argv', 'envp'],
   clone: ['flags', 'child', 'cpu'],
   fork: ['child', 'cpu'],
@@ -216,6 +218,10 @@ function request(v: YamlValue, name: SyscallRequest['syscall']): SyscallRequest 
       return clean({ syscall: name, fd: need('fd', i('fd', 0)), backlog: i('backlog', 0) });
     case 'accept':
       return clean({ syscall: name, fd: need('fd', i('fd', 0)), peer: s('peer') });
+    case 'sendto':
+      return clean({ syscall: name, fd: need('fd', i('fd', 0)), data: s('data'), count: i('count', 0, 1 << 20), addr: s('addr') });
+    case 'recvfrom':
+      return clean({ syscall: name, fd: need('fd', i('fd', 0)), count: i('count', 0, 1 << 20) });
     case 'execve':
       return clean({ syscall: name, path: need('path', s('path')), argv: v.get('argv') ? strList(v.req('argv')) : undefined, envp: v.get('envp') ? strList(v.req('envp')) : undefined });
     case 'clone':

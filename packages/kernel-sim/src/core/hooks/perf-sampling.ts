@@ -1,0 +1,103 @@
+import { PERF_EVENT_DATA } from '@bpfhive/uapi';
+import { encodeRegs, kernelSymbol, USER_CALL_SITE, userRegs, idleRegs, type Stacks } from '../../world/index.js';
+import { buildContext } from '../contexts/write.js';
+import type { Kernel } from '../kernel.js';
+import type { HookPoints } from '../links/hook-points.js';
+import type { BpfLink, SamplingEventTarget } from '../links/link.js';
+import { idleTask } from '../tasks.js';
+import { HookCounters } from './counters.js';
+import type { TaskCache } from './tasks.js';
+import type { SimWorld } from './world.js';
+
+/**
+ * Samples in one catch-up at most (per event): a jump of virtual time far past many periods runs
+ * this many and skips the rest, counted as the hook counter's THROTTLED action, as perf throttles an event that samples
+ * faster than the kernel can take (perf_event_max_sample_rate, "perf: interrupt took too long").
+ */
+export const MAX_SAMPLES_PER_CATCH_UP = 10000;
+
+/** Where the idle loop is interrupted: the kernel stack of a sample on an idle CPU. */
+const IDLE_OFFSET = 0x1en;
+
+export interface PerfSamplingDeps {
+  readonly kernel: Kernel;
+  readonly points: HookPoints;
+  readonly world: SimWorld;
+  readonly counters: HookCounters;
+  readonly tasks: TaskCache;
+}
+
+/**
+ * The sampling perf events (cpu-clock, perf_event_open with sample_period or sample_freq) with a
+ * PERF_EVENT program attached: as virtual time passes (`until`, before each world event and when
+ * time is moved on), every period of each event's CPU clock runs its program on that CPU, with
+ * a `struct bpf_perf_event_data`: the interrupted registers — the running task's user registers
+ * (cs 0x33, ip in its code), or the idle loop's kernel ones on an idle CPU — and sample_period
+ * in ns. bpf_get_stackid/get_stack see the same place: the task's user stack, or the idle loop.
+ * A sample's first period starts when its link is first seen.
+ */
+export class PerfSampling {
+  readonly #next = new Map<BpfLink, number>();
+  #version = -1;
+  #links: readonly BpfLink[] = [];
+
+  constructor(private readonly deps: PerfSamplingDeps) {}
+
+  /** Runs the samples due up to `time` (ns of virtual time), in time order per event. */
+  until(time: number): void {
+    const links = this.#sampling();
+    if (links.length === 0) return;
+    const now = this.deps.world.now;
+    for (const link of links) {
+      if (link.detached) continue;
+      const event = (link.target as { readonly event: SamplingEventTarget }).event;
+      let next = this.#next.get(link) ?? now + event.periodNs;
+      let runs = 0;
+      for (; next <= time && runs < MAX_SAMPLES_PER_CATCH_UP; next += event.periodNs, runs++) this.#sample(link, event);
+      if (next <= time) {
+        const skipped = Math.floor((time - next) / event.periodNs) + 1;
+        HookCounters.action(this.#counter(link, event), 'THROTTLED', skipped);
+        next += skipped * event.periodNs;
+      }
+      this.#next.set(link, next);
+    }
+  }
+
+  /** The links on sampling events, cached until the attach points change. */
+  #sampling(): readonly BpfLink[] {
+    const { points } = this.deps;
+    if (points.version !== this.#version) {
+      const links: BpfLink[] = [];
+      for (const key of points.keys()) for (const link of points.list(key)) if (link.target.kind === 'perf_event') links.push(link);
+      this.#links = links;
+      this.#version = points.version;
+      for (const link of this.#next.keys()) if (!links.includes(link)) this.#next.delete(link);
+    }
+    return this.#links;
+  }
+
+  #counter(link: BpfLink, event: SamplingEventTarget) {
+    return this.deps.counters.of('perf_event', `cpu ${event.cpu} event ${event.id} link ${link.id}`);
+  }
+
+  #sample(link: BpfLink, event: SamplingEventTarget): void {
+    const { kernel, world, tasks } = this.deps;
+    const cpu = kernel.cpus[event.cpu % kernel.cpus.length]!;
+    const pid = world.processes.sched.running(event.cpu);
+    const running = pid === 0 || !world.processes.tasks.has(pid) ? undefined : world.processes.tasks.get(pid);
+    const idleIp = kernelSymbol('default_idle').address + IDLE_OFFSET;
+    const regs = running ? userRegs(USER_CALL_SITE, running.pid) : idleRegs(idleIp, event.cpu);
+    const stacks: Stacks = running ? { kernel: [], user: [USER_CALL_SITE] } : { kernel: [idleIp], user: [] };
+    const ctx = buildContext(kernel.arena, PERF_EVENT_DATA, { regs: encodeRegs(regs), sample_period: BigInt(event.periodNs), addr: 0n });
+    const counter = this.#counter(link, event);
+    try {
+      counter.runs++;
+      const task = running ? tasks.of(running.snapshot()) : idleTask(cpu.index);
+      kernel.run(link.program, cpu, ctx.address, { task, cookie: link.cookieFor(), stacks });
+    } catch (e) {
+      HookCounters.error(counter, e);
+    } finally {
+      ctx.free();
+    }
+  }
+}
