@@ -221,9 +221,9 @@ describe('loadCollection with kernelBtf', () => {
     expect(e.log).toBe(log);
   });
 
-  it('without kernelBtf the instructions keep the offsets the compiler wrote', async () => {
+  it('without kernelBtf (and told not to fetch it) the instructions keep the offsets the compiler wrote', async () => {
     const kernel = new FakeKernel();
-    await loadCollection(spec, fakeClient(kernel), { kconfig });
+    await loadCollection(spec, fakeClient(kernel), { kconfig, loadKernelBtf: false });
     const program = spec.programs.find((p) => p.name === 'sched_switch')!;
     expect(insnsSent(kernel, 'sched_switch')).toEqual(program.instructions.map((i) => expect.objectContaining({ opcode: i.opcode, off: i.off })));
   });

@@ -52,6 +52,11 @@ const PROGRAMS: Record<ObjectName, ProgRow[]> = {
     ['legacy_classifier', 'classifier', ProgType.SCHED_CLS, 0, undefined, 0, ['legacy_classifier'], 2, 2],
   ],
   socket_filter: [['count_protocols', 'socket', ProgType.SOCKET_FILTER, 0, undefined, 0, ['count_protocols'], 26, 28]],
+  kfunc_task: [
+    ['find_task', 'syscall', ProgType.SYSCALL, 0, undefined, ProgLoadFlag.SLEEPABLE, ['find_task'], 27, 30],
+    ['stash_task', 'syscall', ProgType.SYSCALL, 0, undefined, ProgLoadFlag.SLEEPABLE, ['stash_task'], 26, 29],
+  ],
+  kfunc_unknown: [['call_unknown', 'syscall', ProgType.SYSCALL, 0, undefined, ProgLoadFlag.SLEEPABLE, ['call_unknown'], 27, 29]],
   fentry_core: [
     ['read_entry', 'fentry/vfs_read', ProgType.TRACING, AttachType.TRACE_FENTRY, 'vfs_read', 0, ['read_entry'], 54, 55],
     ['read_exit', 'fexit/vfs_read', ProgType.TRACING, AttachType.TRACE_FEXIT, 'vfs_read', 0, ['read_exit'], 11, 12],
@@ -114,6 +119,8 @@ const MAPS: Record<ObjectName, MapRow[]> = {
     ['proto_bytes', 'legacy', MapType.ARRAY, 4, 8, 256, 0],
     ['seen_sockets', 'legacy', MapType.HASH, 8, 4, 1024, MapFlag.NO_PREALLOC],
   ],
+  kfunc_task: [['task_slots', 'btf', MapType.ARRAY, 4, 16, 1, 0]],
+  kfunc_unknown: [['counts', 'btf', MapType.ARRAY, 4, 8, 4, 0]],
   fentry_core: [
     ['reads', 'btf', MapType.ARRAY, 4, 48, 1, 0],
     ['switches', 'btf', MapType.ARRAY, 4, 8, 1, 0],
@@ -159,7 +166,7 @@ describe('object spec - programs', () => {
         expect(p.functions.map((f) => f.name)).toEqual(fns);
         expect(p.instructions).toHaveLength(count);
         expect(slotIndex(p.instructions)[count]).toBe(slots);
-        expect(p.autoload).toBe(name !== 'optional_bind4');
+        expect(p.autoload).toBe(name !== 'optional_bind4' && name !== 'stash_task');
         expect(p.license).toBe(spec.license);
       }
     });

@@ -64,15 +64,19 @@ describe.skipIf(!kernelSimBuilt() || !existsSync(VERIFIER_MAIN))('prog BTF over 
     await expect(client.bpf('OBJ_GET_INFO_BY_FD', { btf_id: btfId })).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
-  it("prog btf - fentry and fexit on vfs_read see the reader's pid, tgid, parent and comm through CO-RE, the count and what it returned", async () => {
-    const collection: Collection = await loadCollection(spec(), client, { kernelBtf });
+  // libbpf loads vmlinux BTF itself when the object needs it; so does loadCollection when it is given none.
+  it.each([
+    ['the kernel BTF given', true, 810],
+    ['the kernel BTF fetched by loadCollection itself', false, 820],
+  ])("prog btf - %s: fentry and fexit on vfs_read see the reader's pid, tgid, parent and comm through CO-RE, the count and what it returned", async (_title, given, parent) => {
+    const collection: Collection = await loadCollection(spec(), client, given ? { kernelBtf } : {});
     const links: number[] = [];
     try {
       for (const p of collection.programs.values()) links.push(await linkCreate(client, attachAttr(p.spec, p.id)));
-      await simRequest(client, SimSubjects.procSpawn, { pid: 810, comm: 'bash' });
-      await simRequest(client, SimSubjects.procSpawn, { pid: 811, ppid: 810, comm: 'cat' });
-      await simRequest(client, SimSubjects.procSyscall, { pid: 811, syscall: 'openat', path: '/etc/passwd' });
-      const read = await simRequest<{ ret: number }>(client, SimSubjects.procSyscall, { pid: 811, syscall: 'read', fd: 3, count: 100 });
+      await simRequest(client, SimSubjects.procSpawn, { pid: parent, comm: 'bash' });
+      await simRequest(client, SimSubjects.procSpawn, { pid: parent + 1, ppid: parent, comm: 'cat' });
+      await simRequest(client, SimSubjects.procSyscall, { pid: parent + 1, syscall: 'openat', path: '/etc/passwd' });
+      const read = await simRequest<{ ret: number }>(client, SimSubjects.procSyscall, { pid: parent + 1, syscall: 'read', fd: 3, count: 100 });
       const value = await client.mapLookup(collection.maps.get('reads')!.id, u32.encode(0));
       const view = new DataView(value.buffer, value.byteOffset);
       expect({
@@ -82,7 +86,7 @@ describe.skipIf(!kernelSimBuilt() || !existsSync(VERIFIER_MAIN))('prog BTF over 
         count: view.getBigUint64(16, true),
         ret: view.getBigInt64(24, true),
         comm: Buffer.from(value.subarray(32, 48)).toString('latin1').replace(/\0+$/, ''),
-      }).toEqual({ pid: 811, tgid: 811, ppid: 810, count: 100n, ret: BigInt(read.ret), comm: 'cat' });
+      }).toEqual({ pid: parent + 1, tgid: parent + 1, ppid: parent, count: 100n, ret: BigInt(read.ret), comm: 'cat' });
       expect(read.ret).toBeGreaterThan(0);
       // The reader was switched in: tp_btf counted it.
       const switches = await client.mapLookup(collection.maps.get('switches')!.id, u32.encode(0));
@@ -102,11 +106,20 @@ describe.skipIf(!kernelSimBuilt() || !existsSync(VERIFIER_MAIN))('prog BTF over 
     expect(error.message).toBe("load program 'read_entry': prog 'read_entry': failed to find kernel BTF type ID of 'no_such_fn' (no FUNC 'no_such_fn' in the kernel's BTF)");
   });
 
-  it('prog btf - without the kernel BTF a tracing program loads without attach_btf_id and the kernel refuses it', async () => {
-    const error = (await loadCollection(spec(), client).catch((e: unknown) => e)) as LoadError;
-    expect(error).toBeInstanceOf(LoadError);
-    expect([error.code, error.message]).toEqual(['EINVAL', expect.stringContaining('Tracing programs must provide btf_id')]);
-    // Nothing of the object is left: its BTF went with the failed load.
+  it('prog btf - given no kernel BTF, loadCollection fetches it: attach_btf_id found, CO-RE applied; a failed load leaves nothing', async () => {
+    const collection = await loadCollection(spec(), client);
+    try {
+      const infos = await Promise.all([...collection.programs.values()].map((p) => client.bpf('OBJ_GET_INFO_BY_FD', { prog_id: p.id })));
+      expect(infos.map((i) => i.attach_btf_id)).toEqual([findBtfType(kernelBtf, 'vfs_read', 'FUNC'), findBtfType(kernelBtf, 'vfs_read', 'FUNC'), findBtfType(kernelBtf, 'btf_trace_sched_switch', 'TYPEDEF')]);
+    } finally {
+      await collection.close();
+    }
+    // The BTF it fetched is the target of the attach lookup: a function it lacks fails as libbpf fails.
+    const object = spec();
+    const renamed = { ...object, programs: object.programs.map((p) => (p.name === 'read_exit' ? { ...p, sectionName: 'fexit/no_such_fn', attachTo: 'no_such_fn' } : p)) };
+    const error = (await loadCollection(renamed, client).catch((e: unknown) => e)) as LoadError;
+    expect([error.code, error.message]).toEqual(['ESRCH', expect.stringContaining("failed to find kernel BTF type ID of 'no_such_fn'")]);
+    // Nothing of the object is left: its BTF and the program loaded before went with the failed load.
     const ids: number[] = [];
     for await (const id of client.ids('btf')) ids.push(id);
     expect(ids).toEqual([1]);

@@ -51,3 +51,29 @@ export function loadProgressReporter(io: CliIo, json: boolean): ((event: LoadPro
   if (json || !io.stderrIsTty) return undefined;
   return (e) => io.stderr(`${e.kind === 'map' ? 'created map' : 'loaded program'} ${e.done}/${e.total} '${e.name}'\n`);
 }
+
+/** A progress line that rewrites itself in place: `update` shows the latest state, `done` clears it. */
+export interface ProgressLine {
+  update(text: string): void;
+  done(): void;
+}
+
+/**
+ * One line of progress on standard error, rewritten in place (carriage return, erase line), for
+ * long work such as `net replay`; undefined — no reporting at all — when standard error is not a
+ * terminal or the command writes JSON.
+ */
+export function progressLine(io: CliIo, json: boolean): ProgressLine | undefined {
+  if (json || !io.stderrIsTty) return undefined;
+  let shown = false;
+  return {
+    update(text) {
+      io.stderr(`\r\u001b[K${text}`);
+      shown = true;
+    },
+    done() {
+      if (shown) io.stderr('\r\u001b[K');
+      shown = false;
+    },
+  };
+}

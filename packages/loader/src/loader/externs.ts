@@ -1,13 +1,15 @@
 /**
  * Extern resolution (libbpf's bpf_object__resolve_externs), done before anything is created:
- * Kconfig values into the `.kconfig` map's value, and kernel symbols (`__ksym`), which need the
- * kernel's BTF or kallsyms. bpfhive's kernel-sim publishes neither yet, so every ksym and kfunc
- * is unresolved: weak ones become 0 (libbpf's default), strong ones fail the load with ESRCH.
+ * Kconfig values into the `.kconfig` map's value, and kernel symbols (`__ksym`) against the
+ * kernel's BTF (ksyms.ts): kfuncs and typed variables to kernel BTF ids. What stays unresolved
+ * (typeless ksyms, which need kallsyms; symbols the kernel lacks) is 0 when weak (libbpf's
+ * default: loads read 0, kfunc calls are poisoned), and fails the load with ESRCH when strong.
  */
 import { BpfError } from '@bpfhive/uapi';
 import type { ExternSpec, ObjectSpec } from '../object/index.js';
 import { LoadError } from './errors.js';
 import { DEFAULT_KERNEL_VERSION, writeKconfigValue } from './kconfig.js';
+import { missingKsymMessage, resolveKsym } from './ksyms.js';
 import type { LoadOptions } from './types.js';
 
 export interface ResolvedExterns {
@@ -15,6 +17,8 @@ export interface ResolvedExterns {
   readonly kconfig: Uint8Array | undefined;
   /** Externs that stay unresolved (all weak): their loads read 0, their kfunc calls are poisoned. */
   readonly unresolved: ReadonlySet<string>;
+  /** Resolved kernel symbols: extern name → the kernel BTF id of its FUNC or VAR. */
+  readonly ksyms: ReadonlyMap<string, number>;
 }
 
 /** The values libbpf computes itself rather than reading from the kernel's config. */
@@ -40,11 +44,19 @@ export function resolveExterns(spec: ObjectSpec, options: LoadOptions): Resolved
   const kconfigMap = spec.maps.find((m) => m.origin === 'kconfig');
   const kconfig = kconfigMap?.contents ? new Uint8Array(kconfigMap.contents) : undefined;
   const unresolved = new Set<string>();
+  const ksyms = new Map<string, number>();
   for (const ext of spec.externs) {
     try {
+      if (ext.kind === 'ksym') {
+        const id = options.kernelBtf ? resolveKsym(ext, spec.btf, options.kernelBtf) : undefined;
+        if (id !== undefined) ksyms.set(ext.name, id);
+        else if (!ext.weak) throw new BpfError('ESRCH', missingKsymMessage(ext, options.kernelBtf !== undefined));
+        else unresolved.add(ext.name);
+        continue;
+      }
       const text = ext.kconfig ? kconfigText(ext, options) : undefined;
       if (text === undefined) {
-        if (!ext.weak) throw new BpfError('ESRCH', `extern '${ext.name}' (strong): not resolved${ext.kind === 'ksym' ? ' (no kernel BTF or kallsyms to resolve kernel symbols against)' : ''}`);
+        if (!ext.weak) throw new BpfError('ESRCH', `extern '${ext.name}' (strong): not resolved`);
         unresolved.add(ext.name);
       } else if (ext.kconfig && kconfig) {
         writeKconfigValue({ ...ext, kconfig: ext.kconfig }, text, kconfig);
@@ -53,7 +65,7 @@ export function resolveExterns(spec: ObjectSpec, options: LoadOptions): Resolved
       throw new LoadError({ kind: 'extern', name: ext.name }, e);
     }
   }
-  return { kconfig, unresolved };
+  return { kconfig, unresolved, ksyms };
 }
 
 function kconfigText(ext: ExternSpec, options: LoadOptions): string | undefined {

@@ -9,5 +9,5 @@ export { LoadError, CloseError, type LoadTarget, type Unreleased } from './error
 export { natsCloser, type ObjectCloser, type ObjectKind } from './closer.js';
 export { DEFAULT_KERNEL_VERSION, kernelVersionCode } from './kconfig.js';
 export { POISON_CALL_KFUNC_BASE } from './relocate.js';
-export { VMLINUX_BTF_ID, fetchKernelBtf, needsKernelBtf } from './kernel-btf.js';
+export { VMLINUX_BTF_ID, fetchKernelBtf, needsKernelBtf, withKernelBtf } from './kernel-btf.js';
 export type { Collection, LoadOptions, LoadProgress, LoadedMap, LoadedProgram } from './types.js';

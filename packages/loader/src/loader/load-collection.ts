@@ -12,6 +12,7 @@ import { CloseError, LoadError, type LoadTarget } from './errors.js';
 import { resolveExterns } from './externs.js';
 import { Ledger } from './ledger.js';
 import { type MapContext, type MapRecord, isMapInMap, obtainMap } from './maps.js';
+import { withKernelBtf } from './kernel-btf.js';
 import { attachBtfId, loadObjectBtf, progBtfFields } from './prog-btf.js';
 import { loadProgram, progLoadAttr } from './programs.js';
 import { relocateProgram } from './relocate.js';
@@ -30,14 +31,17 @@ async function step<T>(target: LoadTarget, run: () => Promise<T> | T): Promise<T
 /**
  * Loads `spec` through `client`, in libbpf's order:
  *
- * 1. externs resolved (Kconfig values, kernel symbols) before anything is created;
+ * 0. the kernel's BTF fetched when the object needs it and `kernelBtf` gives none
+ *    (withKernelBtf, as libbpf loads vmlinux BTF itself);
+ * 1. externs resolved (Kconfig values, kernel symbols) before anything is created, then the
+ *    object's .BTF loaded into the kernel (prog-btf.ts; optional: a refusal is a warning);
  * 2. every map obtained in spec order: given in `reuseMaps`, else pinned by name at
  *    `<pinRoot>/<name>` and compatible (EINVAL `pinned map is incompatible` otherwise), else
- *    created (a map-in-map with a template of its inner map), global data written as element 0
- *    and `.rodata`/`.kconfig` frozen;
+ *    created (a map-in-map with a template of its inner map; with the object's BTF and its key
+ *    and value types, maps.ts mapBtfAttr, retried without on EINVAL), global data written as
+ *    element 0 and `.rodata`/`.kconfig` frozen;
  * 3. map-in-map slots set to the ids of the maps they name;
- * 4. the object's .BTF loaded into the kernel (prog-btf.ts; optional: a refusal is a warning),
- *    then every program loaded by default (section without '?') relocated to map ids, its CO-RE
+ * 4. every program loaded by default (section without '?') relocated to map ids, its CO-RE
  *    relocations applied against `kernelBtf` when given (core.ts), and loaded with its
  *    prog_btf_id, func_info and line_info, and, for fentry/fexit/tp_btf/lsm/iter sections, the
  *    attach_btf_id found in `kernelBtf`; the loader's BTF handle is closed after (programs hold it);
@@ -49,29 +53,31 @@ async function step<T>(target: LoadTarget, run: () => Promise<T> | T): Promise<T
  * touched) and rejects with a LoadError naming the map, program or extern: `load program
  * 'xdp_prog': …` with the errno and, when the verifier refused it, its whole log.
  */
-export async function loadCollection(spec: ObjectSpec, client: BpfClient, options: LoadOptions = {}): Promise<Collection> {
-  await step({ kind: 'object' }, () => checkObject(spec, options));
+export async function loadCollection(spec: ObjectSpec, client: BpfClient, given: LoadOptions = {}): Promise<Collection> {
+  await step({ kind: 'object' }, () => checkObject(spec, given));
+  const options = await step({ kind: 'object' }, () => withKernelBtf(spec, client, given));
   const externs = resolveExterns(spec, options);
   const ledger = new Ledger(options.closer ?? natsCloser(client));
   try {
-    const ctx: MapContext = { client, ledger, options, kconfig: externs.kconfig };
-    const maps = new Map<string, MapRecord>();
-    for (const map of spec.maps) {
-      maps.set(map.name, await step({ kind: 'map', name: map.name }, () => obtainMap(ctx, map)));
-      options.onProgress?.({ kind: 'map', name: map.name, done: maps.size, total: spec.maps.length });
-    }
-    const mapIds = new Map([...maps].map(([name, record]) => [name, record.entry.id]));
-    for (const record of maps.values()) {
-      if (isMapInMap(record.spec.type)) await step({ kind: 'map', name: record.spec.name }, () => initSlots(client, record, 'map', mapIds));
-    }
-    const programs = new Map<string, LoadedProgram>();
-    const core = coreRelocatorFor(spec, options);
     const toLoad = spec.programs.filter((p) => p.autoload);
-    // The object's BTF, which each program names with its func_info and line_info; the programs hold it, so the handle goes after.
-    const btfId = spec.btf && toLoad.length > 0 ? await loadObjectBtf(client, spec.btf, options.onWarning) : undefined;
+    // The object's BTF, loaded before the maps as libbpf does: maps name their key and value types in it, and each
+    // program names it with its func_info and line_info. Programs (and the kernel, for maps) hold it, so the handle goes after.
+    const btfId = spec.btf && (toLoad.length > 0 || spec.maps.some((m) => m.btfValueTypeId !== 0)) ? await loadObjectBtf(client, spec.btf, options.onWarning) : undefined;
+    const ctx: MapContext = { client, ledger, options, kconfig: externs.kconfig, ...(btfId !== undefined && spec.btf && { btf: { id: btfId, btf: spec.btf } }) };
+    const maps = new Map<string, MapRecord>();
+    const programs = new Map<string, LoadedProgram>();
     try {
+      for (const map of spec.maps) {
+        maps.set(map.name, await step({ kind: 'map', name: map.name }, () => obtainMap(ctx, map)));
+        options.onProgress?.({ kind: 'map', name: map.name, done: maps.size, total: spec.maps.length });
+      }
+      const mapIds = new Map([...maps].map(([name, record]) => [name, record.entry.id]));
+      for (const record of maps.values()) {
+        if (isMapInMap(record.spec.type)) await step({ kind: 'map', name: record.spec.name }, () => initSlots(client, record, 'map', mapIds));
+      }
+      const core = coreRelocatorFor(spec, options);
       for (const program of toLoad) {
-        const loading = (): Promise<LoadedProgram> => load(client, ledger, spec, program, mapIds, options, core, btfId);
+        const loading = (): Promise<LoadedProgram> => load(client, ledger, spec, program, mapIds, options, core, btfId, externs.ksyms);
         programs.set(program.name, await step({ kind: 'program', name: program.name }, loading));
         options.onProgress?.({ kind: 'program', name: program.name, done: programs.size, total: toLoad.length });
       }
@@ -113,8 +119,9 @@ async function load(
   options: LoadOptions,
   core: CoreRelocator | undefined,
   btfId: number | undefined,
+  ksyms: ReadonlyMap<string, number>,
 ): Promise<LoadedProgram> {
-  const insns = relocateProgram(program, mapIds, spec.externs);
+  const insns = relocateProgram(program, mapIds, spec.externs, ksyms);
   const type = options.programType?.type ?? program.type;
   const attachType = options.programType ? options.programType.expectedAttachType : program.expectedAttachType;
   const btf = progBtfFields(program, btfId, attachBtfId(program, type, attachType, options.kernelBtf));

@@ -3,7 +3,7 @@
  * the caller, or pinned by name and compatible) or created, global data filled and `.rodata`
  * / `.kconfig` frozen; map-in-map templates are created for their outer map.
  */
-import { type MapCreateRequest, MapType } from '@bpfhive/uapi';
+import { type Btf, BpfError, type MapCreateRequest, MapType, btfSizeOf } from '@bpfhive/uapi';
 import { type BpfClient, BpfSyscallError, u32 } from '../client/index.js';
 import { MapPinning, type MapSpec } from '../object/index.js';
 import type { Ledger, LedgerEntry } from './ledger.js';
@@ -19,6 +19,45 @@ export interface MapContext {
   readonly options: LoadOptions;
   /** The `.kconfig` map's value with the resolved externs written in. */
   readonly kconfig: Uint8Array | undefined;
+  /** The object's BTF as loaded into the kernel (btf_load), which maps name with their key and value types. */
+  readonly btf?: ObjectBtf;
+}
+
+/** The object's BTF: the kernel's id for it and the parsed types. */
+export interface ObjectBtf {
+  readonly id: number;
+  readonly btf: Btf;
+}
+
+/**
+ * Map types libbpf creates without BTF (bpf_object__create_map zeroes btf_fd and the type ids
+ * for them): their values are ids or kernel objects, or they have no key.
+ */
+const NO_BTF_MAP_TYPES = new Set<number>([
+  MapType.PERF_EVENT_ARRAY, MapType.CGROUP_ARRAY, MapType.STACK_TRACE, MapType.ARRAY_OF_MAPS, MapType.HASH_OF_MAPS, MapType.DEVMAP,
+  MapType.DEVMAP_HASH, MapType.CPUMAP, MapType.XSKMAP, MapType.SOCKMAP, MapType.SOCKHASH, MapType.QUEUE, MapType.STACK,
+]);
+
+type MapBtfAttr = Pick<MapCreateRequest, 'btf_id' | 'btf_key_type_id' | 'btf_value_type_id'>;
+
+/**
+ * map_create's BTF fields for `map`, as libbpf passes them: the object's BTF and the key and
+ * value types, none for the types above or without a value type. A type whose size is not the
+ * map's is left out here: the kernel would refuse the map (map_check_btf, EINVAL) and libbpf
+ * would create it again without BTF (createOwned retries so for any refusal); bpfhive's kernel only checks the BTF when a program using
+ * the map is loaded (maps-store MapSpec.btf_id), so the loader does libbpf's retry up front.
+ */
+export function mapBtfAttr(map: MapSpec, btf: ObjectBtf | undefined): MapBtfAttr {
+  if (!btf || map.btfValueTypeId === 0 || NO_BTF_MAP_TYPES.has(map.type)) return {};
+  const sizeIs = (id: number, size: number): boolean => {
+    try {
+      return btfSizeOf(btf.btf, id) === size;
+    } catch {
+      return false;
+    }
+  };
+  if (!sizeIs(map.btfValueTypeId, map.valueSize) || (map.btfKeyTypeId !== 0 && !sizeIs(map.btfKeyTypeId, map.keySize))) return {};
+  return { btf_id: btf.id, ...(map.btfKeyTypeId !== 0 && { btf_key_type_id: map.btfKeyTypeId }), btf_value_type_id: map.btfValueTypeId };
 }
 
 /** A map in hand: its ledger entry (id, ownership, pins) and spec. */
@@ -36,7 +75,7 @@ export function pinPathOf(map: MapSpec, options: LoadOptions): string | undefine
 }
 
 /** BPF_MAP_CREATE's attributes for a spec (the name cut to 15 characters, as libbpf cuts it). */
-export function mapCreateAttr(map: MapSpec, innerMapId?: number): MapCreateRequest {
+export function mapCreateAttr(map: MapSpec, innerMapId?: number, btf: MapBtfAttr = {}): MapCreateRequest {
   return {
     map_type: map.type,
     key_size: map.keySize,
@@ -46,6 +85,7 @@ export function mapCreateAttr(map: MapSpec, innerMapId?: number): MapCreateReque
     map_name: map.name.slice(0, OBJ_NAME_MAX),
     ...(map.mapExtra !== 0 && { map_extra: map.mapExtra }),
     ...(innerMapId !== undefined && { inner_map_id: innerMapId }),
+    ...btf,
   };
 }
 
@@ -73,7 +113,16 @@ export async function obtainMap(ctx: MapContext, map: MapSpec): Promise<MapRecor
 }
 
 async function createOwned(ctx: MapContext, map: MapSpec, innerMapId: number | undefined): Promise<LedgerEntry> {
-  const id = await ctx.client.mapCreate(mapCreateAttr(map, innerMapId));
+  const btf = mapBtfAttr(map, ctx.btf);
+  let id;
+  try {
+    id = await ctx.client.mapCreate(mapCreateAttr(map, innerMapId, btf));
+  } catch (e) {
+    // libbpf (bpf_object__create_map): a map the kernel refuses with BTF, for any errno, is created again without it.
+    if (btf.btf_id === undefined || !(e instanceof BpfSyscallError || e instanceof BpfError)) throw e;
+    ctx.options.onWarning?.(`Error in bpf_create_map_xattr(${map.name}): ${e.code} (${e.message}). Retrying without BTF.`);
+    id = await ctx.client.mapCreate(mapCreateAttr(map, innerMapId));
+  }
   return ctx.ledger.add('map', map.name, id, true);
 }
 

@@ -51,10 +51,17 @@ export interface LoadOptions {
    * against /sys/kernel/btf/vmlinux; bpfhive's is the kernel-sim's vmlinux.btf). Without it,
    * instructions keep the offsets the compiler took from the object's own types. It is also
    * where fentry/fexit/fmod_ret/tp_btf/lsm/iter programs find their attach_btf_id (libbpf's
-   * libbpf_find_attach_btf_id); without it they load without one, which the kernel refuses.
-   * fetchKernelBtf(client) gets the kernel-sim's (BTF object 1); `bpfhive prog load` uses it.
+   * libbpf_find_attach_btf_id). Absent, loadCollection fetches the kernel-sim's (BTF object 1,
+   * fetchKernelBtf) when the object needs it (needsKernelBtf), as libbpf loads vmlinux BTF
+   * itself; given, it is used instead (libbpf's btf_custom_path).
    */
   readonly kernelBtf?: Btf;
+  /**
+   * Whether loadCollection fetches the kernel's BTF when the object needs it and `kernelBtf`
+   * gives none (default true). false loads as on a kernel without BTF: CO-RE relocations keep
+   * the compiler's offsets, typed ksyms find nothing, tracing programs go without attach_btf_id.
+   */
+  readonly loadKernelBtf?: boolean;
   /** Receives libbpf's warnings: a CO-RE relocation that found no target and poisoned its instruction. */
   readonly onWarning?: (message: string) => void;
   /** Told after each map is created (or reused) and each program loaded, for a progress display. */

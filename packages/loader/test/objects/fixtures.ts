@@ -18,6 +18,8 @@ export const OBJECT_NAMES = [
   'cgroup_sock',
   'map_in_map',
   'fentry_core',
+  'kfunc_task',
+  'kfunc_unknown',
   'xdp_parser.bpfeb',
 ] as const;
 export type ObjectName = (typeof OBJECT_NAMES)[number];

@@ -1,11 +1,12 @@
 import { AttachType } from '@bpfhive/uapi';
-import type { BpfClient } from '../../client/index.js';
 import { type SimDevice, linkClose, linkCreate, simDevices } from '../../examples/sim.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../io.js';
 import { type ArgCursor, isPrefix } from './map-args.js';
 import { EXIT_OK, attempt } from './map-context.js';
 import { type ToolContext, type ToolSubcommand, toolCommand } from './link-context.js';
+import { parseDevice } from './net-device.js';
+import { netReplay } from './net-replay.js';
 import { parseProgHandle } from './prog-args.js';
 import { progInfo, resolveProgram } from './prog-resolve.js';
 
@@ -33,16 +34,6 @@ function parseAttachType(word: string): NetAttach {
     default:
       throw new UsageError(`invalid net attach/detach type: ${word}`);
   }
-}
-
-/** `dev NAME`: the simulated device of that name. */
-async function parseDevice(client: BpfClient, args: ArgCursor): Promise<SimDevice> {
-  const word = args.shift();
-  if (!isPrefix(word, 'dev')) throw new UsageError(`expected 'dev', got: '${word}'?`);
-  const name = args.shift();
-  const device = (await attempt("can't list devices", () => simDevices(client))).find((d) => d.name === name || String(d.ifindex) === name);
-  if (!device) throw new UsageError(`invalid devname ${name}`);
-  return device;
 }
 
 /** `attach ATTACH_TYPE PROG dev NAME [overwrite]`: a link on the device's hook, left in place. */
@@ -166,14 +157,20 @@ const netDevices: ToolSubcommand = { name: 'devices', synopsis: 'devices', run: 
 /** `bpfhive net …`: bpftool net over the kernel-sim's simulated devices. */
 export const netCommand: Command = toolCommand(
   'net',
-  'show and attach the XDP and TC programs of the simulated devices, as bpftool net does',
-  [netShow, netList, netAttach, netDetach, netDevices],
-  [netShow, netAttach, netDetach, netDevices],
+  'show and attach the XDP and TC programs of the simulated devices, as bpftool net does; replay pcap files into them',
+  [netShow, netList, netAttach, netDetach, netDevices, netReplay],
+  [netShow, netAttach, netDetach, netDevices, netReplay],
   [
     '       PROG := { id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME }',
     '       ATTACH_TYPE := { xdp | xdpgeneric | xdpdrv | tcx_ingress | tcx_egress }',
+    '       FILE := a classic pcap file of Ethernet frames (not pcapng), or - for standard input',
     '',
     '  Devices are the kernel-sim\'s (bpf.v1.sim.dev.list); `devices` lists them as ip link does.',
     '  Attaching creates a link (bpf.v1.link_create) that stays until detached.',
+    '  `replay` checks FILE, then has the kernel-sim replay it into the device (bpf.v1.sim.pcap.replay,',
+    '  in pieces that fit NATS\'s max_payload): at the recorded timing (default; speed FACTOR scales it),',
+    '  at rate PPS packets per second, or topspeed (as fast as the kernel takes them), loop N times over.',
+    '  It shows its progress on a terminal, then prints the packets, bytes, rate and XDP verdicts (-j: as',
+    '  JSON). Exit 255 when FILE is broken (nothing is sent), the replay fails or is interrupted.',
   ].join('\n'),
 );

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { BpfClient } from '../../client/index.js';
-import { CloseError, type Collection, LoadError, type LoadedProgram, autoAttachAttr, fetchKernelBtf, loadCollection, natsCloser, needsKernelBtf } from '../../loader/index.js';
+import { CloseError, type Collection, LoadError, type LoadedProgram, autoAttachAttr, loadCollection, natsCloser } from '../../loader/index.js';
 import { type ObjectSpec, readObject } from '../../object/index.js';
 import { UsageError } from '../io.js';
 import { loadProgressReporter } from '../tty.js';
@@ -119,13 +119,11 @@ async function loadWith(ctx: ProgContext, args: ArgCursor, all: boolean): Promis
   const reuseMaps = await replacements(client, spec, options.maps);
   let collection: Collection;
   try {
-    // As libbpf reads /sys/kernel/btf/vmlinux: the CO-RE target and where fentry/tp_btf/lsm programs find their attach_btf_id.
-    const kernelBtf = needsKernelBtf(spec) ? await fetchKernelBtf(client) : undefined;
+    // loadCollection fetches the kernel's BTF when the object needs it, as libbpf reads /sys/kernel/btf/vmlinux.
     const onProgress = loadProgressReporter(ctx.io, ctx.out.json !== undefined);
     collection = await loadCollection(spec, client, {
       reuseMaps,
       ...(options.type && { programType: options.type }),
-      ...(kernelBtf && { kernelBtf }),
       ...(onProgress && { onProgress }),
       onWarning: (m) => ctx.out.info(`libbpf: ${m}`),
     });

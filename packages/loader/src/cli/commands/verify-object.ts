@@ -1,4 +1,4 @@
-import { ALL_CAPABILITIES, type Btf, type Instruction, slotIndex } from '@bpfhive/uapi';
+import { ALL_CAPABILITIES, type Btf, type Instruction, btfFindStructField, btfFuncProto, btfTypeById, slotIndex } from '@bpfhive/uapi';
 import { type MapSpec as VerifierMapSpec, type VerifierProgram, type VerifyResult, verify } from '@bpfhive/verifier';
 import { type CoreProgramResult, type CoreRelocationError, CoreRelocator, explainPoisonedRejection } from '../../corerelo/index.js';
 import { relocateProgram } from '../../loader/relocate.js';
@@ -29,8 +29,9 @@ export interface VerifyObjectOptions {
   readonly kernelBtf: Btf | undefined;
 }
 
-/** The verifier's descriptor of a map (and of a map-in-map's inner map). */
-function mapDescriptor(map: MapSpec): VerifierMapSpec {
+/** The verifier's descriptor of a map (and of a map-in-map's inner map); with BTF, where its value's bpf_timer is. */
+function mapDescriptor(map: MapSpec, btf: Btf | undefined): VerifierMapSpec {
+  const timerOff = btf && map.btfValueTypeId ? btfFindStructField(btf, map.btfValueTypeId, 'bpf_timer') : undefined;
   return {
     map_type: map.type,
     key_size: map.keySize,
@@ -39,14 +40,16 @@ function mapDescriptor(map: MapSpec): VerifierMapSpec {
     map_flags: map.flags,
     name: map.name,
     frozen: map.freeze,
-    ...(map.innerMap && { inner: mapDescriptor(map.innerMap) }),
+    ...(map.innerMap && { inner: mapDescriptor(map.innerMap, btf) }),
+    ...(btf && map.btfValueTypeId && { btf: true }),
+    ...(timerOff !== undefined && { timer_off: timerOff }),
   };
 }
 
 /** Placeholder ids 1..n for the object's maps, and their descriptors by id. */
 export function placeholderMaps(spec: ObjectSpec): { ids: Map<string, number>; descriptors: Map<number, VerifierMapSpec> } {
   const ids = new Map(spec.maps.map((m, i) => [m.name, i + 1]));
-  const descriptors = new Map(spec.maps.map((m, i) => [i + 1, mapDescriptor(m)]));
+  const descriptors = new Map(spec.maps.map((m, i) => [i + 1, mapDescriptor(m, spec.btf)]));
   return { ids, descriptors };
 }
 
@@ -58,7 +61,7 @@ export function verifyObject(spec: ObjectSpec, options: VerifyObjectOptions): Pr
     const relocated = relocateProgram(program, maps.ids, spec.externs);
     const coreResult: CoreProgramResult | undefined = core?.relocate(program, relocated);
     const insns = coreResult?.insns ?? relocated;
-    const result = verify(verifierProgram(program, insns, maps.descriptors, options.logLevel));
+    const result = verify(verifierProgram(program, insns, maps.descriptors, options.logLevel, spec.btf));
     const refusal = result.verdict === 'reject' && result.error ? { insn: result.error.insn, message: result.error.message, log: result.log } : undefined;
     const coreError = coreResult && refusal ? explainPoisonedRejection(coreResult, refusal) : undefined;
     return { program, insns, result, coreError, warnings: coreResult?.warnings ?? [] };
@@ -66,7 +69,7 @@ export function verifyObject(spec: ObjectSpec, options: VerifyObjectOptions): Pr
 }
 
 /** BPF_PROG_LOAD as the verifier takes it, func_info and line_info included for its messages. */
-function verifierProgram(program: ProgramSpec, insns: readonly Instruction[], maps: ReadonlyMap<number, VerifierMapSpec>, logLevel: number): VerifierProgram {
+function verifierProgram(program: ProgramSpec, insns: readonly Instruction[], maps: ReadonlyMap<number, VerifierMapSpec>, logLevel: number, btf: Btf | undefined): VerifierProgram {
   return {
     insns,
     progType: program.type,
@@ -76,7 +79,12 @@ function verifierProgram(program: ProgramSpec, insns: readonly Instruction[], ma
     progFlags: program.flags,
     privileges: ALL_CAPABILITIES,
     maps,
-    funcInfo: program.funcInfo.map((f) => ({ insn_off: f.insnOff, type_id: f.typeId })),
+    // Linkage and prototype: global functions are verified against them.
+    funcInfo: program.funcInfo.map((f) => ({
+      insn_off: f.insnOff,
+      type_id: f.typeId,
+      ...(btf && { name: btfTypeById(btf, f.typeId).name, ...btfFuncProto(btf, f.typeId) }),
+    })),
     lineInfo: program.lineInfo.map((l) => ({ insn_off: l.insnOff, file: l.fileName, line: l.line, line_num: l.lineNum, line_col: l.column })),
   };
 }

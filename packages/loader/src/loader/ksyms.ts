@@ -1,0 +1,78 @@
+/**
+ * Kernel symbols (`__ksym` externs) against the kernel's BTF, as libbpf's
+ * bpf_object__resolve_ksyms_btf_id does it: a kfunc (`extern int bpf_f(...) __ksym;`) resolves
+ * to the id of the kernel FUNC of that name, whose prototype must be compatible (same number of
+ * arguments, each an integer, pointer or enum where the kernel's is); a typed variable
+ * (`extern const struct rq runqueues __ksym;`) to the id of the kernel VAR of that name, whose
+ * type must be compatible. The loader then writes the id into the program: `call` src_reg 2
+ * (BPF_PSEUDO_KFUNC_CALL) imm = id off = 0, `lddw` src_reg 3 (BPF_PSEUDO_BTF_ID) imm = id.
+ * Typeless ksyms (`extern const void x __ksym;`) need /proc/kallsyms, which bpfhive's kernel
+ * does not publish: they stay unresolved.
+ */
+import { type Btf, BpfError, type BtfType, findBtfType, skipModsAndTypedefs } from '@bpfhive/uapi';
+import type { ExternSpec } from '../object/index.js';
+
+/** What decides compatibility, as libbpf's bpf_core_types_are_compat looks at it (names of structs, kinds of scalars). */
+function shape(btf: Btf, id: number): string {
+  if (id === 0) return 'void';
+  const t: BtfType = skipModsAndTypedefs(btf, id).type;
+  switch (t.kind) {
+    case 'INT':
+    case 'ENUM':
+    case 'ENUM64':
+      return 'scalar';
+    case 'PTR':
+      return 'ptr';
+    case 'STRUCT':
+    case 'UNION':
+      return `${t.kind.toLowerCase()} ${t.name}`;
+    default:
+      return t.kind.toLowerCase();
+  }
+}
+
+function funcProtoOf(btf: Btf, funcId: number): { ret: number; params: readonly number[] } | undefined {
+  const f = btf.types[funcId];
+  const proto = f?.kind === 'FUNC' ? btf.types[f.type] : undefined;
+  return proto?.kind === 'FUNC_PROTO' ? { ret: proto.returnType, params: proto.params.map((p) => p.type) } : undefined;
+}
+
+/**
+ * The kernel BTF id `ext` resolves to, or undefined when the kernel has no such symbol (or it is
+ * typeless). Throws BpfError (EINVAL) when the kernel has it with an incompatible type.
+ */
+export function resolveKsym(ext: ExternSpec, objectBtf: Btf | undefined, kernel: Btf): number | undefined {
+  const ksym = ext.ksym;
+  if (!ksym || (!ksym.func && ksym.typeId === 0)) return undefined;
+  if (ksym.func) {
+    const id = findBtfType(kernel, ext.name, 'FUNC');
+    if (id === undefined) return undefined;
+    const theirs = funcProtoOf(kernel, id)!;
+    const ours = objectBtf ? funcProtoOf(objectBtf, ext.btfId) : undefined;
+    if (ours) {
+      const same = ours.params.length === theirs.params.length && shape(objectBtf!, ours.ret) === shape(kernel, theirs.ret) &&
+        ours.params.every((p, i) => shape(objectBtf!, p) === shape(kernel, theirs.params[i]!));
+      if (!same) throw new BpfError('EINVAL', `extern (func ksym) '${ext.name}': func_proto [${ext.btfId}] incompatible with vmlinux [${id}]`);
+    }
+    return id;
+  }
+  const id = findBtfType(kernel, ext.name, 'VAR');
+  if (id === undefined) return undefined;
+  const kernelVar = kernel.types[id]!;
+  if (objectBtf && kernelVar.kind === 'VAR') {
+    const ours = shape(objectBtf, ksym.typeId);
+    const theirs = shape(kernel, kernelVar.type);
+    if (ours !== theirs) {
+      throw new BpfError('EINVAL', `extern (var ksym) '${ext.name}': incompatible types, expected [${ksym.typeId}] ${ours}, but kernel has [${kernelVar.type}] ${theirs}`);
+    }
+  }
+  return id;
+}
+
+/** The words libbpf uses for a strong ksym nothing resolves. */
+export function missingKsymMessage(ext: ExternSpec, haveKernelBtf: boolean): string {
+  if (!haveKernelBtf) return `extern '${ext.name}' (strong): not resolved (no kernel BTF to resolve kernel symbols against)`;
+  if (ext.ksym?.func) return `extern (func ksym) '${ext.name}': not found in kernel or module BTFs`;
+  if (ext.ksym && ext.ksym.typeId !== 0) return `extern (var ksym) '${ext.name}': not found in kernel BTF`;
+  return `extern (ksym) '${ext.name}': failed to find kernel symbol address (bpfhive's kernel publishes no kallsyms)`;
+}
