@@ -23,12 +23,14 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { AddressSpace, Interpreter, JitProgram, KERNEL_DATA_SIZE, KernelDataBlock, compile, inlineMapsLookupHelper, kernelDataHelpers } from '@bpfhive/jit';
-import { assemble, decode } from '@bpfhive/uapi';
+import { decode } from '@bpfhive/uapi';
 import { checkHashLookups } from './hash-lookup-check.mjs';
 import { hashcountPackets, setupHashcount, writeHashcountInput } from './hashcount.mjs';
 import { helperCallBench } from './helper-call.mjs';
+import { formatMapsBench, runMapsBench } from './maps.mjs';
 import { formatProgLoadBench, runProgLoadBench } from './prog-load.mjs';
 import { formatXdpBench, runXdpBench } from './xdp.mjs';
+import { prng, syntheticProgram } from './synthetic-program.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const BUILD = join(HERE, '.build');
@@ -172,18 +174,6 @@ function relocationsOf(text, section) {
 
 // ---------------------------------------------------------------------------------------------
 // Inputs: generated here (deterministically), read by the native driver from files.
-
-function prng(seed) {
-  let s = BigInt(seed);
-  return () => {
-    // splitmix64
-    s = BigInt.asUintN(64, s + 0x9e3779b97f4a7c15n);
-    let z = s;
-    z = BigInt.asUintN(64, (z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n);
-    z = BigInt.asUintN(64, (z ^ (z >> 27n)) * 0x94d049bb133111ebn);
-    return z ^ (z >> 31n);
-  };
-}
 
 function u64s(values) {
   const b = new Uint8Array(values.length * 8);
@@ -632,36 +622,6 @@ function compileTimes(insns, compiled) {
   };
 }
 
-/**
- * A straight-line-ish program of exactly n instructions: mixed 64/32-bit ALU, stack stores and
- * loads, and short forward branches (so it has many blocks to structure), ending in exit.
- * It is also run once on both engines, which must agree.
- */
-export function syntheticProgram(n) {
-  const rnd = prng(4096);
-  const r = (k) => Number(rnd() % BigInt(k));
-  const lines = ['r0 = 0', 'r2 = 1', 'r3 = 2', 'r4 = 3', 'r5 = 4', 'r6 = 5', 'r7 = 6', 'r8 = 7', 'r9 = 8'];
-  for (let s = 1; s <= 8; s++) lines.push(`*(u64 *)(r10 - ${s * 8}) = r${s + 1 > 9 ? 9 : s + 1}`);
-  const ops64 = ['+=', '-=', '*=', '^=', '|=', '&='];
-  const reg = () => `r${[0, 2, 3, 4, 5, 6, 7, 8, 9][r(9)]}`;
-  while (lines.length < n - 1) {
-    const left = n - 1 - lines.length;
-    const k = r(20);
-    if (k < 7) lines.push(`${reg()} ${ops64[r(ops64.length)]} ${reg()}`);
-    else if (k < 10) lines.push(`${reg()} ${ops64[r(ops64.length)]} ${r(1000) + 1}`);
-    else if (k < 12) lines.push(`w${reg().slice(1)} ${['+=', '*=', '^=', '-='][r(4)]} w${reg().slice(1)}`);
-    else if (k < 13) lines.push(`${reg()} ${['<<=', '>>=', 's>>='][r(3)]} ${r(63) + 1}`);
-    else if (k < 15) lines.push(`*(u64 *)(r10 - ${(r(8) + 1) * 8}) = ${reg()}`);
-    else if (k < 17) lines.push(`${reg()} = *(u64 *)(r10 - ${(r(8) + 1) * 8})`);
-    else if (left > 4) lines.push(`if ${reg()} ${['>', '<', '==', '!=', 's>'][r(5)]} ${reg()} goto +${r(3) + 1}`);
-    else lines.push(`${reg()} += 1`);
-  }
-  lines.push('exit');
-  const insns = assemble(lines.join('\n'));
-  if (insns.length !== n) fail(`synthetic program has ${insns.length} instructions, wanted ${n}`);
-  return insns;
-}
-
 function benchSyntheticCompile() {
   const insns = syntheticProgram(SYNTHETIC_INSNS);
   const { compiled, jit } = jitFor(insns, INPUT); // the process's first compile: cold
@@ -805,6 +765,7 @@ async function main() {
     programs: [...rows, ...pending],
     inlining: { ktime, helper_calls: helperCalls, hash_lookup_check: hashCheck },
     compile: { synthetic, programs: Object.fromEntries(rows.filter((r) => r.compile).map((r) => [r.program, r.compile])) },
+    maps: runMapsBench({ quick: QUICK }),
     kernel_sim_xdp: await runXdpBench({ quick: QUICK }),
     prog_load: await runProgLoadBench({ quick: QUICK, log }),
     seconds: (performance.now() - started) / 1000,
@@ -862,6 +823,7 @@ function printTable(report) {
     `  ${name.padEnd(22)} ${String(c.instructions).padStart(5)} insns  warm ${c.median_ms.toFixed(3)} ms  first ${c.first_ms.toFixed(2)} ms  V8 ${c.v8_module_ms.toFixed(3)} ms  ${c.module_bytes} B${c.structured ? '' : '  (dispatch loop)'}`;
   console.log(`${crow('synthetic', s)}  target <${s.target_ms} ms: warm ${s.meets_target ? 'ok' : 'MISS'}, first ${s.cold_meets_target ? 'ok' : 'MISS'}`);
   for (const [name, c] of Object.entries(report.compile.programs)) console.log(crow(name, c));
+  console.log(formatMapsBench(report.maps));
   console.log(formatXdpBench(report.kernel_sim_xdp));
   console.log(formatProgLoadBench(report.prog_load));
   console.log(`\n${report.node}, ${report.clang}, ${report.cpus} CPUs; ${report.method.rounds} interleaved rounds of ~${report.method.round_ms} ms; ratio = median of per-round ratios; ${report.seconds.toFixed(1)} s`);
