@@ -821,7 +821,9 @@ function printTable(report) {
   const s = report.compile.synthetic;
   const crow = (name, c) =>
     `  ${name.padEnd(22)} ${String(c.instructions).padStart(5)} insns  warm ${c.median_ms.toFixed(3)} ms  first ${c.first_ms.toFixed(2)} ms  V8 ${c.v8_module_ms.toFixed(3)} ms  ${c.module_bytes} B${c.structured ? '' : '  (dispatch loop)'}`;
-  console.log(`${crow('synthetic', s)}  target <${s.target_ms} ms: warm ${s.meets_target ? 'ok' : 'MISS'}, first ${s.cold_meets_target ? 'ok' : 'MISS'}`);
+  // The target is the compile time the jit service gives: it warms the compiler up before it serves
+  // (jit/src/core/warm-up.ts), so `first` (a cold process) is reported, not held to it.
+  console.log(`${crow('synthetic', s)}  target <${s.target_ms} ms (warm, as the jit service compiles): ${s.meets_target ? 'ok' : 'MISS'}; first in a cold process ${s.cold_meets_target ? 'also under it' : 'over it'}`);
   for (const [name, c] of Object.entries(report.compile.programs)) console.log(crow(name, c));
   console.log(formatMapsBench(report.maps));
   console.log(formatXdpBench(report.kernel_sim_xdp));
