@@ -15,6 +15,7 @@ describe('map show formats', () => {
       '1: hash  flags 0x80\n\tkey 4B  value 8B  max_entries 1024\n\tpinned /sys/fs/bpf/a\n\tfrozen\n',
     ],
     ['an unknown map type by number', { info: { ...counters, map_type: 99 } }, '1: type 99  name counters  flags 0x0\n\tkey 4B  value 8B  max_entries 1024\n'],
+    ['a map with BTF', { info: { ...counters, btf_id: 12, btf_key_type_id: 3, btf_value_type_id: 4 } }, '1: hash  name counters  flags 0x0\n\tkey 4B  value 8B  max_entries 1024\n\tbtf_id 12\n'],
   ])('plain: %s', (_title, show, expected) => {
     expect(mapShowPlain(show)).toBe(expected);
   });

@@ -23,12 +23,14 @@ export function mapHeaderPlain(info: MapInfoReply): string {
  *     \tkey 4B  value 8B  max_entries 1024  memlock 86016B
  *     \tpinned /sys/fs/bpf/counters
  *     \tfrozen
+ *     \tbtf_id 12
  */
 export function mapShowPlain({ info, memlock, pinned }: MapShow): string {
   let out = `${mapHeaderPlain(info)}\tkey ${info.key_size}B  value ${info.value_size}B  max_entries ${info.max_entries}`;
   if (memlock !== undefined) out += `  memlock ${memlock}B`;
   for (const path of pinned ?? []) out += `\n\tpinned ${path}`;
   if (info.frozen) out += '\n\tfrozen';
+  if (info.btf_id) out += `\n\tbtf_id ${info.btf_id}`;
   return `${out}\n`;
 }
 
@@ -47,6 +49,7 @@ export function writeMapShowJson(json: JsonWriter, { info, memlock, pinned }: Ma
   json.field('bytes_key', info.key_size).field('bytes_value', info.value_size).field('max_entries', info.max_entries);
   if (memlock !== undefined) json.field('bytes_memlock', memlock);
   json.field('frozen', info.frozen ? 1 : 0);
+  if (info.btf_id) json.field('btf_id', info.btf_id);
   if (pinned) {
     json.name('pinned').startArray();
     for (const path of pinned) json.string(path);
