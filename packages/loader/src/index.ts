@@ -14,4 +14,4 @@ export * from './object/index.js';
 export * from './loader/index.js';
 export * from './corerelo/index.js';
 export { readElf, ElfError, type ElfFile } from './elf/index.js';
-export { EXAMPLES, EXAMPLES_DIR, runExample, attachAttr, kernelBtf, type Example, type ExampleRun, type RunOptions } from './examples/index.js';
+export { EXAMPLES, EXAMPLES_DIR, runExample, attachAttr, type Example, type ExampleRun, type RunOptions } from './examples/index.js';

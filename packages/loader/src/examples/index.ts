@@ -14,6 +14,6 @@ import { tcpconnect } from './tcpconnect.js';
 
 export const EXAMPLES: readonly Example[] = [pktcount, httpFilter, ddosDrop, l4lb, netpolicy, kubeproxy, execsnoop, opensnoop, syscount, tcpconnect, sensitiveOpen];
 
-export { type Example, type ExampleRun, type RunOptions, EXAMPLES_DIR, attachAttr, kernelBtf, runExample } from './runner.js';
+export { type Example, type ExampleRun, type RunOptions, EXAMPLES_DIR, attachAttr, runExample } from './runner.js';
 export { decodeOpenEvent, type OpenEvent } from './opensnoop.js';
 export { simRequest, simDevices, linkCreate, linkClose } from './sim.js';

@@ -6,9 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Btf } from '@bpfhive/uapi';
 import type { BpfClient } from '../client/index.js';
-import { type Collection, attachAttr, fetchKernelBtf, loadCollection } from '../loader/index.js';
+import { type Collection, attachAttr, loadCollection } from '../loader/index.js';
 import { readObject } from '../object/index.js';
 import { type ExampleScenario, readScenario } from './scenario.js';
 import { linkClose, linkCreate } from './sim.js';
@@ -40,9 +39,6 @@ export interface Example<R = unknown> {
 /** Where `ExampleRun.attach` links a program (loader/attach.ts); kept here for the examples' users. */
 export { attachAttr };
 
-/** The kernel's BTF (vmlinux, BTF object 1), for CO-RE, as libbpf reads /sys/kernel/btf/vmlinux (loader/kernel-btf.ts). */
-export const kernelBtf = (client: BpfClient): Promise<Btf> => fetchKernelBtf(client);
-
 export interface RunOptions {
   readonly client: BpfClient;
   readonly print: (text: string) => void;
@@ -61,7 +57,8 @@ export async function runExample<R>(example: Example<R>, options: RunOptions): P
   const dir = join(options.dir ?? EXAMPLES_DIR, example.name);
   const path = join(dir, `${example.name}.bpf.o`);
   const spec = readObject(new Uint8Array(await readFile(path)), { path });
-  const collection = await loadCollection(spec, client, { kernelBtf: await kernelBtf(client) });
+  // loadCollection fetches the kernel's BTF itself when the object needs it (CO-RE, BTF attach targets, ksyms).
+  const collection = await loadCollection(spec, client);
   const links: number[] = [];
   const programs = [...collection.programs.values()];
   print(`loaded ${example.name}.bpf.o: ${programs.map((p) => `${p.spec.name} (prog ${p.id})`).join(', ')}; maps ${[...collection.maps].map(([n, m]) => `${n} (map ${m.id})`).join(', ')}`);
