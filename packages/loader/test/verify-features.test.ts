@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type NatsTestServer, startNatsServer } from '@bpfhive/testkit';
+import { SimSubjects } from '@bpfhive/uapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.js';
 import { memoryIo } from '../src/cli/test-io.js';
 import { BpfClient, RingBufReader } from '../src/client/index.js';
 import { LoadError, loadCollection } from '../src/loader/index.js';
 import { readObject } from '../src/object/index.js';
+import { simRequest } from '../src/examples/sim.js';
 import { KERNEL_SIM_MAIN, type ServiceProcess, kernelSimBuilt, startMapsStore, startService } from './support/services.js';
 
 /**
@@ -128,7 +130,7 @@ describe.skipIf(!kernelSimBuilt() || !existsSync(VERIFIER_MAIN))('global functio
     }
   });
 
-  it('arm: the map is created with the object\'s BTF, so its bpf_timer is known; the program loads and runs', async () => {
+  it('arm: the map is created with the object\'s BTF, so its bpf_timer is known; the program loads and runs, and its timer fires as virtual time passes', async () => {
     const spec = object();
     const only = { ...spec, programs: spec.programs.filter((p) => p.name === 'arm'), maps: spec.maps.filter((m) => m.name === 'timers') };
     const timers = only.maps[0]!;
@@ -141,6 +143,11 @@ describe.skipIf(!kernelSimBuilt() || !existsSync(VERIFIER_MAIN))('global functio
       // bpf_timer_init, set_callback and start all succeed (the program ignores their results), and it returns 0.
       const run = await client.bpf('PROG_TEST_RUN', { prog_id: collection.programs.get('arm')!.id, data_in: new Uint8Array(64) });
       expect(Number(run.retval)).toBe(0);
+      // The timer fires 1 ms later: on_timer counts in elem->fired (the value's first u64) and does not re-arm.
+      const fired = async (): Promise<bigint> => new DataView((await client.mapLookup(collection.maps.get('timers')!.id, new Uint8Array(4))).buffer).getBigUint64(0, true);
+      expect(await fired()).toBe(0n);
+      await simRequest(client, SimSubjects.timeAdvance, { by: 10_000_000 });
+      expect(await fired()).toBe(1n);
     } finally {
       await collection.close();
     }

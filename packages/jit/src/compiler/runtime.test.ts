@@ -184,6 +184,29 @@ describe('jit runtime', () => {
     expect(new JitProgram(compile(program), { memory: newMemory(), helpers }).run([], FP)).toBe(221n);
   });
 
+  it('callFunction calls a bpf function by its address outside a run, on a fresh frame at fp', () => {
+    const memory = newMemory();
+    // The entry returns f's address (its callx gives the module the dispatcher); f adds r1 and r2
+    // through its stack and stores its r10 at r3.
+    const program = asm`
+      ld_pseudo r0, 4, f
+      if r1 == 0 goto out
+      callx r0
+      out: exit
+      f: r0 = r1
+      r0 += r2
+      *(u64 *)(r10 - 8) = r0
+      r0 = *(u64 *)(r10 - 8)
+      *(u64 *)(r3 + 0) = r10
+      exit`;
+    const jit = new JitProgram(compile(program), { memory });
+    const address = jit.run([0n], FP);
+    expect(jit.callFunction(address, [30n, 12n, 0x5000n], FP)).toBe(42n);
+    // The function's frame is the one below fp, as for a call from the entry.
+    expect(new DataView(memory.buffer).getBigUint64(0x5000, true)).toBe(FP - 512n);
+    expect(() => new JitProgram(compile(asm`r0 = 0\nexit`), { memory }).callFunction(address, [], FP)).toThrow(JitExecutionError);
+  });
+
   it('LD_ABS reads the packet big-endian and ends the program with 0 past its end', () => {
     const packet = new Uint8Array([0x11, 0x22, 0x33, 0x44, 0x55]);
     const jit = (text: string) => new JitProgram(compile(asm`${text}`), { memory: newMemory(), packet }).run([0n], FP);

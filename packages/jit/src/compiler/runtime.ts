@@ -158,6 +158,28 @@ export class JitProgram {
   }
 
   /**
+   * Calls the bpf function at `address` (what `lddw rX, func` loads: a callback of this program)
+   * with r1..r5 = `args` and r10 = `fp`, outside any run of the entry: how a kernel fires a
+   * bpf_timer callback. `fp` is as for run(): the function's frame is the one below it, as for a
+   * call from the entry, and callbacks it passes to helpers run further below.
+   * Returns r0 as an unsigned 64-bit value; errors are reported as run() reports them.
+   */
+  callFunction(address: bigint, args: readonly bigint[], fp: bigint): bigint {
+    const callx = this.#exports.callx;
+    if (!callx) throw new JitExecutionError('callFunction: the program has no bpf function addresses');
+    const saved = this.#fp;
+    this.#fp = fp;
+    try {
+      return u64(callx(address, args[0] ?? 0n, args[1] ?? 0n, args[2] ?? 0n, args[3] ?? 0n, args[4] ?? 0n, fp));
+    } catch (e) {
+      if (e instanceof ProgramExit) return e.r0;
+      throw runError(e);
+    } finally {
+      this.#fp = saved;
+    }
+  }
+
+  /**
    * Runs the entry over `count` contexts at base + i * stride, storing each r0 as a u64 at
    * out + i * 8: one call from JavaScript for the whole batch. A helper that ends its run
    * (env.exit) unwinds the whole wasm batch; its r0 is stored here and the batch goes on with the

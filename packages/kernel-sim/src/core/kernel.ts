@@ -243,6 +243,16 @@ export class Kernel {
     return { arena: this.arena, cpus: this.cpus, devices: this.#devices, clock: this.#clock, task: this.#syscallTask, run: (p, cpu, ctx, options) => this.run(p, cpu, ctx, options) };
   }
 
+  /** Calls bpf function `address` of `program` on an idle `cpu` outside a run (ProgramRunner.callFunction): how bpf_timer callbacks fire. */
+  callFunction(program: LoadedProgram, cpu: Cpu, address: bigint, args: readonly bigint[], options?: RunOptions): bigint {
+    return this.#runner.callFunction(program, cpu, address, args, options);
+  }
+
+  /** True while `program` is loaded (not freed): a callback of a freed program must not be called. */
+  isLoaded(program: LoadedProgram): boolean {
+    return this.#table.find(program.id) === program;
+  }
+
   /** Runs `program` on `cpu` with its context at `ctx`: what hooks and test_run call. */
   run(program: LoadedProgram, cpu: Cpu, ctx: number, options?: RunOptions): RunResult {
     return this.#runner.run(program, cpu, ctx, options);

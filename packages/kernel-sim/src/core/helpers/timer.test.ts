@@ -53,6 +53,11 @@ describe('helpers - bpf_timer', () => {
     expect(timers).toHaveLength(1);
     expect(timers[0]!.clock).toBe(1);
     expect(timers[0]!.expiresNs).toBe(h.clock.monotonic + 1000n);
+    // What firing needs: the program whose callback it is, the CPU that started it, the element (key 0).
+    expect(timers[0]!.program).toBe(p);
+    expect(timers[0]!.cpu).toBe(0);
+    expect([...timers[0]!.key]).toEqual([0, 0, 0, 0]);
+    expect(timers[0]!.value).toBe([...timerTable(h.kernel.arena).keys()][0]);
     const { program: c } = await h.load(program(map, `${cancel}${check(1)}${cancel}`));
     expect(h.kernel.testRun(c.id, {}).retval).toBe(0);
     expect(timers[0]!.expiresNs).toBeNull();

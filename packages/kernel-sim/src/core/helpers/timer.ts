@@ -1,6 +1,8 @@
-import type { Arena } from '@bpfhive/maps-store';
-import { HelperId } from '@bpfhive/uapi';
-import { type HelperDef, type KernelServices, negErrno, ptr } from './common.js';
+import type { Arena, BpfMap } from '@bpfhive/maps-store';
+import { BpfError, HelperId, MapType } from '@bpfhive/uapi';
+import type { Clock } from '../ports.js';
+import type { LoadedProgram } from '../programs/program.js';
+import { type HelperDef, type KernelServices, cpuOf, mapArg, negErrno, ptr, runOf } from './common.js';
 
 /**
  * bpf_timer (kernel/bpf/helpers.c): a `struct bpf_timer` in a map value, named here by its
@@ -14,39 +16,127 @@ import { type HelperDef, type KernelServices, negErrno, ptr } from './common.js'
  *                                         nsecs is relative to now unless BPF_F_TIMER_ABS
  *   bpf_timer_cancel(timer)               1 if it was armed, 0 if not; -EINVAL before init;
  *                                         -EDEADLK from the timer's own callback
- * The armed timers (when, which callback, with which map) are kept per kernel in `timerTable`.
- * Firing a callback needs an entry point into a loaded program outside of a run, which the JIT
- * does not offer yet: armed timers are recorded with their expiry but not fired.
+ * The timers are kept per kernel in `timerTable`; hooks/timer-firing.ts calls the armed ones'
+ * callbacks as time passes, as callback(map, key, value) on the CPU that started them.
+ *
+ * A timer lives as long as its struct bpf_timer: init writes a tag into its 16 bytes (where Linux
+ * keeps its pointer to the kernel's timer), and a timer whose bytes no longer hold the tag is gone
+ * with its element — an ARRAY element overwritten by an update, a HASH element deleted or
+ * replaced, a freed map — as Linux cancels and frees it then (bpf_obj_free_fields). Differences:
+ * a user-space lookup sees the tag (Linux zeroes the field); the timer does not hold its
+ * callback's program, so a timer whose program was freed does not fire (Linux keeps it alive).
  */
 export interface BpfTimerState {
   readonly map: bigint;
   readonly clock: number;
+  /** The map element that holds the timer: its key's bytes and its value's address (the callback's key and value). */
+  readonly key: Uint8Array;
+  readonly value: number;
+  /** What init wrote into the struct bpf_timer: the timer is alive while it is still there. */
+  readonly tag: number;
   /** The callback's function address, as the program passed it. */
   callback: bigint | null;
+  /** The program that set the callback (the address is in its code). */
+  program: LoadedProgram | null;
+  /** The CPU it fires on: the one that started it, as an hrtimer fires where it was armed. */
+  cpu: number;
   /** When it fires, on its clock, in ns; null when not armed. */
   expiresNs: bigint | null;
   /** Set while its callback runs (bpf_timer_cancel from it is -EDEADLK). */
   running: boolean;
 }
 
-const CLOCK_REALTIME = 0;
+export const CLOCK_REALTIME = 0;
 const CLOCK_MONOTONIC = 1;
 const CLOCK_BOOTTIME = 7;
 const TIMER_ABS = 1n;
 const TIMER_CPU_PIN = 2n;
+/** The tag's second word, so that a value that happens to hold a small number is not taken for a timer. */
+const TAG_MAGIC = 0x7e1e_7e1e;
 
-const tables = new WeakMap<Arena, Map<number, BpfTimerState>>();
+/** The timers of one kernel, by the address of their struct bpf_timer, and the time they see. */
+export class TimerTable extends Map<number, BpfTimerState> {
+  /** Virtual time (ns) the simulated world has moved on beyond the kernel's clocks (TimerFiring): timers count it as passed. */
+  aheadNs = 0n;
+  /** The kernel's clocks (set by timerHelpers). */
+  clock: Clock | undefined;
+  #tags = 0;
+
+  constructor(private readonly arena: Arena) {
+    super();
+  }
+
+  /** Now on timer clock `clock` (CLOCK_REALTIME or a monotonic one), in ns, as the timers see it. */
+  now(clock: number): bigint {
+    if (!this.clock) throw new Error('timers: no clock (timerHelpers sets it)');
+    return (clock === CLOCK_REALTIME ? this.clock.realtimeNs() : this.clock.monotonicNs()) + this.aheadNs;
+  }
+
+  /** The live timer at `address`; one whose struct bpf_timer lost its tag is dropped (it went with its element). */
+  live(address: number): BpfTimerState | undefined {
+    const t = this.get(address);
+    if (!t) return undefined;
+    const u32 = this.arena.u32;
+    if (u32[address >> 2] === t.tag && u32[(address >> 2) + 1] === TAG_MAGIC) return t;
+    this.delete(address);
+    return undefined;
+  }
+
+  /** Writes a new tag into the struct bpf_timer at `address`; returns it. */
+  tag(address: number): number {
+    const tag = (this.#tags = (this.#tags % 0xffff_fffe) + 1);
+    this.arena.u32[address >> 2] = tag;
+    this.arena.u32[(address >> 2) + 1] = TAG_MAGIC;
+    return tag;
+  }
+}
+
+const tables = new WeakMap<Arena, TimerTable>();
 
 /** The timers initialized in the kernel of `arena` (Kernel.arena), by the address of their struct bpf_timer. */
-export function timerTable(arena: Arena): Map<number, BpfTimerState> {
+export function timerTable(arena: Arena): TimerTable {
   let t = tables.get(arena);
-  if (!t) tables.set(arena, (t = new Map()));
+  if (!t) tables.set(arena, (t = new TimerTable(arena)));
   return t;
+}
+
+/**
+ * The element of `map` whose value holds `timer`: for an ARRAY its index (the key is a u32), for
+ * the hash maps found by walking the keys (once, at init). Undefined when no value holds it.
+ */
+export function elementOf(map: BpfMap, timer: number): { key: Uint8Array; value: number } | undefined {
+  const { map_type, key_size, value_size, max_entries } = map.spec;
+  if (map_type === MapType.ARRAY && 'base' in map && 'stride' in map) {
+    const { base, stride } = map as unknown as { base: number; stride: number };
+    const index = Math.floor((timer - base) / stride);
+    if (index < 0 || index >= max_entries || timer + 16 > base + index * stride + value_size) return undefined;
+    return { key: new Uint8Array(new Uint32Array([index]).buffer), value: base + index * stride };
+  }
+  const keyAt = map.arena.alloc(Math.max(key_size, 1));
+  try {
+    for (let key = nextKey(map, undefined); key; key = nextKey(map, key)) {
+      map.arena.bytes.set(key, keyAt);
+      const value = map.lookupAddress(keyAt, 0);
+      if (value !== 0 && timer >= value && timer + 16 <= value + value_size) return { key, value };
+    }
+    return undefined;
+  } finally {
+    map.arena.free(keyAt, Math.max(key_size, 1));
+  }
+}
+
+function nextKey(map: BpfMap, key: Uint8Array | undefined): Uint8Array | undefined {
+  try {
+    return map.getNextKey(key);
+  } catch (e) {
+    if (e instanceof BpfError && e.code === 'ENOENT') return undefined;
+    throw e;
+  }
 }
 
 export function timerHelpers(kernel: KernelServices): HelperDef[] {
   const timers = timerTable(kernel.arena);
-  const now = (clock: number): bigint => (clock === CLOCK_REALTIME ? kernel.clock.realtimeNs() : kernel.clock.monotonicNs());
+  timers.clock = kernel.clock;
   return [
     {
       id: HelperId.timer_init,
@@ -54,33 +144,38 @@ export function timerHelpers(kernel: KernelServices): HelperDef[] {
         const clock = Number(flags);
         if (flags > 15n || ![CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME].includes(clock)) return negErrno('EINVAL');
         const at = ptr(timer);
-        if (timers.has(at)) return negErrno('EBUSY');
-        timers.set(at, { map, clock, callback: null, expiresNs: null, running: false });
+        if (timers.live(at)) return negErrno('EBUSY');
+        // The verifier proves the timer is in a value of `map`.
+        const element = elementOf(mapArg(kernel, map).map, at);
+        if (!element) throw new Error(`bpf_timer_init: 0x${at.toString(16)} is not in a value of map 0x${map.toString(16)}`);
+        timers.set(at, { map, clock, ...element, tag: timers.tag(at), callback: null, program: null, cpu: 0, expiresNs: null, running: false });
         return 0n;
       },
     },
     {
       id: HelperId.timer_set_callback,
-      fn: ([timer, callback]) => {
-        const t = timers.get(ptr(timer));
+      fn: ([timer, callback], env) => {
+        const t = timers.live(ptr(timer));
         if (!t) return negErrno('EINVAL');
         t.callback = callback;
+        t.program = runOf(env).program;
         return 0n;
       },
     },
     {
       id: HelperId.timer_start,
-      fn: ([timer, nsecs, flags]) => {
-        const t = timers.get(ptr(timer));
+      fn: ([timer, nsecs, flags], env) => {
+        const t = timers.live(ptr(timer));
         if (!t || t.callback === null || (flags & ~(TIMER_ABS | TIMER_CPU_PIN)) !== 0n) return negErrno('EINVAL');
-        t.expiresNs = flags & TIMER_ABS ? nsecs : now(t.clock) + nsecs;
+        t.expiresNs = flags & TIMER_ABS ? nsecs : timers.now(t.clock) + nsecs;
+        t.cpu = cpuOf(env).index;
         return 0n;
       },
     },
     {
       id: HelperId.timer_cancel,
       fn: ([timer]) => {
-        const t = timers.get(ptr(timer));
+        const t = timers.live(ptr(timer));
         if (!t) return negErrno('EINVAL');
         if (t.running) return negErrno('EDEADLK');
         const armed = t.expiresNs !== null;

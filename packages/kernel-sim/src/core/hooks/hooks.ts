@@ -9,6 +9,7 @@ import { FlowLog } from './flow-log.js';
 import { PacketPath } from './packet-path.js';
 import { PerfSampling } from './perf-sampling.js';
 import { TaskCache } from './tasks.js';
+import { TimerFiring } from './timer-firing.js';
 import { TracingHooks } from './tracing.js';
 import type { SimWorld } from './world.js';
 
@@ -48,6 +49,7 @@ export class Hooks implements HookSink {
   readonly tracing: TracingHooks;
   readonly cgroups: CgroupHooks;
   readonly sampling: PerfSampling;
+  readonly timers: TimerFiring;
 
   constructor(
     private readonly kernel: Kernel,
@@ -63,6 +65,7 @@ export class Hooks implements HookSink {
     world.processes.sockAddrHook = this.cgroups;
     this.tracing = new TracingHooks(common);
     this.sampling = new PerfSampling({ ...common, world });
+    this.timers = new TimerFiring({ kernel, now: () => world.now });
     this.packets = new PacketPath({ kernel, points, world, cgroups: this.cgroups, counters: this.counters, flowLog: this.flowLog, xsk: (i, q, f) => outputs.xsk?.(i, q, f) });
   }
 
@@ -73,6 +76,7 @@ export class Hooks implements HookSink {
     while (i < batch.length) {
       const event = batch[i]!;
       this.sampling.until(event.time);
+      this.timers.until(event.time);
       this.world.advance(event.time);
       if (event.kind === 'packet') {
         const packets: Packet[] = [];
@@ -89,10 +93,12 @@ export class Hooks implements HookSink {
 
   /**
    * Moves virtual time on to `time` with no world events: the sampling perf events' programs run
-   * for every period that passes (then the batch's aftermath). An earlier time changes nothing.
+   * for every period that passes, and the bpf_timers that expire fire (then the batch's
+   * aftermath). An earlier time only fires the timers due on the kernel's clock.
    */
   advanceTo(time: number): void {
     this.sampling.until(time);
+    this.timers.until(time);
     this.world.advance(time);
     this.afterBatch();
   }

@@ -10,6 +10,7 @@ export { SimWorld, arenaUserMemory } from './world.js';
 export { FlowLog, type FlowHook, type HookFlowRecord, formatHookFlowRecord } from './flow-log.js';
 export { HookCounters, type HookCounter } from './counters.js';
 export { PacketPath, MAX_HOPS } from './packet-path.js';
+export { TimerFiring, MAX_FIRINGS_PER_CATCH_UP } from './timer-firing.js';
 export { XdpRunner, XDP_BATCH, XDP_MAX_FRAME } from './xdp.js';
 export { batchable } from './batchable.js';
 export { worldTargets } from './world-targets.js';

@@ -78,6 +78,19 @@ export class ProgramRunner {
   }
 
   /**
+   * Calls bpf function `address` of `program` on `cpu` with r1..r5 = `args`, outside a run of
+   * its entry (a bpf_timer callback): a run state of its own (helpers work; ctx 0), r10 at the
+   * CPU's frame, clocks set when the program reads them. Not counted in run_cnt, as in Linux.
+   * The CPU must not be running a program (the call would use its stack). Returns r0.
+   */
+  callFunction(program: LoadedProgram, cpu: Cpu, address: bigint, args: readonly bigint[], options: RunOptions = {}): bigint {
+    if (cpu.busy) throw new Error(`cpu ${cpu.index}: a callback cannot start while a program runs there`);
+    const instance = this.instanceOn(cpu, program);
+    if (readsClocks(program)) cpu.setClocks(clockValues(this.deps.clock));
+    return cpu.enter(newRunState(program, 0, options), options.task, () => instance.callFunction(address, args, cpu.fp));
+  }
+
+  /**
    * Runs `program` on `cpu` once per context of `batch` in one call into WebAssembly (Kernel.runBatch
    * states the contract): one run state and one clock reading for the whole batch.
    */
