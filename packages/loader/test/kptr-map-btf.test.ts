@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type NatsTestServer, startNatsServer } from '@bpfhive/testkit';
-import { type Btf, type BtfType, SimSubjects, findBtfType, toBase64 } from '@bpfhive/uapi';
+import { type Btf, SimSubjects, toBase64 } from '@bpfhive/uapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BpfClient } from '../src/client/index.js';
 import { simRequest } from '../src/examples/sim.js';
 import { LoadError, loadCollection } from '../src/loader/index.js';
 import { type ObjectSpec, readObject } from '../src/object/index.js';
 import { objectBytes } from './objects/fixtures.js';
+import { withKptrTag } from './support/kptr-tag.js';
 import { KERNEL_SIM_MAIN, type ServiceProcess, kernelSimBuilt, startMapsStore, startService } from './support/services.js';
 
 /**
@@ -26,21 +27,6 @@ const args = (pid: number): string => {
   new DataView(b.buffer).setInt32(0, pid, true);
   return toBase64(b);
 };
-
-/** `btf` with task_slot.task typed `struct task_struct __kptr *`, as clang 15+ emits it. */
-function withKptrTag(btf: Btf): Btf {
-  const slotId = findBtfType(btf, 'task_slot', 'STRUCT')!;
-  const slot = btf.types[slotId]!;
-  if (slot.kind !== 'STRUCT') throw new Error('task_slot is not a struct');
-  const member = slot.members.find((m) => m.name === 'task')!;
-  const ptr = btf.types[member.type]!;
-  if (ptr.kind !== 'PTR') throw new Error('task_slot.task is not a pointer');
-  const types: BtfType[] = [...btf.types];
-  const tag = types.push({ kind: 'TYPE_TAG', name: 'kptr', type: ptr.type }) - 1;
-  const tagged = types.push({ kind: 'PTR', name: '', type: tag }) - 1;
-  types[slotId] = { ...slot, members: slot.members.map((m) => (m === member ? { ...m, type: tagged } : m)) };
-  return { ...btf, types };
-}
 
 const withStash = (spec: ObjectSpec, btf: Btf | undefined = spec.btf): ObjectSpec => ({
   ...spec,

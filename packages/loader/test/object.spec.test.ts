@@ -87,6 +87,7 @@ const PROGRAMS: Record<ObjectName, ProgRow[]> = {
     ['tail_b', 'xdp', ProgType.XDP, AttachType.XDP, undefined, 0, ['tail_b'], 2, 2],
     ['dispatch', 'xdp', ProgType.XDP, AttachType.XDP, undefined, 0, ['dispatch'], 29, 32],
   ],
+  spin_lock_map: [['count', 'tc', ProgType.SCHED_CLS, 0, undefined, 0, ['count'], 36, 40]],
 };
 
 /** [name, origin, type, key, value, max entries, flags]. */
@@ -121,6 +122,7 @@ const MAPS: Record<ObjectName, MapRow[]> = {
   ],
   kfunc_task: [['task_slots', 'btf', MapType.ARRAY, 4, 16, 1, 0]],
   kfunc_unknown: [['counts', 'btf', MapType.ARRAY, 4, 8, 4, 0]],
+  spin_lock_map: [['counters', 'btf', MapType.HASH, 4, 24, 4, 0]],
   fentry_core: [
     ['reads', 'btf', MapType.ARRAY, 4, 48, 1, 0],
     ['switches', 'btf', MapType.ARRAY, 4, 8, 1, 0],

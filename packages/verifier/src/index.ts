@@ -4,7 +4,7 @@
  * `bpf.v1.internal.verify`, which the `verifier` NATS micro service (dist/main.js) serves.
  */
 export { verify } from './core/verify.js';
-export { verifyRequest, toWire } from './core/verify-request.js';
+export { verifyRequest, toWire, kernelBtfOf } from './core/verify-request.js';
 export type {
   VerifierProgram, VerifyResult, VerifyStats, VerifyFacts, VerifyError, Errno, LineInfo, FuncInfo, MapSpec, Capability,
   BtfArgType, FuncProto,

@@ -9,7 +9,7 @@ import { BpfError } from '@bpfhive/uapi';
 import type { ExternSpec, ObjectSpec } from '../object/index.js';
 import { LoadError } from './errors.js';
 import { DEFAULT_KERNEL_VERSION, writeKconfigValue } from './kconfig.js';
-import { missingKsymMessage, resolveKsym } from './ksyms.js';
+import { resolveKsymExtern } from './ksyms.js';
 import type { LoadOptions } from './types.js';
 
 export interface ResolvedExterns {
@@ -48,9 +48,8 @@ export function resolveExterns(spec: ObjectSpec, options: LoadOptions): Resolved
   for (const ext of spec.externs) {
     try {
       if (ext.kind === 'ksym') {
-        const id = options.kernelBtf ? resolveKsym(ext, spec.btf, options.kernelBtf) : undefined;
+        const id = resolveKsymExtern(ext, spec.btf, options.kernelBtf);
         if (id !== undefined) ksyms.set(ext.name, id);
-        else if (!ext.weak) throw new BpfError('ESRCH', missingKsymMessage(ext, options.kernelBtf !== undefined));
         else unresolved.add(ext.name);
         continue;
       }

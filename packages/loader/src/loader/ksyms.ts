@@ -10,7 +10,8 @@
  * does not publish: they stay unresolved.
  */
 import { type Btf, BpfError, type BtfType, findBtfType, skipModsAndTypedefs } from '@bpfhive/uapi';
-import type { ExternSpec } from '../object/index.js';
+import type { ExternSpec, ObjectSpec } from '../object/index.js';
+import { LoadError } from './errors.js';
 
 /** What decides compatibility, as libbpf's bpf_core_types_are_compat looks at it (names of structs, kinds of scalars). */
 function shape(btf: Btf, id: number): string {
@@ -75,4 +76,34 @@ export function missingKsymMessage(ext: ExternSpec, haveKernelBtf: boolean): str
   if (ext.ksym?.func) return `extern (func ksym) '${ext.name}': not found in kernel or module BTFs`;
   if (ext.ksym && ext.ksym.typeId !== 0) return `extern (var ksym) '${ext.name}': not found in kernel BTF`;
   return `extern (ksym) '${ext.name}': failed to find kernel symbol address (bpfhive's kernel publishes no kallsyms)`;
+}
+
+/**
+ * What a `__ksym` extern resolves to when loading against `kernel` (undefined: no kernel BTF):
+ * its kernel BTF id, or undefined for a weak one nothing resolves. Throws BpfError: EINVAL for
+ * an incompatible type (resolveKsym), ESRCH for a strong one nothing resolves.
+ */
+export function resolveKsymExtern(ext: ExternSpec, objectBtf: Btf | undefined, kernel: Btf | undefined): number | undefined {
+  const id = kernel ? resolveKsym(ext, objectBtf, kernel) : undefined;
+  if (id === undefined && !ext.weak) throw new BpfError('ESRCH', missingKsymMessage(ext, kernel !== undefined));
+  return id;
+}
+
+/**
+ * The resolved `__ksym` externs of `spec` (name → kernel BTF id), as resolveExterns resolves
+ * them, without the Kconfig ones: for verifying the object's programs without loading it.
+ * Throws LoadError naming the first extern that fails (resolveKsymExtern).
+ */
+export function resolveObjectKsyms(spec: ObjectSpec, kernel: Btf | undefined): Map<string, number> {
+  const ksyms = new Map<string, number>();
+  for (const ext of spec.externs) {
+    if (ext.kind !== 'ksym') continue;
+    try {
+      const id = resolveKsymExtern(ext, spec.btf, kernel);
+      if (id !== undefined) ksyms.set(ext.name, id);
+    } catch (e) {
+      throw new LoadError({ kind: 'extern', name: ext.name }, e);
+    }
+  }
+  return ksyms;
 }

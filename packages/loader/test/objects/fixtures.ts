@@ -20,6 +20,7 @@ export const OBJECT_NAMES = [
   'fentry_core',
   'kfunc_task',
   'kfunc_unknown',
+  'spin_lock_map',
   'xdp_parser.bpfeb',
 ] as const;
 export type ObjectName = (typeof OBJECT_NAMES)[number];

@@ -6,6 +6,7 @@
  * - query: skip modifiers and typedefs, btfSizeOf, btfAlignOf, findBtfMember, find types by name
  * - dumpBtfRaw: `bpftool btf dump` text; dumpBtfC: `format c`
  * - parseBtfExt: `.BTF.ext` func_info, line_info and CO-RE relocation records
+ * - mapBtfFieldsOf: a map's special value fields (map_check_btf); kernelBtfForVerifier: a verify request's kernel_btf
  */
 export * from './kinds.js';
 export * from './types.js';
@@ -18,6 +19,8 @@ export { btfTypeLabel, validateBtf } from './validate.js';
 export * from './query.js';
 export { type FuncArgType, type FuncProtoInfo, btfFindStructField, btfFuncProto } from './func-proto.js';
 export { dumpBtfRaw, dumpBtfType } from './dump.js';
+export { type MapBtfAttr, type MapBtfFields, type MapKptrField, mapBtfFieldsOf } from './map-fields.js';
+export { PERCPU_SECTION, type VerifierKernelBtf, kernelBtfForVerifier, percpuVars } from './verifier-kernel-btf.js';
 export { type DumpBtfCOptions, dumpBtfC } from './dump-c.js';
 export * from './core.js';
 export * from './ext.js';

@@ -63,7 +63,7 @@ function mapSpecOf(m: Omit<WireMap, 'map_id' | 'inner_map'> & { inner_map?: Wire
 }
 
 /** The request's kernel BTF (kernel-btf.ts) in the core's terms. */
-function kernelBtfOf(k: NonNullable<VerifyRequest['kernel_btf']>): KernelBtfInfo {
+export function kernelBtfOf(k: NonNullable<VerifyRequest['kernel_btf']>): KernelBtfInfo {
   return {
     funcs: (k.funcs ?? []).map((f) => ({ btfId: f.btf_id, name: f.name })),
     structs: (k.structs ?? []).map((s) => ({ btfId: s.btf_id, name: s.name, size: s.size })),

@@ -1,7 +1,8 @@
 /**
  * A map's BTF as the kernel checks it (kernel/bpf/syscall.c map_check_btf, btf.c btf_parse_fields):
  * the key and value types must have the map's key_size and value_size, and the value's special
- * fields (struct bpf_spin_lock, struct bpf_timer, kptrs) are found by walking the value type.
+ * fields (struct bpf_spin_lock, struct bpf_timer, kptrs) are found by walking the value type
+ * (the walk itself is uapi's mapBtfFieldsOf, which `bpfhive verify` shares).
  *
  * Contract: the maps-store stores only the ids (it cannot read BTF objects, which live in this
  * kernel's BtfTable), so the check happens here when a program using the map is loaded and the
@@ -11,39 +12,10 @@
  * leased again by this kernel after the object is gone (Linux: the map holds its BTF).
  */
 import type { MapSpec } from '@bpfhive/maps-store';
-import {
-  BpfError, type Btf, type BtfType, MapType, btfSizeOf, btfTypeById, findBtfType, skipModifiers, skipModsAndTypedefs,
-} from '@bpfhive/uapi';
+import { BpfError, type Btf, type MapBtfFields, mapBtfFieldsOf } from '@bpfhive/uapi';
 import type { BtfTable } from './table.js';
 
-/** A kptr field of a map value, as the verify request's `maps[].kptrs` carries it. */
-export interface MapKptrField {
-  off: number;
-  kind: 'ref' | 'untrusted';
-  /** The pointed-to STRUCT in the kernel BTF. */
-  btf_id: number;
-}
-
-/** What the verifier learns from a map's BTF (verify request `maps[]` fields). */
-export interface MapBtfFields {
-  readonly btf: true;
-  readonly spin_lock_off?: number;
-  readonly timer_off?: number;
-  readonly kptrs?: MapKptrField[];
-}
-
-const SPIN_LOCK_TYPES = new Set<number>([
-  MapType.HASH, MapType.ARRAY, MapType.CGROUP_STORAGE, MapType.SK_STORAGE, MapType.INODE_STORAGE, MapType.TASK_STORAGE, MapType.CGRP_STORAGE,
-]);
-const TIMER_TYPES = new Set<number>([MapType.HASH, MapType.LRU_HASH, MapType.ARRAY]);
-const KPTR_TYPES = new Set<number>([
-  MapType.HASH, MapType.PERCPU_HASH, MapType.LRU_HASH, MapType.LRU_PERCPU_HASH, MapType.ARRAY, MapType.PERCPU_ARRAY,
-  MapType.SK_STORAGE, MapType.INODE_STORAGE, MapType.TASK_STORAGE, MapType.CGRP_STORAGE,
-]);
-/** Type tags that make a pointer member a kptr (btf_find_kptr). */
-const KPTR_TAGS: Readonly<Record<string, MapKptrField['kind']>> = { kptr: 'ref', kptr_untrusted: 'untrusted' };
-
-type Found = { spinLock: number[]; timer: number[]; kptrs: { off: number; kind: MapKptrField['kind']; struct: string }[] };
+export type { MapBtfFields, MapKptrField } from '@bpfhive/uapi';
 
 /**
  * The special fields of map `spec`'s value from its BTF (`table` holds the object), undefined
@@ -66,86 +38,10 @@ export function mapBtfFields(table: BtfTable, mapId: number, spec: MapSpec, vmli
 /** What each kernel (by its BtfTable) found for each map id. */
 const resolved = new WeakMap<BtfTable, Map<number, { btfId: number; valueTypeId: number; fields: MapBtfFields }>>();
 
+/** map_check_btf on the map's BTF object (uapi's mapBtfFieldsOf); EBADF when the object is gone. */
 function checkMapBtf(table: BtfTable, spec: MapSpec, vmlinux: Btf): MapBtfFields {
-  const valueTypeId = spec.btf_value_type_id ?? 0;
   const name = `map '${spec.map_name ?? ''}'`;
   const object = table.find(spec.btf_id ?? 0);
   if (!object) throw new BpfError('EBADF', `${name}: btf_id ${spec.btf_id ?? 0} names no BTF object of this kernel`);
-  const btf = object.btf;
-  const sizeOf = (id: number, what: string): number => {
-    if (id <= 0 || id >= btf.types.length) throw new BpfError('EINVAL', `${name}: ${what} type id ${id} is not in BTF ${object.id}`);
-    try {
-      return btfSizeOf(btf, id);
-    } catch {
-      throw new BpfError('EINVAL', `${name}: ${what} type id ${id} has no size`);
-    }
-  };
-  const keyTypeId = spec.btf_key_type_id ?? 0;
-  if (keyTypeId !== 0 && sizeOf(keyTypeId, 'key') !== spec.key_size) {
-    throw new BpfError('EINVAL', `${name}: key type is ${sizeOf(keyTypeId, 'key')} bytes, key_size is ${spec.key_size}`);
-  }
-  const valueSize = sizeOf(valueTypeId, 'value');
-  if (valueSize !== spec.value_size) throw new BpfError('EINVAL', `${name}: value type is ${valueSize} bytes, value_size is ${spec.value_size}`);
-
-  const found: Found = { spinLock: [], timer: [], kptrs: [] };
-  findFields(btf, valueTypeId, 0, found, name);
-  if (found.spinLock.length > 1 || found.timer.length > 1) throw new BpfError('EINVAL', `${name}: the value may hold one bpf_spin_lock and one bpf_timer`);
-  const [spinLock] = found.spinLock;
-  const [timer] = found.timer;
-  if (spinLock !== undefined) {
-    if (spinLock % 4 !== 0) throw new BpfError('EINVAL', `${name}: bpf_spin_lock at offset ${spinLock} is not 4-byte aligned`);
-    if (!SPIN_LOCK_TYPES.has(spec.map_type)) throw new BpfError('EOPNOTSUPP', `${name}: this map type cannot hold a bpf_spin_lock`);
-  }
-  if (timer !== undefined) {
-    if (timer % 8 !== 0) throw new BpfError('EINVAL', `${name}: bpf_timer at offset ${timer} is not 8-byte aligned`);
-    if (!TIMER_TYPES.has(spec.map_type)) throw new BpfError('EOPNOTSUPP', `${name}: only hash, lru_hash and array maps can hold a bpf_timer`);
-  }
-  const kptrs = found.kptrs.map(({ off, kind, struct }): MapKptrField => {
-    if (off % 8 !== 0) throw new BpfError('EINVAL', `${name}: kptr at offset ${off} is not 8-byte aligned`);
-    if (!KPTR_TYPES.has(spec.map_type)) throw new BpfError('EOPNOTSUPP', `${name}: this map type cannot hold kptrs`);
-    const btfId = findBtfType(vmlinux, struct, 'STRUCT');
-    if (btfId === undefined) throw new BpfError('ENOENT', `${name}: kptr at offset ${off} points to struct ${struct}, which the kernel does not have`);
-    return { off, kind, btf_id: btfId };
-  });
-  return {
-    btf: true,
-    ...(spinLock !== undefined && { spin_lock_off: spinLock }),
-    ...(timer !== undefined && { timer_off: timer }),
-    ...(kptrs.length > 0 && { kptrs }),
-  };
-}
-
-/** btf_find_field: the special fields in type `id` at byte offset `base`, nested structs and unions included. */
-function findFields(btf: Btf, id: number, base: number, found: Found, name: string): void {
-  const { type } = skipModsAndTypedefs(btf, id);
-  if (type.kind !== 'STRUCT' && type.kind !== 'UNION') return;
-  if (type.name === 'bpf_spin_lock') return void found.spinLock.push(base);
-  if (type.name === 'bpf_timer') return void found.timer.push(base);
-  for (const m of type.members) {
-    const off = base + m.bitOffset / 8;
-    const kptr = kptrOf(btf, m.type, name, off);
-    if (kptr) found.kptrs.push({ off, ...kptr });
-    else findFields(btf, m.type, off, found, name);
-  }
-}
-
-/** btf_find_kptr: a member `struct T __kptr *` (PTR -> TYPE_TAG "kptr" -> STRUCT T), or undefined for any other member. */
-function kptrOf(btf: Btf, id: number, name: string, off: number): { kind: MapKptrField['kind']; struct: string } | undefined {
-  const ptr = skipModifiersKeepTags(btf, id);
-  if (ptr.kind !== 'PTR') return undefined;
-  const tag = btfTypeById(btf, ptr.type);
-  if (tag.kind !== 'TYPE_TAG') return undefined;
-  if (btfTypeById(btf, tag.type).kind === 'TYPE_TAG') throw new BpfError('EINVAL', `${name}: the pointer at offset ${off} has more than one type tag`);
-  const kind = KPTR_TAGS[tag.name];
-  if (!kind) throw new BpfError('EINVAL', `${name}: the pointer at offset ${off} has type tag '${tag.name}'; a kptr is tagged 'kptr' or 'kptr_untrusted'`);
-  const target = skipModifiers(btf, tag.type).type;
-  if (target.kind !== 'STRUCT') throw new BpfError('EINVAL', `${name}: the kptr at offset ${off} does not point to a struct`);
-  return { kind, struct: target.name };
-}
-
-/** Skips const, volatile, restrict and typedefs but stops at a type tag (the member's own type). */
-function skipModifiersKeepTags(btf: Btf, id: number): BtfType {
-  let t = btfTypeById(btf, id);
-  for (let hops = 0; hops < 64 && (t.kind === 'CONST' || t.kind === 'VOLATILE' || t.kind === 'RESTRICT' || t.kind === 'TYPEDEF'); hops++) t = btfTypeById(btf, t.type);
-  return t;
+  return mapBtfFieldsOf(object.btf, { ...spec, btf_value_type_id: spec.btf_value_type_id ?? 0 }, vmlinux, name, `BTF ${object.id}`);
 }

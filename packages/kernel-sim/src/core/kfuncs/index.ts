@@ -8,7 +8,7 @@ import { type Btf, KFUNCS, findBtfType } from '@bpfhive/uapi';
 import { type TaskRefsHolder, taskKfuncs } from './task.js';
 
 export { type TaskRefsHolder } from './task.js';
-export { kernelBtfForVerifier } from './verifier-btf.js';
+export { kernelBtfForVerifier } from '@bpfhive/uapi';
 
 /** The kfunc registry of a kernel whose BTF is `btf`; throws when the table and the BTF disagree. */
 export function kernelKfuncs(btf: Btf, tasks: TaskRefsHolder): KfuncRegistry {

@@ -8,7 +8,7 @@
  */
 import type { Arena } from '@bpfhive/maps-store';
 import type { Btf } from '@bpfhive/uapi';
-import { percpuVars } from './verifier-btf.js';
+import { percpuVars } from '@bpfhive/uapi';
 
 export class PerCpuVars {
   readonly base: number;

@@ -11,14 +11,13 @@ import type { BtfTable } from '../btf/table.js';
 import { type ProgLoadAttr, checkLoadAttr } from './attr.js';
 import { checkHelperCalls } from './helper-calls.js';
 import type { KfuncRegistry } from '@bpfhive/jit';
-import { kernelBtfForVerifier } from '../kfuncs/verifier-btf.js';
+import { kernelBtfForVerifier } from '@bpfhive/uapi';
 import type { PerCpuVars } from '../kfuncs/percpu-vars.js';
 import { rewriteKsyms } from '../kfuncs/ksym-refs.js';
 import { isGplCompatible } from './license.js';
 import { findMapReferences, referencedMapIds, rewriteMapReferences } from './map-refs.js';
 import { type PrivilegedVerifyRequest, checkLoadPrivileges } from './privileges.js';
 import { rejection } from './rejection.js';
-import type { Btf } from '@bpfhive/uapi';
 import { programTag } from './tag.js';
 
 export interface LoaderDeps {
@@ -74,6 +73,18 @@ export async function loadProgram(deps: LoaderDeps, attr: ProgLoadAttr): Promise
     for (const id of referencedMapIds(refs)) held.set(id, await deps.maps.hold(id));
     // A map is named by id where Linux takes an fd: only those who may name it may load a program using it.
     if (attr.caller) for (const id of held.keys()) deps.maps.checkAccess(id, attr.caller, 'prog_load');
+    const maps = [...held.values()].map(({ id, map: { spec } }) => ({
+      map_id: id,
+      map_type: spec.map_type,
+      key_size: spec.key_size,
+      value_size: spec.value_size,
+      max_entries: spec.max_entries,
+      map_flags: spec.map_flags,
+      // For the verifier's messages ("map 'timers' has to have BTF…").
+      ...(spec.map_name && { name: spec.map_name }),
+      // The value's bpf_spin_lock, bpf_timer and kptrs, from the map's BTF (map_check_btf).
+      ...mapBtfFields(deps.btf, id, spec, deps.btf.vmlinux.btf),
+    }));
     const request: PrivilegedVerifyRequest = {
       prog_type: checked.progType,
       ...(checked.expectedAttachType !== 0 && { expected_attach_type: checked.expectedAttachType }),
@@ -81,23 +92,12 @@ export async function loadProgram(deps: LoaderDeps, attr: ProgLoadAttr): Promise
       license: checked.license,
       ...(checked.logLevel !== 0 && { log_level: checked.logLevel }),
       ...(checked.logSize !== undefined && { log_size: checked.logSize }),
-      maps: [...held.values()].map(({ id, map: { spec } }) => ({
-        map_id: id,
-        map_type: spec.map_type,
-        key_size: spec.key_size,
-        value_size: spec.value_size,
-        max_entries: spec.max_entries,
-        map_flags: spec.map_flags,
-        // For the verifier's messages ("map 'timers' has to have BTF…").
-        ...(spec.map_name && { name: spec.map_name }),
-        // The value's bpf_spin_lock, bpf_timer and kptrs, from the map's BTF (map_check_btf).
-        ...mapBtfFields(deps.btf, id, spec, deps.btf.vmlinux.btf),
-      })),
+      maps,
       ...(privileges && { privileges }),
       ...btfForVerifier(progBtf),
-      kernel_btf: kernelBtfForVerifier(deps.btf.vmlinux.btf, checked.insns),
+      // The kernel structs the maps' kptrs point to are in kernel_btf too, so the verifier can name them.
+      kernel_btf: kernelBtfForVerifier(deps.btf.vmlinux.btf, checked.insns, maps.flatMap((m) => m.kptrs?.map((k) => k.btf_id) ?? [])),
     };
-    withKptrStructs(request, deps.btf.vmlinux.btf);
     const verdict = await deps.verifier.verify(request);
     if (!isAccepted(verdict)) throw rejection(verdict);
     checkHelperCalls(checked.insns, gplCompatible, deps.implemented, (id, off) => deps.kfuncs.get(id, off) !== undefined);
@@ -151,14 +151,3 @@ function isAccepted(result: VerifyResult | undefined): result is VerifyResult {
   return result?.verdict === 'accept' && typeof result.stats === 'object' && result.stats !== null;
 }
 
-/** The kernel structs the maps' kptrs point to join the request's kernel_btf, so the verifier can name them. */
-function withKptrStructs(request: { maps?: readonly { kptrs?: readonly { btf_id: number }[] }[]; kernel_btf?: { structs?: { btf_id: number; name: string; size: number }[] } }, vmlinux: Btf): void {
-  const structs = request.kernel_btf?.structs;
-  if (!structs) return;
-  for (const m of request.maps ?? []) {
-    for (const k of m.kptrs ?? []) {
-      const t = vmlinux.types[k.btf_id];
-      if (t?.kind === 'STRUCT' && !structs.some((s) => s.btf_id === k.btf_id)) structs.push({ btf_id: k.btf_id, name: t.name, size: t.size });
-    }
-  }
-}

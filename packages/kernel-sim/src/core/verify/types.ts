@@ -49,7 +49,7 @@ export interface VerifyRequest {
    * attach_btf_id: its u64 arguments are the program's context (btf_ctx_access).
    */
   readonly attach_func?: AttachFunc;
-  /** What the program names of the kernel BTF (kfuncs, typed ksyms) and the structs they use (kfuncs/verifier-btf.ts). */
+  /** What the program names of the kernel BTF (kfuncs, typed ksyms) and the structs they use (uapi btf/verifier-kernel-btf.ts). */
   readonly kernel_btf?: WireVerifyRequest['kernel_btf'];
 }
 

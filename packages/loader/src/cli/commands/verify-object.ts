@@ -1,15 +1,20 @@
-import { ALL_CAPABILITIES, type Btf, type Instruction, btfFindStructField, btfFuncProto, btfTypeById, slotIndex } from '@bpfhive/uapi';
-import { type MapSpec as VerifierMapSpec, type VerifierProgram, type VerifyResult, verify } from '@bpfhive/verifier';
+import { ALL_CAPABILITIES, type Btf, type Instruction, btfFuncProto, btfTypeById, kernelBtfForVerifier, mapBtfFieldsOf, slotIndex } from '@bpfhive/uapi';
+import { type MapSpec as VerifierMapSpec, type VerifierProgram, type VerifyResult, kernelBtfOf, verify } from '@bpfhive/verifier';
 import { type CoreProgramResult, type CoreRelocationError, CoreRelocator, explainPoisonedRejection } from '../../corerelo/index.js';
+import { resolveObjectKsyms } from '../../loader/ksyms.js';
+import { mapBtfAttr } from '../../loader/maps.js';
 import { relocateProgram } from '../../loader/relocate.js';
 import type { MapSpec, ObjectSpec, ProgramSpec } from '../../object/index.js';
 
 /**
  * Verifying an object's programs locally, as loading them would have the kernel-sim verify
  * them: each map gets a placeholder id (1..n in the object's order) and the descriptor the
- * verifier needs, programs are relocated to those ids, their CO-RE relocations applied against
- * the kernel's BTF when there is one, and each goes through @bpfhive/verifier with every
- * capability (a root loader, as bpftool runs).
+ * verifier needs (with BTF, its value's bpf_spin_lock, bpf_timer and kptrs, as the kernel-sim
+ * derives them: uapi's mapBtfFieldsOf), `__ksym` externs are resolved against the kernel's BTF
+ * as the loader resolves them (resolveObjectKsyms), programs are relocated to those ids, their CO-RE
+ * relocations applied against the kernel's BTF when there is one, and each goes through
+ * @bpfhive/verifier with every capability (a root loader, as bpftool runs) and, with the
+ * kernel's BTF, the share of it the kernel-sim would send (uapi's kernelBtfForVerifier).
  */
 
 /** The verdict on one program. */
@@ -25,13 +30,21 @@ export interface ProgramVerdict {
 
 export interface VerifyObjectOptions {
   readonly logLevel: number;
-  /** The kernel's BTF for CO-RE; without it instructions keep the compiler's offsets. */
+  /** The kernel's BTF for CO-RE, `__ksym` externs and kptr targets; without it instructions keep the compiler's offsets and strong ksyms fail. */
   readonly kernelBtf: Btf | undefined;
 }
 
-/** The verifier's descriptor of a map (and of a map-in-map's inner map); with BTF, where its value's bpf_timer is. */
-function mapDescriptor(map: MapSpec, btf: Btf | undefined): VerifierMapSpec {
-  const timerOff = btf && map.btfValueTypeId ? btfFindStructField(btf, map.btfValueTypeId, 'bpf_timer') : undefined;
+/**
+ * The verifier's descriptor of a map (and of a map-in-map's inner map): with BTF where libbpf
+ * would create it with BTF (mapBtfAttr), the value's special fields as map_check_btf finds them.
+ * Throws BpfError as map_check_btf would refuse the map (a kptr needs `kernelBtf`).
+ */
+function mapDescriptor(map: MapSpec, btf: Btf | undefined, kernelBtf: Btf | undefined): VerifierMapSpec {
+  const attr = mapBtfAttr(map, btf && { id: 0, btf });
+  const name = `map '${map.name}'`;
+  const fields = btf && attr.btf_value_type_id
+    ? mapBtfFieldsOf(btf, { map_type: map.type, key_size: map.keySize, value_size: map.valueSize, ...attr, btf_value_type_id: attr.btf_value_type_id }, kernelBtf, name, "the object's BTF")
+    : undefined;
   return {
     map_type: map.type,
     key_size: map.keySize,
@@ -40,28 +53,39 @@ function mapDescriptor(map: MapSpec, btf: Btf | undefined): VerifierMapSpec {
     map_flags: map.flags,
     name: map.name,
     frozen: map.freeze,
-    ...(map.innerMap && { inner: mapDescriptor(map.innerMap, btf) }),
-    ...(btf && map.btfValueTypeId && { btf: true }),
-    ...(timerOff !== undefined && { timer_off: timerOff }),
+    ...(map.innerMap && { inner: mapDescriptor(map.innerMap, btf, kernelBtf) }),
+    ...(fields && { btf: true }),
+    ...(fields?.spin_lock_off !== undefined && { spin_lock_off: fields.spin_lock_off }),
+    ...(fields?.timer_off !== undefined && { timer_off: fields.timer_off }),
+    ...(fields?.kptrs && { kptrs: fields.kptrs.map((k) => ({ off: k.off, kind: k.kind, btfId: k.btf_id })) }),
   };
 }
 
 /** Placeholder ids 1..n for the object's maps, and their descriptors by id. */
-export function placeholderMaps(spec: ObjectSpec): { ids: Map<string, number>; descriptors: Map<number, VerifierMapSpec> } {
+export function placeholderMaps(spec: ObjectSpec, kernelBtf: Btf | undefined): { ids: Map<string, number>; descriptors: Map<number, VerifierMapSpec> } {
   const ids = new Map(spec.maps.map((m, i) => [m.name, i + 1]));
-  const descriptors = new Map(spec.maps.map((m, i) => [i + 1, mapDescriptor(m, spec.btf)]));
+  const descriptors = new Map(spec.maps.map((m, i) => [i + 1, mapDescriptor(m, spec.btf, kernelBtf)]));
   return { ids, descriptors };
 }
 
-/** Verifies every program of `spec`, in the object's order. Throws CoreRelocationError for a relocation libbpf refuses outright. */
+/**
+ * Verifies every program of `spec`, in the object's order. Throws what would fail the load before
+ * any program is verified: LoadError naming the extern for a strong `__ksym` the kernel's BTF
+ * lacks (or an incompatible one), BpfError naming the map for a map BTF the kernel would refuse,
+ * CoreRelocationError for a relocation libbpf refuses outright.
+ */
 export function verifyObject(spec: ObjectSpec, options: VerifyObjectOptions): ProgramVerdict[] {
-  const maps = placeholderMaps(spec);
-  const core = options.kernelBtf && spec.btf ? new CoreRelocator(spec.btf, options.kernelBtf) : undefined;
+  const { kernelBtf } = options;
+  const maps = placeholderMaps(spec, kernelBtf);
+  const ksyms = resolveObjectKsyms(spec, kernelBtf);
+  const kptrStructIds = [...maps.descriptors.values()].flatMap((m) => m.kptrs?.map((k) => k.btfId) ?? []);
+  const core = kernelBtf && spec.btf ? new CoreRelocator(spec.btf, kernelBtf) : undefined;
   return spec.programs.map((program) => {
-    const relocated = relocateProgram(program, maps.ids, spec.externs);
+    const relocated = relocateProgram(program, maps.ids, spec.externs, ksyms);
     const coreResult: CoreProgramResult | undefined = core?.relocate(program, relocated);
     const insns = coreResult?.insns ?? relocated;
-    const result = verify(verifierProgram(program, insns, maps.descriptors, options.logLevel, spec.btf));
+    const kernelTypes = kernelBtf && kernelBtfOf(kernelBtfForVerifier(kernelBtf, insns, kptrStructIds));
+    const result = verify({ ...verifierProgram(program, insns, maps.descriptors, options.logLevel, spec.btf), ...(kernelTypes && { kernelBtf: kernelTypes }) });
     const refusal = result.verdict === 'reject' && result.error ? { insn: result.error.insn, message: result.error.message, log: result.log } : undefined;
     const coreError = coreResult && refusal ? explainPoisonedRejection(coreResult, refusal) : undefined;
     return { program, insns, result, coreError, warnings: coreResult?.warnings ?? [] };

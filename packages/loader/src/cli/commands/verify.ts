@@ -17,7 +17,7 @@ import { type VerifyReport, verifyReport, verifyReportPlain, writeVerifyJson } f
 const EXIT_ACCEPTED = 0;
 /** At least one program refused. */
 const EXIT_REJECTED = 1;
-/** Nothing verified: bad arguments, or an object, bytecode or BTF that cannot be read. */
+/** Nothing verified: bad arguments, an object, bytecode or BTF that cannot be read, an unresolved extern, a map BTF the kernel refuses. */
 const EXIT_TROUBLE = 2;
 
 /** The kernel-sim's BTF in this workspace (packages/kernel-sim/btf/vmlinux.btf), from src/ and dist/ alike. */
@@ -27,10 +27,12 @@ const USAGE = `Usage: bpfhive verify FILE.o [--json|-j] [--pretty|-p] [--log-lev
        bpfhive verify --raw FILE --prog-type TYPE [--license TEXT] [--json] [--log-level N]
 
   Verifies every program of a clang -target bpf object locally with the bpfhive verifier, as
-  loading it would: maps get placeholder ids 1..n with the object's map definitions, programs
-  are relocated to them, and CO-RE relocations are applied against the kernel's BTF (--btf FILE;
-  by default the kernel-sim's packages/kernel-sim/btf/vmlinux.btf when it is there; none: not
-  applied). --raw verifies bytecode (raw bytes or hex text, - for standard input) of one type
+  loading it would: maps get placeholder ids 1..n with the object's map definitions (with BTF,
+  their values' bpf_spin_lock, bpf_timer and kptrs as the kernel finds them), __ksym externs
+  (kfuncs, typed ksyms) are resolved against the kernel's BTF, programs are relocated to them,
+  and CO-RE relocations are applied against the kernel's BTF (--btf FILE; by default the
+  kernel-sim's packages/kernel-sim/btf/vmlinux.btf when it is there; none: no kernel BTF, so a
+  strong __ksym fails the object). --raw verifies bytecode (raw bytes or hex text, - for standard input) of one type
   (xdp, kprobe, socket, a section name…) that uses no maps.
 
   Prints one line per program (name, section, type, instructions, verdict, instructions the
@@ -39,7 +41,8 @@ const USAGE = `Usage: bpfhive verify FILE.o [--json|-j] [--pretty|-p] [--log-lev
     --log-level N   the verifier's log_level (1: the path to an error, 2: every instruction, 4: statistics)
 
   Exit status: 0 when every program is accepted, 1 when any is refused, 2 when nothing could be
-  verified (bad arguments, an unreadable object, bytecode or BTF).`;
+  verified (bad arguments, an unreadable object, bytecode or BTF, an extern that does not
+  resolve, a map BTF the kernel would refuse).`;
 
 interface VerifyOptions {
   readonly json: boolean;
