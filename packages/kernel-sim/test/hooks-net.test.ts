@@ -13,6 +13,7 @@ import { NatsVerifier } from '../src/service/nats-verifier.js';
 import { PcapWriter, buildFrame, pcapTimeOf } from '../src/world/index.js';
 import { fakeVerifierService } from './support/services.js';
 import { wireCalls } from './support/wire.js';
+import { incrementKey } from '../src/testing/count-program.js';
 
 /**
  * The network hooks over a real NATS server: programs loaded with bpf.v1.prog_load (the stand-in
@@ -62,24 +63,7 @@ const dropBlocked = (map: number) => `
   r5 = *(u32 *)(r2 + 26)
   if r5 != 0x0909090a goto pass
   *(u32 *)(r10 - 4) = r5
-  ld_pseudo r1, 1, ${map}
-  r2 = r10
-  r2 += -4
-  call ${H.map_lookup_elem}
-  if r0 == 0 goto insert
-  r1 = 1
-  lock *(u64 *)(r0 + 0) += r1
-  goto drop
-  insert:
-  r1 = 1
-  *(u64 *)(r10 - 16) = r1
-  ld_pseudo r1, 1, ${map}
-  r2 = r10
-  r2 += -4
-  r3 = r10
-  r3 += -16
-  r4 = 0
-  call ${H.map_update_elem}
+  ${incrementKey(map, 'drop')}
   drop:
   r0 = 1
   exit

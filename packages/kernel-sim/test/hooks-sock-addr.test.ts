@@ -9,6 +9,7 @@ import { Kernel } from '../src/core/kernel.js';
 import { LocalMapProvider } from '../src/core/maps/local-provider.js';
 import { startKernelService } from '../src/service/kernel-service.js';
 import { NatsVerifier } from '../src/service/nats-verifier.js';
+import { ip4Word, portWord, serviceRewrite } from '../src/testing/sock-addr-programs.js';
 import { fakeVerifierService } from './support/services.js';
 import { wireCalls } from './support/wire.js';
 
@@ -31,22 +32,7 @@ const key32 = (n: number): Uint8Array => new Uint8Array(new Uint32Array([n]).buf
 const u64s = (bytes: Uint8Array): bigint[] => Array.from({ length: bytes.length / 8 }, (_, i) => new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(i * 8, true));
 
 /** 10.96.0.10:80 → 10.0.0.2:8080; 10.0.0.99 refused (user_ip4 at 4, user_port at 24, network order). */
-const CONNECT4 = `
-  r2 = *(u32 *)(r1 + 4)
-  r3 = *(u32 *)(r1 + 24)
-  if r2 == 0x6300000a goto deny
-  if r2 != 0x0a00600a goto allow
-  if r3 != 0x5000 goto allow
-  r2 = 0x0200000a
-  *(u32 *)(r1 + 4) = r2
-  r2 = 0x901f
-  *(u32 *)(r1 + 24) = r2
-  allow:
-  r0 = 1
-  exit
-  deny:
-  r0 = 0
-  exit`;
+const CONNECT4 = serviceRewrite('10.96.0.10:80', '10.0.0.2:8080', '10.0.0.99');
 
 /** kprobe/tcp_v4_connect: slot 0 = { sin_addr, sin_port, calls } of the sockaddr in si (its second argument). */
 const tcpV4Connect = (map: number) => `
@@ -72,32 +58,17 @@ const tcpV4Connect = (map: number) => `
   exit`;
 
 /** udp4_sendmsg: 10.96.0.10:53 → 10.0.0.53:5353 (a service address to its backend); 10.0.0.99 refused. */
-const SENDMSG4 = `
-  r2 = *(u32 *)(r1 + 4)
-  r3 = *(u32 *)(r1 + 24)
-  if r2 == 0x6300000a goto deny
-  if r2 != 0x0a00600a goto allow
-  if r3 != 0x3500 goto allow
-  r2 = 0x3500000a
-  *(u32 *)(r1 + 4) = r2
-  r2 = 0xe914
-  *(u32 *)(r1 + 24) = r2
-  allow:
-  r0 = 1
-  exit
-  deny:
-  r0 = 0
-  exit`;
+const SENDMSG4 = serviceRewrite('10.96.0.10:53', '10.0.0.53:5353', '10.0.0.99');
 
 /** udp4_recvmsg: a reply from 10.0.0.53:5353 seems to come from 10.96.0.10:53, the address the client sent to. */
 const RECVMSG4 = `
   r2 = *(u32 *)(r1 + 4)
   r3 = *(u32 *)(r1 + 24)
-  if r2 != 0x3500000a goto out
-  if r3 != 0xe914 goto out
-  r2 = 0x0a00600a
+  if r2 != ${ip4Word('10.0.0.53')} goto out
+  if r3 != ${portWord(5353)} goto out
+  r2 = ${ip4Word('10.96.0.10')}
   *(u32 *)(r1 + 4) = r2
-  r2 = 0x3500
+  r2 = ${portWord(53)}
   *(u32 *)(r1 + 24) = r2
   out:
   r0 = 1

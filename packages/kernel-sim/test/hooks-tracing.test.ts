@@ -13,6 +13,7 @@ import { NatsVerifier } from '../src/service/nats-verifier.js';
 import { DEFAULT_FILES, KALLSYMS } from '../src/world/index.js';
 import { fakeVerifierService } from './support/services.js';
 import { wireCalls } from './support/wire.js';
+import { incrementKey } from '../src/testing/count-program.js';
 
 /**
  * The tracing and cgroup sock_addr hooks over a real NATS server: programs loaded with
@@ -54,24 +55,7 @@ const storeInSlot0 = (map: number, stores: string, ret = 0) => `
 const countById = (map: number) => `
   r2 = *(u64 *)(r1 + 8)
   *(u32 *)(r10 - 4) = r2
-  ld_pseudo r1, 1, ${map}
-  r2 = r10
-  r2 += -4
-  call ${H.map_lookup_elem}
-  if r0 == 0 goto insert
-  r1 = 1
-  lock *(u64 *)(r0 + 0) += r1
-  goto out
-  insert:
-  r1 = 1
-  *(u64 *)(r10 - 16) = r1
-  ld_pseudo r1, 1, ${map}
-  r2 = r10
-  r2 += -4
-  r3 = r10
-  r3 += -16
-  r4 = 0
-  call ${H.map_update_elem}
+  ${incrementKey(map, 'out')}
   out:
   r0 = 0
   exit`;

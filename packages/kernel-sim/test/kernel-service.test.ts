@@ -14,6 +14,7 @@ import { natsTracePipe } from '../src/service/outputs.js';
 import { udpFrame } from '../src/testing/packets.js';
 import { type VerifyCall, fakeVerifierService, serviceMain, startProcess } from './support/services.js';
 import { wireCalls } from './support/wire.js';
+import { incrementKey } from '../src/testing/count-program.js';
 
 /**
  * The kernel-sim service over a real NATS server, with the real jit service (its own process)
@@ -67,24 +68,7 @@ describe('kernel-sim service', () => {
       if r4 > r3 goto pass
       r5 = *(u8 *)(r2 + 23)
       *(u32 *)(r10 - 4) = r5
-      ld_pseudo r1, 1, ${counts}
-      r2 = r10
-      r2 += -4
-      call ${H.map_lookup_elem}
-      if r0 == 0 goto insert
-      r1 = 1
-      lock *(u64 *)(r0 + 0) += r1
-      goto pass
-      insert:
-      r1 = 1
-      *(u64 *)(r10 - 16) = r1
-      ld_pseudo r1, 1, ${counts}
-      r2 = r10
-      r2 += -4
-      r3 = r10
-      r3 += -16
-      r4 = 0
-      call ${H.map_update_elem}
+      ${incrementKey(counts, 'pass')}
       pass:
       r0 = 2
       exit`;

@@ -22,6 +22,7 @@ import { natsPerfSink } from '../src/service/perf-outputs.js';
 import { buildFrame } from '../src/world/index.js';
 import { fakeVerifierService, startProcess } from './support/services.js';
 import { wireCalls } from './support/wire.js';
+import { incrementKey } from '../src/testing/count-program.js';
 
 /**
  * Perf buffers over a real NATS server, wired as main.ts wires them: the maps-store as its own
@@ -221,24 +222,7 @@ const profile = (counts: number, last: number, stacks: number) => `
   r6 = r1
   call ${H.get_current_pid_tgid}
   *(u32 *)(r10 - 4) = r0
-  ld_pseudo r1, 1, ${counts}
-  r2 = r10
-  r2 += -4
-  call ${H.map_lookup_elem}
-  if r0 == 0 goto insert
-  r1 = 1
-  lock *(u64 *)(r0 + 0) += r1
-  goto record
-  insert:
-  r1 = 1
-  *(u64 *)(r10 - 16) = r1
-  ld_pseudo r1, 1, ${counts}
-  r2 = r10
-  r2 += -4
-  r3 = r10
-  r3 += -16
-  r4 = 0
-  call ${H.map_update_elem}
+  ${incrementKey(counts, 'record')}
   record:
   *(u32 *)(r10 - 4) = 0
   ld_pseudo r1, 1, ${last}

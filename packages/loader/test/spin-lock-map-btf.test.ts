@@ -1,13 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type NatsTestServer, startNatsServer } from '@bpfhive/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BpfClient } from '../src/client/index.js';
 import { LoadError, loadCollection } from '../src/loader/index.js';
 import { type ObjectSpec, readObject } from '../src/object/index.js';
+import { objectBytes } from './objects/fixtures.js';
 import { KERNEL_SIM_MAIN, type ServiceProcess, kernelSimBuilt, startMapsStore, startService } from './support/services.js';
 
 /**
@@ -15,69 +13,18 @@ import { KERNEL_SIM_MAIN, type ServiceProcess, kernelSimBuilt, startMapsStore, s
  * object's BTF (btf_id, btf_key_type_id, btf_value_type_id), the kernel-sim finds the lock's
  * offset in the value type and hands it to the real verifier (the verifier service), which
  * accepts bpf_spin_lock / bpf_spin_unlock on it; the same map without BTF is refused with the
- * kernel's message. Built with clang at test time (skipped without clang).
+ * kernel's message. The object is test/objects/spin_lock_map.c, built and compared by build.sh.
  */
 const VERIFIER_MAIN = fileURLToPath(new URL('../../verifier/dist/main.js', import.meta.url));
-const HAS_CLANG = spawnSync('clang', ['--version']).status === 0;
 
-const SOURCE = `
-#include <linux/bpf.h>
-#include <linux/types.h>
-#include <bpf/bpf_helpers.h>
-
-struct counter {
-	__u64 before;
-	struct bpf_spin_lock lock;
-	__u32 pad;
-	__u64 count;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4);
-	__type(key, __u32);
-	__type(value, struct counter);
-} counters SEC(".maps");
-
-SEC("tc")
-int count(struct __sk_buff *skb)
-{
-	__u32 key = 0;
-	struct counter zero = {}, *c;
-	__u64 now;
-
-	c = bpf_map_lookup_elem(&counters, &key);
-	if (!c) {
-		bpf_map_update_elem(&counters, &key, &zero, BPF_NOEXIST);
-		c = bpf_map_lookup_elem(&counters, &key);
-		if (!c)
-			return -1;
-	}
-	bpf_spin_lock(&c->lock);
-	now = ++c->count;
-	bpf_spin_unlock(&c->lock);
-	return now;
-}
-
-char LICENSE[] SEC("license") = "GPL";
-`;
-
-function build(): ObjectSpec {
-  const dir = mkdtempSync(join(tmpdir(), 'bpfhive-spin-lock-'));
-  writeFileSync(join(dir, 'spin_lock.c'), SOURCE);
-  execFileSync('clang', ['-O2', '-g', '-I/usr/include/x86_64-linux-gnu', '-target', 'bpf', '-c', join(dir, 'spin_lock.c'), '-o', join(dir, 'spin_lock.o')]);
-  const path = join(dir, 'spin_lock.o');
-  return readObject(new Uint8Array(readFileSync(path)), { path });
-}
-
-describe.skipIf(!HAS_CLANG || !kernelSimBuilt() || !existsSync(VERIFIER_MAIN))('bpf_spin_lock in a BTF map value (needs clang and the services built)', () => {
+describe.skipIf(!kernelSimBuilt() || !existsSync(VERIFIER_MAIN))('bpf_spin_lock in a BTF map value (needs the services built)', () => {
   let nats: NatsTestServer;
   const services: ServiceProcess[] = [];
   let client: BpfClient;
   let spec: ObjectSpec;
 
   beforeAll(async () => {
-    spec = build();
+    spec = readObject(objectBytes('spin_lock_map'), { path: 'spin_lock_map.o' });
     nats = await startNatsServer();
     const env = { NATS_URL: nats.url };
     services.push(await startMapsStore(nats.url));

@@ -1,29 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { type SocketDesc, decodeSockaddr, parseScenario } from '../../world/index.js';
 import { kernelHarness } from '../../testing/harness.js';
+import { serviceRewrite } from '../../testing/sock-addr-programs.js';
 import { Simulation } from './simulation.js';
 
 /**
  * A kube-proxy-like sock_addr program: 10.96.0.10:80 becomes 10.0.0.2:8080, 10.0.0.99 is refused
- * (return 0), anything else goes through untouched. user_ip4 is at 4 and user_port at 24; the
- * constants are the u32s those network-order bytes load as.
+ * (return 0), anything else goes through untouched.
  */
-const KUBEPROXY = `
-  r2 = *(u32 *)(r1 + 4)
-  r3 = *(u32 *)(r1 + 24)
-  if r2 == 0x6300000a goto deny
-  if r2 != 0x0a00600a goto allow
-  if r3 != 0x5000 goto allow
-  r2 = 0x0200000a
-  *(u32 *)(r1 + 4) = r2
-  r2 = 0x901f
-  *(u32 *)(r1 + 24) = r2
-  allow:
-  r0 = 1
-  exit
-  deny:
-  r0 = 0
-  exit`;
+const KUBEPROXY = serviceRewrite('10.96.0.10:80', '10.0.0.2:8080', '10.0.0.99');
 
 /** A simulation with KUBEPROXY attached for `attachType` to cgroup 9, and task 40 in that cgroup. */
 async function setup(attachType: 'cgroup_inet4_connect' | 'cgroup_inet4_bind') {
