@@ -5,7 +5,7 @@ import type { Kernel } from '../kernel.js';
 import type { HookPoints } from '../links/hook-points.js';
 import type { BpfLink, SamplingEventTarget } from '../links/link.js';
 import { idleTask } from '../tasks.js';
-import { HookCounters } from './counters.js';
+import { type HookCounter, HookCounters } from './counters.js';
 import type { TaskCache } from './tasks.js';
 import type { SimWorld } from './world.js';
 
@@ -16,8 +16,8 @@ import type { SimWorld } from './world.js';
  */
 export const MAX_SAMPLES_PER_CATCH_UP = 10000;
 
-/** Where the idle loop is interrupted: the kernel stack of a sample on an idle CPU. */
-const IDLE_OFFSET = 0x1en;
+/** Where the idle loop is interrupted (default_idle+0x1e): the kernel stack of a sample on an idle CPU. */
+const IDLE_IP = kernelSymbol('default_idle').address + 0x1en;
 
 export interface PerfSamplingDeps {
   readonly kernel: Kernel;
@@ -38,6 +38,8 @@ export interface PerfSamplingDeps {
  */
 export class PerfSampling {
   readonly #next = new Map<BpfLink, number>();
+  /** Each sampling link's hook counter (`cpu C event E link L`), made once. */
+  readonly #counters = new Map<BpfLink, HookCounter>();
   #version = -1;
   #links: readonly BpfLink[] = [];
 
@@ -72,12 +74,15 @@ export class PerfSampling {
       this.#links = links;
       this.#version = points.version;
       for (const link of this.#next.keys()) if (!links.includes(link)) this.#next.delete(link);
+      for (const link of this.#counters.keys()) if (!links.includes(link)) this.#counters.delete(link);
     }
     return this.#links;
   }
 
-  #counter(link: BpfLink, event: SamplingEventTarget) {
-    return this.deps.counters.of('perf_event', `cpu ${event.cpu} event ${event.id} link ${link.id}`);
+  #counter(link: BpfLink, event: SamplingEventTarget): HookCounter {
+    let counter = this.#counters.get(link);
+    if (!counter) this.#counters.set(link, (counter = this.deps.counters.of('perf_event', `cpu ${event.cpu} event ${event.id} link ${link.id}`)));
+    return counter;
   }
 
   #sample(link: BpfLink, event: SamplingEventTarget): void {
@@ -85,9 +90,8 @@ export class PerfSampling {
     const cpu = kernel.cpus[event.cpu % kernel.cpus.length]!;
     const pid = world.processes.sched.running(event.cpu);
     const running = pid === 0 || !world.processes.tasks.has(pid) ? undefined : world.processes.tasks.get(pid);
-    const idleIp = kernelSymbol('default_idle').address + IDLE_OFFSET;
-    const regs = running ? userRegs(USER_CALL_SITE, running.pid) : idleRegs(idleIp, event.cpu);
-    const stacks: Stacks = running ? { kernel: [], user: [USER_CALL_SITE] } : { kernel: [idleIp], user: [] };
+    const regs = running ? userRegs(USER_CALL_SITE, running.pid) : idleRegs(IDLE_IP, event.cpu);
+    const stacks: Stacks = running ? { kernel: [], user: [USER_CALL_SITE] } : { kernel: [IDLE_IP], user: [] };
     const ctx = buildContext(kernel.arena, PERF_EVENT_DATA, { regs: encodeRegs(regs), sample_period: BigInt(event.periodNs), addr: 0n });
     const counter = this.#counter(link, event);
     try {
