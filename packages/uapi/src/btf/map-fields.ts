@@ -101,6 +101,18 @@ export function mapBtfFieldsOf(btf: Btf, attr: MapBtfAttr, vmlinux: Btf | undefi
   };
 }
 
+/**
+ * Whether the value type `valueTypeId` of `btf` holds a kptr (so that mapBtfFieldsOf needs the
+ * kernel's BTF for its target); false for a type id that is not in `btf` (mapBtfFieldsOf says why).
+ * Throws mapBtfFieldsOf's EINVAL for a badly tagged pointer.
+ */
+export function mapValueHasKptrs(btf: Btf, valueTypeId: number): boolean {
+  if (valueTypeId <= 0 || valueTypeId >= btf.types.length) return false;
+  const found: Found = { spinLock: [], timer: [], kptrs: [] };
+  findFields(btf, valueTypeId, 0, found, 'map');
+  return found.kptrs.length > 0;
+}
+
 /** btf_find_field: the special fields in type `id` at byte offset `base`, nested structs and unions included. */
 function findFields(btf: Btf, id: number, base: number, found: Found, name: string): void {
   const { type } = skipModsAndTypedefs(btf, id);

@@ -11,6 +11,8 @@ import { KFUNCS } from '../progtypes/kfuncs.js';
 import type { VerifyRequest } from '../wire/schemas/verify.js';
 import { btfSizeOf, findBtfType, skipModsAndTypedefs } from './query.js';
 import type { Btf } from './types.js';
+import { kernelTypesFrom } from './verifier-kernel-types.js';
+import { ProgType } from '../generated/enums.js';
 
 export type VerifierKernelBtf = NonNullable<VerifyRequest['kernel_btf']>;
 
@@ -23,12 +25,26 @@ export function percpuVars(btf: Btf): Map<number, { offset: number; size: number
   return new Map(sec?.kind === 'DATASEC' ? sec.vars.map((v) => [v.type, { offset: v.offset, size: v.size }]) : []);
 }
 
+/** Program types whose programs may read kernel structs through PTR_TO_BTF_ID, and so get `types`. */
+const WALKING_PROG_TYPES = new Set<number>([
+  ProgType.KPROBE, ProgType.TRACEPOINT, ProgType.PERF_EVENT, ProgType.RAW_TRACEPOINT, ProgType.RAW_TRACEPOINT_WRITABLE,
+  ProgType.TRACING, ProgType.LSM, ProgType.STRUCT_OPS, ProgType.SYSCALL,
+]);
+
+/** What the program reads kernel structs as: its type, and the attach function's argument and return type ids. */
+export interface KernelBtfWalk {
+  readonly progType: number;
+  readonly attachTypes?: readonly number[];
+}
+
 /**
  * The kernel BTF the verifier needs for `insns` (kfunc calls and ksym loads already carrying
  * kernel BTF ids) out of the kernel's `btf`; `kptrStructIds` are the kernel structs the maps'
- * kptr fields point to (their `kptrs[].btf_id`).
+ * kptr fields point to (their `kptrs[].btf_id`). With `walk`, for the program types that may
+ * read kernel structs, `types` holds every type reachable from the attach function's types and
+ * the structs listed (verifier-kernel-types.ts).
  */
-export function kernelBtfForVerifier(btf: Btf, insns: readonly Instruction[], kptrStructIds: Iterable<number> = []): VerifierKernelBtf {
+export function kernelBtfForVerifier(btf: Btf, insns: readonly Instruction[], kptrStructIds: Iterable<number> = [], walk?: KernelBtfWalk): VerifierKernelBtf {
   const funcs = new Map<number, string>();
   const vars: VerifierKernelBtf['vars'] & object = [];
   const structs = new Map<number, { name: string; size: number }>();
@@ -62,9 +78,11 @@ export function kernelBtfForVerifier(btf: Btf, insns: readonly Instruction[], kp
     const t = btf.types[id];
     if (t?.kind === 'STRUCT' && !structs.has(id)) structs.set(id, { name: t.name, size: t.size });
   }
+  const walks = walk !== undefined && (WALKING_PROG_TYPES.has(walk.progType) || (walk.attachTypes?.length ?? 0) > 0);
   return {
     funcs: [...funcs].map(([btf_id, name]) => ({ btf_id, name })),
     structs: [...structs].map(([btf_id, s]) => ({ btf_id, ...s })),
     vars,
+    ...(walks && { types: kernelTypesFrom(btf, [...(walk.attachTypes ?? []), ...structs.keys()]) }),
   };
 }

@@ -81,6 +81,11 @@ export const JitRequestSchema = {
     maps: { type: 'array', items: InlineMapSchema, maxItems: 64, description: 'maps whose lookups may be inlined (the JIT compile option `maps`)' },
     inline_kernel_data: { type: 'boolean', description: 'read clocks, CPU, prandom and current from the per-CPU kernel data block (env.kernel_data) instead of calling helpers (default false)' },
     typed_helpers: { type: 'boolean', description: "import helpers with Linux prototypes under the typed ABI, h.<id>:<params>:<result> (default false)" },
+    probe_loads: {
+      type: 'array',
+      items: { type: 'integer', minimum: 0 },
+      description: 'instruction indices (an lddw counts once) of BPF_PROBE_MEM loads, from the verifier: they read 0 from an address outside the memory or in its NULL guard instead of trapping (the compile option `probeLoads`)',
+    },
   },
 } as const;
 export type JitRequest = FromSchema<typeof JitRequestSchema>;

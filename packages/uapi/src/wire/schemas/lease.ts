@@ -1,6 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { base64, u32 } from './common.js';
-import { mapBtfIds } from './maps.js';
+import { mapBtfIds, mapValueFields } from './maps.js';
 
 /**
  * Map leases (DESIGN.md §4): how a kernel takes a map's data from the maps-store and gives it back.
@@ -36,6 +36,11 @@ import { mapBtfIds } from './maps.js';
  * A checkpoint or release with another holder or epoch than the lease's is ESTALE (the lease
  * ended or was granted again). A lease of a pinned map is recorded with its snapshot and
  * survives a maps-store restart (the holder must renew within ttl_ms of the restart).
+ *
+ * Maps of maps (ARRAY_OF_MAPS, HASH_OF_MAPS): each record's value is an inner map id (u32). The
+ * holder leases every inner map a record names as well, and holds one as long as a slot names
+ * it; it releases an outer map before the inner maps only that map held, so every snapshot it
+ * sends names maps the maps-store has.
  */
 const object = <const P extends Record<string, unknown>, const R extends readonly string[]>(id: string, title: string, properties: P, required: R) =>
   ({ $id: id, title, type: 'object', additionalProperties: false, required, properties }) as const;
@@ -84,8 +89,9 @@ const leasedSpec = {
       description: 'maps of maps: the template every inner map matches',
     },
     frozen: { type: 'boolean' },
-    // The kernel-sim derives the value's special fields from these at lease time (kernel-sim core/btf/map-btf.ts).
     ...mapBtfIds,
+    // Found at map_create (maps-store core/map-btf.ts): the kernel-sim needs no BTF object to lease the map.
+    value_fields: mapValueFields,
   },
 } as const;
 

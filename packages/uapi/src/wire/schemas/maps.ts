@@ -22,6 +22,39 @@ export const mapBtfIds = {
   btf_value_type_id: { ...u32, description: "the value's type in that BTF: its bpf_spin_lock, bpf_timer and kptr fields become known to the verifier" },
 } as const;
 
+/**
+ * The special fields of a map's value (struct bpf_spin_lock, struct bpf_timer, kptrs), as the
+ * maps-store found them in the map's BTF at map_create (map_check_btf) and keeps them in the
+ * map's spec: leases carry them, so the kernel leasing a map needs no BTF object. uapi
+ * MapBtfFields; never sent by a client.
+ */
+export const mapValueFields = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['btf'],
+  properties: {
+    btf: { type: 'boolean', const: true, description: 'the map has BTF for its value' },
+    spin_lock_off: { ...u32, description: "offset of the value's struct bpf_spin_lock" },
+    timer_off: { ...u32, description: "offset of the value's struct bpf_timer" },
+    kptrs: {
+      type: 'array',
+      maxItems: 4096,
+      description: 'the kptr fields of the value: each an 8-byte pointer to a kernel struct',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['off', 'kind', 'btf_id'],
+        properties: {
+          off: u32,
+          kind: { type: 'string', enum: ['ref', 'untrusted'], description: '`__kptr` (referenced) or `__kptr_untrusted`' },
+          btf_id: { ...u32, description: 'the pointed-to STRUCT in the kernel BTF (vmlinux, BTF id 1)' },
+        },
+      },
+    },
+  },
+  description: "the value's special fields, from its BTF at map_create",
+} as const;
+
 export const MapCreateRequestSchema = object(
   'bpf.v1.map_create.request',
   'BPF_MAP_CREATE',
@@ -80,7 +113,11 @@ export type MapNextKeyReply = FromSchema<typeof MapNextKeyReplySchema>;
 export const MapLookupBatchRequestSchema = object(
   'bpf.v1.map.lookup_batch.request',
   'lookup_batch',
-  { in_batch: { ...base64, description: 'the out_batch of the previous page; absent: from the start' }, count: { type: 'integer', minimum: 1, maximum: 1000000 } },
+  {
+    in_batch: { ...base64, description: 'the out_batch of the previous page; absent: from the start' },
+    count: { type: 'integer', minimum: 1, maximum: 1000000 },
+    elem_flags: { ...u64, description: 'BPF_F_LOCK (4): each value is copied under its bpf_spin_lock; or 0' },
+  },
   ['count'] as const,
 );
 export type MapLookupBatchRequest = FromSchema<typeof MapLookupBatchRequestSchema>;
@@ -101,7 +138,11 @@ export type MapLookupBatchReply = FromSchema<typeof MapLookupBatchReplySchema>;
 export const MapUpdateBatchRequestSchema = object(
   'bpf.v1.map.update_batch.request',
   'update_batch',
-  { keys: { type: 'array', items: base64 }, values: { type: 'array', items: base64 }, elem_flags: u32 },
+  {
+    keys: { type: 'array', items: base64 },
+    values: { type: 'array', items: base64 },
+    elem_flags: { ...u32, description: 'as update_elem flags: BPF_ANY 0, BPF_NOEXIST 1, BPF_EXIST 2, | BPF_F_LOCK 4' },
+  },
   ['keys', 'values'] as const,
 );
 export type MapUpdateBatchRequest = FromSchema<typeof MapUpdateBatchRequestSchema>;

@@ -104,6 +104,8 @@ export const VerifyRequestSchema = {
         btf_id: { ...u32, description: 'the FUNC (tp_btf: btf_trace_* typedef) in the kernel BTF' },
         nr_args: { type: 'integer', minimum: 0, maximum: 12, description: 'arguments the program sees (MAX_BPF_FUNC_ARGS 12)' },
         ret_size: { ...u32, description: 'bytes of the return value; 0 for void' },
+        args: { type: 'array', maxItems: 12, items: u32, description: "each argument's type id in the kernel BTF (kernel_btf.types describes them): a pointer to a struct is PTR_TO_BTF_ID" },
+        ret_type: { ...u32, description: "the return value's type id in the kernel BTF; 0 for void" },
       },
     },
     kernel_btf: {
@@ -119,6 +121,33 @@ export const VerifyRequestSchema = {
         structs: {
           type: 'array',
           items: { type: 'object', additionalProperties: false, required: ['btf_id', 'name', 'size'], properties: { btf_id: u32, name: { type: 'string' }, size: u32 } },
+        },
+        types: {
+          type: 'array',
+          description: 'for programs that may read kernel structs through PTR_TO_BTF_ID: the types reachable from the attach arguments and the structs above (members, pointers, arrays, typedefs, modifiers), by their kernel BTF id, so the verifier can walk them (btf_struct_access)',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['id', 'kind'],
+            properties: {
+              id: u32,
+              kind: { type: 'string', description: 'the BTF kind: INT, PTR, ARRAY, STRUCT, UNION, ENUM, ENUM64, FWD, TYPEDEF, VOLATILE, CONST, RESTRICT, TYPE_TAG, FUNC_PROTO, FLOAT' },
+              name: { type: 'string' },
+              size: { ...u32, description: 'INT, ENUM, ENUM64, STRUCT, UNION, FLOAT: bytes' },
+              type: { ...u32, description: 'PTR, TYPEDEF, modifiers: the target; ARRAY: the element' },
+              nelems: { ...u32, description: 'ARRAY: elements' },
+              members: {
+                type: 'array',
+                description: 'STRUCT, UNION',
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['name', 'type', 'bit_offset'],
+                  properties: { name: { type: 'string' }, type: u32, bit_offset: u32, bitfield_size: u32 },
+                },
+              },
+            },
+          },
         },
         vars: {
           type: 'array',
@@ -237,6 +266,16 @@ export const VerifyReplySchema = {
           type: 'array',
           items: u32,
           description: 'slots of map_lookup_elem calls on one ARRAY map with one constant in-range key: the JIT may inline them',
+        },
+        probe_mem_loads: {
+          type: 'array',
+          items: u32,
+          description: 'slots of loads through PTR_TO_BTF_ID (kernel structs): BPF_PROBE_MEM loads, which read 0 where the address is not memory instead of faulting',
+        },
+        dead_insns: {
+          type: 'array',
+          items: u32,
+          description: 'slots (both of a lddw) of an accepted program that no path reached: dead code, never checked, that the kernel replaces with `ja -1` before it runs (sanitize_dead_code)',
         },
       },
     },
