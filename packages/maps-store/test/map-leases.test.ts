@@ -12,7 +12,7 @@ import { type MapsStoreProcess, call, ok, startMapsStore } from './maps-store-pr
  * Map leases over a real NATS server: this test plays the holder (what a kernel-sim does) with a
  * plain NATS client and the maps-store library, against the maps-store as its own process.
  */
-const TTL_MS = 600;
+const TTL_MS = 2000;
 let nats: NatsTestServer;
 let nc: NatsConnection;
 let store: MapsStoreProcess;

@@ -1,7 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
-import { type NatsConnection, connect } from '@nats-io/transport-node';
+import { type NatsConnection, connect, headers } from '@nats-io/transport-node';
 import { type NatsTestServer, startNatsServer } from '@bpfhive/testkit';
-import { Subjects, fromBase64, toBase64 } from '@bpfhive/uapi';
+import { SUBJECT_PREFIX, Subjects, encodeBtf, fromBase64, toBase64 } from '@bpfhive/uapi';
+import { INT_ID, LOCKED_ID, PLAIN_ID, TEST_BTF, TEST_BTF_ID } from '../src/testing/map-btf.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call as callOn, ok as okOn, startMapsStore as startProcess } from './maps-store-process.js';
 
@@ -44,9 +45,47 @@ describe('maps-store service', () => {
     expect(await ok(map('info'), {})).toMatchObject({ map_id, type_name: 'hash', key_size: 4, name: 'counts', frozen: false });
   });
 
-  it("keeps map_create's BTF ids and reports them in info; type ids without a btf_id are EINVAL", async () => {
-    const { map_id } = (await ok(Subjects.mapCreate, { map_type: 'array', key_size: 4, value_size: 16, max_entries: 2, btf_id: 5, btf_key_type_id: 1, btf_value_type_id: 3 })) as { map_id: number };
-    expect(await ok(Subjects.map(map_id, 'info'), {})).toMatchObject({ map_id, btf_id: 5, btf_key_type_id: 1, btf_value_type_id: 3 });
+  it("checks map_create's BTF against the kernel-sim's object, keeps the ids and the value's fields; BPF_F_LOCK works on a value with a spin lock", async () => {
+    // A stand-in kernel-sim holding BTF object 5 (TEST_BTF), answering bpf.v1.btf.<id>.info as the real one does.
+    const blob = encodeBtf(TEST_BTF);
+    const kernel = nc.subscribe(`${SUBJECT_PREFIX}.btf.*.info`, {
+      callback: (err, msg) => {
+        if (err) return;
+        const id = Number(msg.subject.split('.')[3]);
+        if (id === TEST_BTF_ID) return void msg.respond(JSON.stringify({ id, name: '', kernel_btf: false, btf_size: blob.length, btf: toBase64(blob) }));
+        const h = headers();
+        h.set('Nats-Service-Error-Code', '2');
+        msg.respond(JSON.stringify({ errno: 2, code: 'ENOENT', message: `btf ${id}: no such BTF object` }), { headers: h });
+      },
+    });
+    await nc.flush();
+    try {
+      const array = { map_type: 'array', key_size: 4, max_entries: 2, btf_id: TEST_BTF_ID, btf_key_type_id: INT_ID };
+      const { map_id } = (await ok(Subjects.mapCreate, { ...array, value_size: 16, btf_value_type_id: PLAIN_ID })) as { map_id: number };
+      expect(await ok(Subjects.map(map_id, 'info'), {})).toMatchObject({ map_id, btf_id: TEST_BTF_ID, btf_key_type_id: INT_ID, btf_value_type_id: PLAIN_ID });
+      // Refused at map_create now (before: when a program using the map was loaded).
+      expect(await call(Subjects.mapCreate, { ...array, value_size: 12, btf_value_type_id: PLAIN_ID })).toMatchObject({
+        error: '22',
+        body: { code: 'EINVAL', message: expect.stringContaining('value type is 16 bytes, value_size is 12') },
+      });
+      expect(await call(Subjects.mapCreate, { ...array, value_size: 16, btf_id: 6, btf_value_type_id: PLAIN_ID })).toMatchObject({
+        error: '9',
+        body: { code: 'EBADF', message: expect.stringContaining('btf_id 6 names no BTF object') },
+      });
+      const locked = (await ok(Subjects.mapCreate, { ...array, value_size: 8, btf_value_type_id: LOCKED_ID })) as { map_id: number };
+      const value = toBase64(new Uint8Array([1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]));
+      await ok(Subjects.map(locked.map_id, 'update_elem'), { key: u32(1), value, flags: 4 });
+      const zeroedLock = toBase64(new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]));
+      expect(await ok(Subjects.map(locked.map_id, 'lookup_elem'), { key: u32(1), flags: 4 })).toEqual({ value: zeroedLock });
+      expect(await ok(Subjects.map(locked.map_id, 'lookup_batch'), { count: 2, elem_flags: 4 })).toMatchObject({ values: [toBase64(new Uint8Array(8)), zeroedLock] });
+      expect(await call(Subjects.map(map_id, 'lookup_elem'), { key: u32(1), flags: 4 })).toMatchObject({ error: '22', body: { message: expect.stringContaining('BPF_F_LOCK needs a value with a struct bpf_spin_lock') } });
+    } finally {
+      kernel.unsubscribe();
+    }
+    expect(await call(Subjects.mapCreate, { map_type: 'array', key_size: 4, value_size: 16, max_entries: 2, btf_id: TEST_BTF_ID, btf_value_type_id: PLAIN_ID })).toMatchObject({
+      error: '9',
+      body: { code: 'EBADF', message: expect.stringContaining('no kernel-sim is answering') },
+    });
     const plain = (await ok(Subjects.mapCreate, { map_type: 'array', key_size: 4, value_size: 16, max_entries: 2 })) as { map_id: number };
     expect(await ok(Subjects.map(plain.map_id, 'info'), {})).toMatchObject({ btf_id: 0, btf_key_type_id: 0, btf_value_type_id: 0 });
     const refused = await call(Subjects.mapCreate, { map_type: 'array', key_size: 4, value_size: 16, max_entries: 2, btf_value_type_id: 3 });

@@ -11,9 +11,10 @@ import type { BatchPage, HostedMap } from './map-commands.js';
 import { PinNamespace, type PinTarget } from './pin-namespace.js';
 import { PinOwners } from './pin-owners.js';
 import type { MapPorts } from './ports.js';
-import { type MapRecord, clearMap, loadRecords, mapRecords } from './records.js';
+import { type MapRecord, type RejectedRecord, clearMap, loadRecords, mapRecords } from './records.js';
 import type { MapSnapshot } from './snapshot.js';
 import { type MapSpec, checkMapBtfIds, mapBtfIdsOf } from './spec.js';
+import { type MapBtfPort, checkMapBtf } from './map-btf.js';
 
 /** What BPF_OBJ_GET_INFO_BY_FD tells about a map. */
 export interface MapInfo {
@@ -56,6 +57,11 @@ export interface CreateRequest {
   readonly btf_id?: number;
   readonly btf_key_type_id?: number;
   readonly btf_value_type_id?: number;
+  /**
+   * Where btf_id is looked up for this request (the maps service's objects fetched for the caller,
+   * service/map-btf-fetch.ts); absent: the directory's `btf` port (DirectoryOptions).
+   */
+  readonly btf?: MapBtfPort;
 }
 
 export interface DirectoryOptions {
@@ -65,6 +71,12 @@ export interface DirectoryOptions {
   readonly leaseTtlMs?: number;
   /** The clock leases expire by (default Date.now). */
   readonly now?: () => number;
+  /**
+   * The kernel whose BTF objects map_create's btf_id names (map-btf.ts), for a directory in the
+   * kernel's process (the kernel-sim's embedded mode); absent: only a request's own port, else a
+   * btf_id is EBADF.
+   */
+  readonly btf?: MapBtfPort;
 }
 
 export type { BatchPage };
@@ -92,8 +104,11 @@ export class MapDirectory {
   readonly access = new MapAccess();
   readonly #cpus: number;
   readonly #ports: MapPorts;
+  readonly #btf: MapBtfPort | undefined;
   readonly leases: LeaseBook;
   readonly #freeListeners: ((id: number) => void)[] = [];
+  /** While a map's contents are replaced: inner maps its old slots let go of, freed only if the new slots do not name them. */
+  #freeLater: Set<Entry> | undefined;
   #nextId = 1;
 
   constructor(
@@ -102,6 +117,7 @@ export class MapDirectory {
   ) {
     const o = typeof options === 'number' ? { cpus: options } : options;
     this.#cpus = o.cpus ?? 1;
+    this.#btf = o.btf;
     this.leases = new LeaseBook(o.leaseTtlMs ?? 10_000, o.now ?? Date.now);
     // Inner maps of a map of maps are maps of this directory; the maps-store can see no other kernel object.
     this.#ports = {
@@ -113,7 +129,10 @@ export class MapDirectory {
         },
         release: (id) => {
           const entry = this.#maps.get(id);
-          if (entry && --entry.innerRefs === 0) this.#freeIfUnused(entry);
+          if (entry && --entry.innerRefs === 0) {
+            if (this.#freeLater) this.#freeLater.add(entry);
+            else this.#freeIfUnused(entry);
+          }
         },
       },
     };
@@ -133,8 +152,11 @@ export class MapDirectory {
     };
     checkMapBtfIds({ ...spec, ...request, map_type });
     spec = { ...spec, ...mapBtfIdsOf(request) };
+    // Linux allocates the map (the type's checks) before it looks at the BTF (map_check_btf).
+    checkMapSpec(spec);
+    const valueFields = checkMapBtf(spec, request.btf ?? this.#btf);
+    if (valueFields) spec = { ...spec, value_fields: valueFields };
     if (MAP_IN_MAP.has(map_type)) {
-      checkMapSpec(spec);
       const inner = request.inner_map_id === undefined ? undefined : this.#maps.get(request.inner_map_id);
       if (!inner) throw new BpfError('EBADF', `map create: inner_map_id ${request.inner_map_id ?? '(none)'} names no map; give the map every inner map will look like`);
       spec = { ...spec, inner_map: innerMapSpec(inner.map) };
@@ -365,29 +387,47 @@ export class MapDirectory {
     return { map_id: id, spec: entry.map.spec, frozen: entry.frozen, epoch, records: mapRecords(entry.map) };
   }
 
-  /** The holder's contents become the map's here (what a restart or a lost holder brings back); the lease goes on. */
-  checkpointLease(id: number, holder: string, epoch: number, records: readonly MapRecord[], frozen?: boolean): void {
+  /**
+   * The holder's contents become the map's here (what a restart or a lost holder brings back); the
+   * lease goes on. Returns the records the map did not take (see #replaceContents).
+   */
+  checkpointLease(id: number, holder: string, epoch: number, records: readonly MapRecord[], frozen?: boolean): RejectedRecord[] {
     const entry = this.#entry(id);
     this.leases.check(id, holder, epoch);
-    this.#replaceContents(entry, records, frozen);
+    const rejected = this.#replaceContents(entry, records, frozen);
     this.leases.renew(holder);
+    return rejected;
   }
 
-  /** The map comes home with the holder's contents; the maps-store serves it again. */
-  releaseLease(id: number, holder: string, epoch: number, records: readonly MapRecord[], frozen?: boolean): void {
+  /** The map comes home with the holder's contents; the maps-store serves it again. Returns the records it did not take. */
+  releaseLease(id: number, holder: string, epoch: number, records: readonly MapRecord[], frozen?: boolean): RejectedRecord[] {
     const entry = this.#entry(id);
     this.leases.check(id, holder, epoch);
-    this.#replaceContents(entry, records, frozen);
+    const rejected = this.#replaceContents(entry, records, frozen);
     this.leases.end(id);
     this.#freeIfUnused(entry);
+    return rejected;
   }
 
-  #replaceContents(entry: Entry, records: readonly MapRecord[], frozen: boolean | undefined): void {
-    clearMap(entry.map);
-    // No program runs in the maps-store: what was just freed may be reused at once.
-    this.arena.quiescent();
-    loadRecords(entry.map, records);
+  /**
+   * The map's contents become `records`. A map of maps' slots may name the same inner maps before
+   * and after: one its old slots let go of is freed only when nothing holds it once the new ones
+   * are in. Returns the records the map did not take (e.g. an inner map id that names no map).
+   */
+  #replaceContents(entry: Entry, records: readonly MapRecord[], frozen: boolean | undefined): RejectedRecord[] {
+    const freeLater = (this.#freeLater = new Set());
+    let rejected: RejectedRecord[];
+    try {
+      clearMap(entry.map);
+      // No program runs in the maps-store: what was just freed may be reused at once.
+      this.arena.quiescent();
+      rejected = loadRecords(entry.map, records);
+    } finally {
+      this.#freeLater = undefined;
+      for (const inner of freeLater) this.#freeIfUnused(inner);
+    }
     if (frozen !== undefined) entry.frozen = frozen;
+    return rejected;
   }
 
   /** Every lease whose holder has not renewed it in time ends; the maps it held (with their last checkpoint) are served here again. */

@@ -15,6 +15,8 @@ export { CpuMap } from './engines/cpumap.js';
 export { XskMap } from './engines/xskmap.js';
 export { StackTraceMap, StackIdFlag } from './engines/stack-trace.js';
 export { createMap, checkMapSpec } from './create.js';
+export { type MapBtfPort, checkMapBtf } from './map-btf.js';
+export { type SpecialField, specialFieldsOf, withSpinLock } from './value-fields.js';
 export { MapDirectory, type MapInfo, type CreateRequest, type DirectoryOptions } from './directory.js';
 export { MapAccess, type MapAccessRecord, checkMapAccess } from './map-access.js';
 export * as mapCommands from './map-commands.js';

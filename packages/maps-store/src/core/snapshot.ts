@@ -4,7 +4,9 @@ import type { MapSpec } from './spec.js';
 /**
  * A pinned map, as the maps-store keeps it across restarts: its id, spec, state, the paths it is
  * pinned at, its records (records.ts: for most types every element as it reads on the syscall
- * side) as base64 key and value, and its lease state. Plain JSON, the same in every store.
+ * side) as base64 key and value, and its lease state. Plain JSON, the same in every store. The
+ * spec keeps the value's special fields found at map_create (MapSpec.value_fields), so a restored
+ * map needs no BTF object.
  */
 export interface MapSnapshot {
   readonly map_id: number;

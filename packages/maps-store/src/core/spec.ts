@@ -1,4 +1,4 @@
-import { BpfError, MapFlag, MapType, mapTypeName } from '@bpfhive/uapi';
+import { BpfError, MapFlag, type MapBtfFields, MapType, mapTypeName } from '@bpfhive/uapi';
 
 /** What BPF_MAP_CREATE describes: plain data, the same on every machine. */
 export interface MapSpec {
@@ -18,15 +18,21 @@ export interface MapSpec {
   readonly inner_map?: InnerMapSpec;
   /**
    * The map's BTF (attr->btf_fd): a BTF object id of the kernel-sim (bpf.v1.btf_load) and the key
-   * and value types in it; absent (0) without BTF. The maps-store cannot read BTF objects: it
-   * checks only that type ids come with a btf_id (checkMapBtfIds). The kernel-sim that leases
-   * the map checks the types against key_size and value_size and finds the value's bpf_spin_lock,
-   * bpf_timer and kptr fields (Linux's map_check_btf; kernel-sim core/btf/map-btf.ts), so a
-   * mismatch is refused with EINVAL when a program using the map is loaded, not at map_create.
+   * and value types in it; absent (0) without BTF. map_create checks the types against the BTF
+   * object then and there (Linux's map_check_btf; map-btf.ts) and keeps what it found in
+   * `value_fields`, so the map needs the object no more: the ids are only reported (map info).
    */
   readonly btf_id?: number;
   readonly btf_key_type_id?: number;
   readonly btf_value_type_id?: number;
+  /**
+   * The value's special fields (struct bpf_spin_lock, struct bpf_timer, kptrs) as map_create found
+   * them in the BTF (uapi MapBtfFields): set whenever btf_value_type_id is. The kernel-sim hands
+   * them to the verifier; the syscall commands zero them in lookups, keep or free them in updates
+   * and take the spin lock for BPF_F_LOCK (value-fields.ts). Absent in snapshots from before it
+   * was kept.
+   */
+  readonly value_fields?: MapBtfFields;
 }
 
 /**
@@ -58,6 +64,7 @@ export function leasedSpecOf(mapId: number, spec: MapSpec, frozen: boolean) {
     ...(spec.map_extra !== undefined && { map_extra: spec.map_extra }),
     ...(spec.inner_map !== undefined && { inner_map: spec.inner_map }),
     ...mapBtfIdsOf(spec),
+    ...(spec.value_fields !== undefined && { value_fields: spec.value_fields }),
     frozen,
   };
 }
@@ -116,7 +123,7 @@ export function checkCommonSpec(spec: MapSpec, allowedFlags: number): void {
 /**
  * map_create's BTF checks that need no BTF object: u32 ids, and a key or value type only with a
  * btf_id (the kernel looks btf_fd up whenever a type id is given). What the types say is checked
- * by the kernel-sim at lease time (MapSpec.btf_id); like Linux, only with a value type.
+ * against the object next (map-btf.ts checkMapBtf); like Linux, only with a value type.
  */
 export function checkMapBtfIds(spec: MapSpec): void {
   const { btf_id = 0, btf_key_type_id = 0, btf_value_type_id = 0 } = spec;

@@ -18,7 +18,7 @@ export interface ForwardedRequest {
 }
 
 /** A kernel's reply, or why there is none. */
-type Outcome = { readonly ok: unknown } | { readonly gone: string };
+export type Outcome = { readonly ok: unknown } | { readonly gone: string };
 
 /** `request`'s outcome with an ENOENT reply (the object, its pin or its boot is gone) as `gone`. */
 async function goneOnEnoent(request: Promise<Outcome>): Promise<Outcome> {
@@ -59,24 +59,32 @@ export class NatsKernelPins implements KernelPinPort<ForwardedRequest> {
     await goneOnEnoent(this.#request(Subjects.internalPin(kind, id, 'unpin'), { pathname: path, boot_id: bootId }, undefined));
   }
 
-  /** One request; no responders is `gone`, an errno reply a thrown RemoteBpfError. */
-  async #request(subject: string, body: unknown, caller: ForwardedRequest | undefined): Promise<Outcome> {
-    let reply;
-    try {
-      reply = await this.nc.request(subject, JSON.stringify(body), { timeout: this.timeoutMs, ...(caller && { headers: forwarded(caller) }) });
-    } catch (e) {
-      if (e instanceof RequestError && e.isNoResponders()) return { gone: 'no kernel-sim is answering' };
-      if (e instanceof TimeoutError || (e instanceof Error && e.cause instanceof TimeoutError)) throw new BpfError('ETIMEDOUT', `${subject}: no answer within ${this.timeoutMs} ms`, { cause: e });
-      throw e;
-    }
-    const value = parseJson(reply.data, subject);
-    const code = reply.headers?.get('Nats-Service-Error-Code');
-    if (!code) return { ok: value };
-    const error = value as { errno?: unknown; code?: unknown; message?: unknown };
-    const name = typeof error.code === 'string' ? error.code : 'EIO';
-    const message = typeof error.message === 'string' ? error.message : 'failed';
-    throw new RemoteBpfError(typeof error.errno === 'number' ? error.errno : Number(code), name, message);
+  #request(subject: string, body: unknown, caller: ForwardedRequest | undefined): Promise<Outcome> {
+    return requestKernel(this.nc, subject, body, caller, this.timeoutMs);
   }
+}
+
+/**
+ * One request to the kernel-sim on behalf of `caller` (its Nats-Request-Info headers forwarded,
+ * so the kernel judges the client): no responders is `gone`, an errno reply a thrown
+ * RemoteBpfError, no answer in time ETIMEDOUT.
+ */
+export async function requestKernel(nc: NatsConnection, subject: string, body: unknown, caller: ForwardedRequest | undefined, timeoutMs: number): Promise<Outcome> {
+  let reply;
+  try {
+    reply = await nc.request(subject, JSON.stringify(body), { timeout: timeoutMs, ...(caller && { headers: forwarded(caller) }) });
+  } catch (e) {
+    if (e instanceof RequestError && e.isNoResponders()) return { gone: 'no kernel-sim is answering' };
+    if (e instanceof TimeoutError || (e instanceof Error && e.cause instanceof TimeoutError)) throw new BpfError('ETIMEDOUT', `${subject}: no answer within ${timeoutMs} ms`, { cause: e });
+    throw e;
+  }
+  const value = parseJson(reply.data, subject);
+  const code = reply.headers?.get('Nats-Service-Error-Code');
+  if (!code) return { ok: value };
+  const error = value as { errno?: unknown; code?: unknown; message?: unknown };
+  const name = typeof error.code === 'string' ? error.code : 'EIO';
+  const message = typeof error.message === 'string' ? error.message : 'failed';
+  throw new RemoteBpfError(typeof error.errno === 'number' ? error.errno : Number(code), name, message);
 }
 
 /** The client's Nats-Request-Info headers (any letter case, every copy): the kernel-sim reads the same identity the maps-store did. */

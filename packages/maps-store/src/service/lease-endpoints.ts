@@ -57,11 +57,14 @@ export class LeaseEndpoints {
       case 'release':
         return serve<LeaseReturnRequest>(msg, LeaseReturnRequestSchema, (r) => {
           const records = decodeImage(fromBase64(r.snapshot, 'snapshot'));
-          if (command === 'checkpoint') d.checkpointLease(id, r.holder, r.epoch, records, r.frozen);
+          let rejected;
+          if (command === 'checkpoint') rejected = d.checkpointLease(id, r.holder, r.epoch, records, r.frozen);
           else {
-            d.releaseLease(id, r.holder, r.epoch, records, r.frozen);
+            rejected = d.releaseLease(id, r.holder, r.epoch, records, r.frozen);
             this.log(`map ${id} released by ${r.holder} (epoch ${r.epoch})`);
           }
+          // A map of maps' records name inner maps by id; one that names no map here (the holder kept a slot the maps-store lost) is left out.
+          if (rejected.length > 0) this.log(`map ${id}: ${rejected.length} records of ${r.holder}'s ${command} were not taken, the first: ${rejected[0]!.error.message}`);
           return persist({});
         });
       default:

@@ -105,7 +105,7 @@ export function serveMapCommand(
       }));
     case 'lookup_batch':
       return serve<MapLookupBatchRequest>(msg, MapLookupBatchRequestSchema, (r) => {
-        const page = commands.lookupBatch(map(), r.in_batch === undefined ? undefined : fromBase64(r.in_batch, 'in_batch'), r.count);
+        const page = commands.lookupBatch(map(), r.in_batch === undefined ? undefined : fromBase64(r.in_batch, 'in_batch'), r.count, r.elem_flags ?? 0);
         return { keys: page.keys.map(b64), values: page.values.map(b64), done: page.done, ...(page.outBatch && { out_batch: b64(page.outBatch) }) };
       });
     case 'update_batch':

@@ -34,6 +34,7 @@ import { type KernelPinPort, PinCommands } from '../core/pin-commands.js';
 import type { MapIdReservation } from '../core/map-ids.js';
 import type { PinnedMapSaver } from '../core/pinned-saver.js';
 import { type ForwardedRequest, NatsKernelPins } from './kernel-pins.js';
+import { NatsMapBtf } from './map-btf-fetch.js';
 import { LeaseEndpoints } from './lease-endpoints.js';
 import { MAP_DATA_COMMANDS, serveMapCommand } from './map-command-handler.js';
 import { MapCharges } from './map-limits.js';
@@ -58,6 +59,8 @@ export interface MapsServiceOptions {
   readonly cpus?: number;
   /** Keeps map ids unique across restarts (core/map-ids.ts); without it ids start over at each start. */
   readonly ids?: MapIdReservation;
+  /** Where map_create reads the BTF objects btf_id names; default: the kernel-sim over this connection. */
+  readonly btf?: Pick<NatsMapBtf, 'portFor'>;
 }
 
 /** `bpf.v1.<a>.<id>.<command>`: the id (EINVAL unless a number) and the command. */
@@ -100,6 +103,7 @@ export async function startMapsService(nc: NatsConnection, options: MapsServiceO
   const policy = options.identity ?? DEFAULT_IDENTITY_POLICY;
   const pinOwners = directory.pinOwners;
   const pins = new PinCommands<ForwardedRequest>(directory, options.kernelPins ?? new NatsKernelPins(nc), saver);
+  const mapBtf = options.btf ?? new NatsMapBtf(nc);
   const sessions = new MapSessions(nc, directory, { policy, ...(options.log && { log: options.log }) });
   sessions.addEndpoints(endpoint);
   endpoint('map_create', Subjects.mapCreate, (msg) =>
@@ -108,6 +112,8 @@ export async function startMapsService(nc: NatsConnection, options: MapsServiceO
       checkMapCreate(who, r.map_type);
       // inner_map_id names a map as attr->inner_map_fd does: the caller must be able to open it.
       if (r.inner_map_id !== undefined) directory.access.check(r.inner_map_id, who, 'map_create (inner_map_id)');
+      // btf_id names a BTF object of the kernel-sim, read for the caller and checked at create (map-btf-fetch.ts).
+      const btf = await mapBtf.portFor(r, msg);
       // The id is durably reserved before it is handed out (a restart never hands it out again).
       const allocate = <T>(create: () => T): T | Promise<T> => (options.ids ? options.ids.allocate(create) : create());
       return {
@@ -124,6 +130,7 @@ export async function startMapsService(nc: NatsConnection, options: MapsServiceO
           ...(r.btf_id !== undefined && { btf_id: r.btf_id }),
           ...(r.btf_key_type_id !== undefined && { btf_key_type_id: r.btf_key_type_id }),
           ...(r.btf_value_type_id !== undefined && { btf_value_type_id: r.btf_value_type_id }),
+          ...(btf && { btf }),
         }))),
       };
     }),

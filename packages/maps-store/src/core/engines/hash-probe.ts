@@ -1,10 +1,14 @@
 /**
- * The hash table's probe for keys of one u32 word (1 to 4 bytes), its hot path (HashMap's
- * lookupAddress, lookupU32 and syscall lookups). The slots are HashMap's: two u32 words each, link
- * (0 empty, 1 tombstone, else the element's address, 8-aligned) then the key word.
+ * The hash table's probe for keys of one u32 word (1 to 4 bytes), in JavaScript: the reference
+ * form of the wasm probe HashMap's lookups run (hash-probe-wasm.ts, checked against this in its
+ * test) and the reader the race tests drive step by step (hash-race*.test.ts). The slots are
+ * HashMap's: two u32 words each, link (0 empty, 1 tombstone, else the element's address,
+ * 8-aligned) then the key word.
  *
  * Each slot's link is read before its key word, the order the writer publishes in (key word, then
- * the link with Atomics.store), so a key word read is never older than the link it is paired with.
+ * the link with Atomics.store), so a key word read is never older than the link it is paired with;
+ * nor newer: the engine writes other key words into a slot only a grace period after its link
+ * was removed (hash.ts, tombstones), and no lookup runs across a grace period.
  *
  * A lookup in a large table costs mostly its slot's cache (and TLB) miss; what runs around it is
  * kept to few machine instructions so the CPU overlaps the misses of consecutive lookups. Indices

@@ -2,8 +2,8 @@ import { BpfError, MapFlag, MapType, UpdateFlag } from '@bpfhive/uapi';
 import type { Arena } from '../arena.js';
 import { type BpfMap, checkLength, checkUpdateFlags, round8 } from '../map.js';
 import { ACCESS_FLAGS, MAX_BPF_STACK, type MapSpec, specError } from '../spec.js';
-import { probeWord } from './hash-probe.js';
-import { hashWord, hashWords } from './key-hash.js';
+import { type WasmWordProbe, type WasmWordProbeU32, wasmProbes } from './hash-probe-wasm.js';
+import { hashWords } from './key-hash.js';
 
 /** Slot links: 0 an empty slot, 1 a deleted one (a tombstone); else the element's address (≥ 64 KiB). */
 const EMPTY = 0;
@@ -33,6 +33,14 @@ const EINVAL = -22;
  * is unlinked at once (its slot becomes a tombstone) but its memory is reused only after the
  * arena's next grace period (Arena.quiescent), so a program still holding a pointer from an
  * earlier lookup reads stale data, never another key's.
+ *
+ * Readers do not lock (the JIT's inlined lookup runs on the CPUs' threads while this engine writes
+ * on main): a reader reads a slot's link, then compares the slot's key words. So a tombstone is
+ * not reused before the next grace period either: until then no insert writes other key words
+ * into a slot whose link a running reader may hold, and a reader that read a live link compares
+ * the key that link was published with (without this, a delete and an insert between a reader's
+ * two reads could pair a deleted element with the new key: hash-race.test.ts). Inserts meanwhile
+ * take older tombstones or empty slots; a rebuild starts a new slot array and so drops the wait.
  *
  * Limits as Linux's: with preallocation a new key needs a free element — E2BIG when all of them
  * are in the map or waiting for a grace period; with NO_PREALLOC the count of keys is the limit
@@ -67,9 +75,20 @@ export class HashMap implements BpfMap {
   readonly #prealloc: boolean;
   /** The hash seed as an int32 (the hash reads it so; `layout` gives it as a u32). */
   readonly #seed: number;
+  /** Where the wasm probes' hash starts: seed ^ key_size. */
+  readonly #hashStart: number;
+  /** The word probe in wasm over the arena's memory (hash-probe-wasm.ts): keys of 1 to 4 bytes. */
+  readonly #wasmProbe: WasmWordProbe;
+  readonly #wasmProbeU32: WasmWordProbeU32;
   /** Free element addresses (prealloc), and those waiting for a grace period. */
   readonly #free: number[] = [];
   #deferred: number[] = [];
+  /**
+   * Slots made tombstones since the last grace period, not reused until it passes (see the class
+   * comment): one bit per slot, and the list of the slots set (to clear them).
+   */
+  readonly #recentBits: Uint8Array;
+  #recent: number[] = [];
   /** The key being worked on, as u32 words (the tail zero-padded). */
   readonly #key: Uint32Array;
   /** The arena's memory as u32 words, kept current (Arena.onGrow) for the lookup path. */
@@ -97,7 +116,10 @@ export class HashMap implements BpfMap {
     this.#capacity = 2 ** Math.ceil(Math.log2(Math.max(2 * spec.max_entries, 2)));
     this.#mask = this.#capacity - 1;
     this.#seed = (spec.map_flags & MapFlag.ZERO_SEED) !== 0 ? 0 : (Math.random() * 0x100000000) | 0;
+    this.#hashStart = this.#seed ^ spec.key_size;
+    ({ probe: this.#wasmProbe, probeU32: this.#wasmProbeU32 } = wasmProbes(arena.memory));
     this.#prealloc = (spec.map_flags & MapFlag.NO_PREALLOC) === 0;
+    this.#recentBits = new Uint8Array(Math.ceil(this.#capacity / 8));
     this.#slotsW = arena.alloc(this.#capacity * this.#stride * 4) >> 2;
     this.#slotsCell = arena.alloc(4, 4);
     Atomics.store(arena.u32, this.#slotsCell >> 2, this.#slotsW << 2);
@@ -118,6 +140,7 @@ export class HashMap implements BpfMap {
     if (this.#elements !== 0) this.arena.free(this.#elements, this.#elementSize * this.spec.max_entries);
     this.#free.length = 0;
     this.#deferred = [];
+    this.#recent = [];
   }
 
   /**
@@ -145,6 +168,14 @@ export class HashMap implements BpfMap {
   #reclaim(): void {
     for (const element of this.#deferred) this.#free.push(element);
     this.#deferred = [];
+    this.#forgetRecentTombstones();
+  }
+
+  /** A grace period passed, or a rebuild left the slots without tombstones: every tombstone may be reused. */
+  #forgetRecentTombstones(): void {
+    if (this.#recent.length > this.#recentBits.length / 8) this.#recentBits.fill(0);
+    else for (const slot of this.#recent) this.#recentBits[slot >> 3] = 0;
+    this.#recent = [];
   }
 
   // Keys: loaded into #key as words, then hashed.
@@ -191,7 +222,10 @@ export class HashMap implements BpfMap {
     }
   }
 
-  /** The slot holding the loaded key (≥ 0), or -(where it would go + 1): the first tombstone on its probe path, else the empty slot ending it. */
+  /**
+   * The slot holding the loaded key (≥ 0), or -(where it would go + 1): the first tombstone on its
+   * probe path that is older than the last grace period, else the empty slot ending it.
+   */
   #probe(hash: number): number {
     const u32 = this.arena.u32;
     const stride = this.#stride;
@@ -201,7 +235,7 @@ export class HashMap implements BpfMap {
       const link = u32[s]!;
       if (link === EMPTY) return -((reuse < 0 ? i : reuse) + 1);
       if (link === TOMBSTONE) {
-        if (reuse < 0) reuse = i;
+        if (reuse < 0 && (this.#recentBits[i >> 3]! & (1 << (i & 7))) === 0) reuse = i;
       } else if (this.#matches(u32, s, link, hash)) return i;
     }
   }
@@ -294,6 +328,8 @@ export class HashMap implements BpfMap {
     const s = this.#slotsW + slot * this.#stride;
     const element = this.arena.u32[s]!;
     Atomics.store(this.arena.u32, s, TOMBSTONE);
+    this.#recentBits[slot >> 3]! |= 1 << (slot & 7);
+    this.#recent.push(slot);
     this.#count--;
     if (this.#prealloc) this.#deferred.push(element);
     else this.arena.free(element, this.#elementSize);
@@ -319,6 +355,7 @@ export class HashMap implements BpfMap {
     // Published once the new array is complete: a reader of the cell sees the old table or the new one.
     Atomics.store(u32, this.#slotsCell >> 2, this.#slotsW << 2);
     this.#used = this.#count;
+    this.#forgetRecentTombstones();
     this.arena.free(oldW << 2, bytes);
   }
 
@@ -364,13 +401,11 @@ export class HashMap implements BpfMap {
   // The program side: addresses in the arena, 0 or a negative errno.
 
   lookupAddress(keyAddress: number, cpu: number): number {
-    // Keys of up to 4 bytes, the hot path: one word from the arena, the word probe (hash-probe.ts).
-    // Written out (not #findWord, #valueAddress), longer keys in their own method: V8 inlines a
-    // lookupAddress into its caller only while the functions it inlines stay under its budget.
+    // Keys of up to 4 bytes, the hot path: the word probe in wasm (hash-probe-wasm.ts) reads the
+    // key, hashes it and probes. Written out (not #valueAddress), longer keys in their own method:
+    // V8 inlines a lookupAddress into its caller only while what it inlines stays under its budget.
     if (this.#keyWords !== 1) return this.#lookupWords(keyAddress, cpu);
-    const u32 = this.#u32;
-    const word = (((keyAddress & 3) === 0 ? u32[keyAddress >>> 2]! : this.arena.loadU32(keyAddress)) & this.#tailMask) >>> 0;
-    const element = probeWord(u32, this.#slotsW, this.#mask, hashWord(this.#seed, this.#keySize, word) & this.#mask, word);
+    const element = this.#wasmProbe(keyAddress, this.#slotsW << 2, this.#mask, this.#hashStart, this.#tailMask) >>> 0;
     return element === 0 ? 0 : element + this.#valueOffset + (this.cpus === 1 ? 0 : cpu * this.#slot);
   }
 
@@ -395,9 +430,9 @@ export class HashMap implements BpfMap {
     return element === 0 ? 0 : element + this.#valueOffset + (this.cpus === 1 ? 0 : cpu * this.#slot);
   }
 
-  /** The element holding the one-word key `word` (hash-probe.ts), or 0. */
+  /** The element holding the one-word key `word` (the wasm word probe), or 0. */
   #findWord(word: number): number {
-    return probeWord(this.#u32, this.#slotsW, this.#mask, hashWord(this.#seed, this.#keySize, word) & this.#mask, word);
+    return this.#wasmProbeU32(word, this.#slotsW << 2, this.#mask, this.#hashStart) >>> 0;
   }
 
   updateAt(keyAddress: number, valueAddress: number, flags: number, cpu: number): number {

@@ -7,19 +7,22 @@
  * Three entry points, one function: hashWords over words already loaded, hashWord for a key of at
  * most 4 bytes (the hot path), hashKey over bytes.
  */
-const C1 = 0xcc9e2d51;
-const C2 = 0x1b873593;
+/** murmur3's constants: the word mix's multipliers, then the finaliser's (hash-probe-wasm.ts builds the same hash). */
+export const HASH_C1 = 0xcc9e2d51;
+export const HASH_C2 = 0x1b873593;
+export const FMIX_M1 = 0x85ebca6b;
+export const FMIX_M2 = 0xc2b2ae35;
 
 const mix = (h: number, word: number): number => {
-  const m = Math.imul(h ^ Math.imul(word, C1), C2);
+  const m = Math.imul(h ^ Math.imul(word, HASH_C1), HASH_C2);
   return (m << 13) | (m >>> 19);
 };
 
 const finish = (h: number): number => {
   h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
+  h = Math.imul(h, FMIX_M1);
   h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
+  h = Math.imul(h, FMIX_M2);
   return (h ^ (h >>> 16)) >>> 0;
 };
 
