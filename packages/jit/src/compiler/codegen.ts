@@ -44,7 +44,15 @@ export interface CodegenContext {
   readonly ldImm64: (insnIndex: number) => bigint;
   /** Helper calls replaced by code of their own, by instruction index (inline.ts). */
   readonly inlined?: ReadonlyMap<number, InlinedCall>;
+  /** Instruction indexes of BPF_PROBE_MEM loads (compile option `probeLoads`). */
+  readonly probeLoads?: ReadonlySet<number>;
 }
+
+/**
+ * Below this address a probe load reads 0: the kernel arena never hands out its first 64 KiB
+ * (maps-store's NULL_GUARD), so NULL plus any struct offset lands here.
+ */
+export const PROBE_NULL_GUARD = 65536;
 
 const op = plain;
 
@@ -354,7 +362,7 @@ export class FunctionCodegen {
       case InsnClass.ALU64:
         return this.#alu(i, insn);
       case InsnClass.LDX:
-        return this.#load(insn);
+        return this.ctx.probeLoads?.has(i) ? this.#probeLoad(insn) : this.#load(insn);
       case InsnClass.ST:
       case InsnClass.STX:
         return (insn.opcode & 0xe0) === Mode.ATOMIC ? this.#atomic(i, insn) : this.#store(insn);
@@ -488,6 +496,25 @@ export class FunctionCodegen {
     const offset = address(code, insn.src, insn.off, this.#counters?.get(insn.src));
     code.push(mem((signed ? SIGNED_LOADS : LOADS)[bytes]!, offset, 0), set(insn.dst));
     return code;
+  }
+
+  /**
+   * A BPF_PROBE_MEM load (a load through a kernel struct pointer, which Linux's JIT covers with an
+   * exception table entry): an address in the NULL guard, or whose bytes are not all inside the
+   * memory, reads 0 instead of trapping.
+   */
+  #probeLoad(insn: Instruction): Instr[] {
+    const signed = (insn.opcode & 0xe0) === Mode.MEMSX;
+    const bytes = sizeBytes((insn.opcode & 0x18) as Size);
+    const memoryBytes: Instr[] = [{ op: 'memory.size' }, EXTEND_U, i64(16), op('i64.shl')];
+    return [
+      get(insn.src), i64(insn.off), op('i64.add'), setLocal(U),
+      getLocal(U), i64(PROBE_NULL_GUARD), op('i64.ge_u'),
+      getLocal(U), ...memoryBytes, i64(bytes), op('i64.sub'), op('i64.le_u'),
+      op('i32.and'),
+      { op: 'if', result: 'i64', then: [getLocal(U), WRAP, mem((signed ? SIGNED_LOADS : LOADS)[bytes]!, 0, 0)], else: [i64(0)] },
+      set(insn.dst),
+    ];
   }
 
   #store(insn: Instruction): Instr[] {

@@ -49,6 +49,12 @@ export interface CompileOptions extends InlineOptions {
    * (vectorize.ts). Default true; false leaves every loop scalar (for comparisons).
    */
   readonly vectorize?: boolean;
+  /**
+   * Instruction indexes (an lddw counts once) of BPF_PROBE_MEM loads, as the verifier found them
+   * (loads through kernel struct pointers): each reads 0 from an address in the NULL guard or
+   * outside the memory instead of trapping (codegen #probeLoad).
+   */
+  readonly probeLoads?: readonly number[];
 }
 
 export interface CompileStats {
@@ -102,6 +108,7 @@ export function compile(insns: readonly Instruction[], options: CompileOptions =
     callTarget: (i) => cfg.functionAt.get(jumpTarget(insns, cfg.slots, cfg.insnAtSlot, i, insns[i]!.imm))!,
     ldImm64: (i) => constants.get(i)!,
     inlined,
+    ...(options.probeLoads?.length && { probeLoads: new Set(options.probeLoads) }),
   });
 
   let structured = true;

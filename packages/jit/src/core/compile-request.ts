@@ -32,7 +32,7 @@ function inlineMap(m: WireInlineMap): InlineMap {
 /**
  * The jit service's core: a validated request in, the reply out. Pure (no NATS): decode the
  * instructions (EINVAL on malformed bytes), compile (EINVAL on what cannot be compiled) with the
- * request's `maps`, `inline_kernel_data` and `typed_helpers` as the compile options of those names.
+ * request's `maps`, `inline_kernel_data`, `typed_helpers` and `probe_loads` as the compile options of those names.
  */
 export function compileRequest(request: JitRequest): JitReply {
   const insns = decode(fromBase64(request.insns, 'insns'));
@@ -46,6 +46,7 @@ export function compileRequest(request: JitRequest): JitReply {
     ...(request.maps !== undefined && { maps: request.maps.map(inlineMap) }),
     ...(request.inline_kernel_data !== undefined && { inlineKernelData: request.inline_kernel_data }),
     ...(request.typed_helpers !== undefined && { typedHelpers: request.typed_helpers }),
+    ...(request.probe_loads !== undefined && { probeLoads: request.probe_loads }),
   });
   const { stats, needs } = compiled;
   return {

@@ -27,8 +27,10 @@
  * (a delete, a rebuild that moved the table). The engine writes a new slot's key words before its
  * link (Atomics.store; links are read atomically here) and frees a deleted element or an old slot
  * array only after a grace period, so a lookup racing an update on another thread reads memory
- * that is still the table's; it is exactly as exposed as the engine's own lookup to a slot
- * emptied and refilled between reading its link and its key.
+ * that is still the table's. Nor does it reuse a deleted key's slot (a tombstone) before a grace
+ * period, so the key words a lookup compares after reading a live link are the ones that link was
+ * published with: a delete and an insert between the two reads cannot pair the deleted key's
+ * element with the new key (maps-store hash-race.test.ts). Keep this order: link, then key.
  *
  * LRU: Linux's htab_lru_map_lookup_elem (and the code htab_lru_map_gen_lookup inlines) marks the
  * element referenced with bpf_lru_node_set_ref, a store of 1 to the node's ref byte only when it
