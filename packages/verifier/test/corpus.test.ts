@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { verify } from '../src/index.js';
@@ -38,7 +38,7 @@ describe('verifier corpus', () => {
   });
 
   it.each(files.map((f) => [relative(root, f), f]))('%s', (_name, file) => {
-    const c = parseCase(readFileSync(file, 'utf8'));
+    const c = parseCase(readFileSync(file, 'utf8'), dirname(file));
     const result = verify(c.program);
     expect(result.verdict, result.log).toBe(c.expect.verdict);
     if (c.expect.errno) expect(result.errno).toBe(c.expect.errno);

@@ -59,9 +59,9 @@ export function checkFuncCall(env: Env, insn: Instruction, idx: number): number 
   }
   if (env.log.enabled) {
     env.verbose('caller:\n');
-    env.verbose(frameString(caller, { all: true, regs: 0, slots: 0n }, state.refs));
+    env.verbose(frameString(caller, { all: true, regs: 0, slots: 0n }, state.refs, env.btfName));
     env.verbose('callee:\n');
-    env.verbose(frameString(callee, { all: true, regs: 0, slots: 0n }, state.refs));
+    env.verbose(frameString(callee, { all: true, regs: 0, slots: 0n }, state.refs, env.btfName));
   }
   return env.subprogs[subprogno]!.start;
 }
@@ -109,9 +109,9 @@ export function prepareFuncExit(env: Env): number {
   }
   if (env.log.enabled) {
     env.verbose('returning from callee:\n');
-    env.verbose(frameString(callee, { all: true, regs: 0, slots: 0n }, state.refs));
+    env.verbose(frameString(callee, { all: true, regs: 0, slots: 0n }, state.refs, env.btfName));
     env.verbose(`to caller at ${next}:\n`);
-    env.verbose(frameString(caller, { all: true, regs: 0, slots: 0n }, state.refs));
+    env.verbose(frameString(caller, { all: true, regs: 0, slots: 0n }, state.refs, env.btfName));
   }
   state.frames.pop();
   if (callee.inCallback) {

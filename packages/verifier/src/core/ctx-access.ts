@@ -4,7 +4,7 @@
  * what a load gives (a scalar, or a packet or socket pointer).
  */
 import { checkCtxAccess } from '@bpfhive/uapi';
-import { btfCtxFault } from './btf-ctx.js';
+import { btfCtxArg, btfCtxFault } from './btf-ctx.js';
 import type { Env } from './env.js';
 import { markPointer } from './bounds.js';
 import { markRegUnknown } from './reg-access.js';
@@ -22,16 +22,29 @@ export function checkPtrOffReg(env: Env, reg: RegState, regno: number, fixedOffO
 
 /** Checks a context access at `off` (fixed offset included) and types the loaded register. */
 export function checkCtxAccessAt(env: Env, off: number, size: number, write: boolean, dst: RegState | null): void {
-  const beyond = btfCtxFault(env.opts.attachFunc, env.opts.expectedAttachType, off);
-  if (beyond) {
+  const refuse = (line: string): never => {
     env.verboseLinfo(env.insnIdx, '; ');
-    env.verbose(`${beyond}\n`);
-    env.fail('EACCES', `invalid bpf_context access off=${off} size=${size}`);
-  }
+    env.verbose(`${line}\n`);
+    return env.fail('EACCES', `invalid bpf_context access off=${off} size=${size}`);
+  };
+  const func = env.opts.attachFunc;
+  const beyond = btfCtxFault(func, env.opts.expectedAttachType, off, env.opts.kernel.btf);
+  if (beyond) refuse(beyond);
   const access = checkCtxAccess(env.spec, off, size, write);
   if (!access.ok) {
     env.verboseLinfo(env.insnIdx, '; ');
     env.fail('EACCES', access.reason);
+  }
+  // A typed argument of a BTF-attached program (btf_ctx_access).
+  const arg = func && !write ? btfCtxArg(func, env.opts.kernel, env.spec.progType, env.opts.expectedAttachType, off, size) : undefined;
+  if (arg?.kind === 'fault') refuse(arg.log);
+  if (arg?.kind === 'ptr') {
+    env.verbose(`${arg.log}\n`);
+    if (dst) {
+      markPointer(dst, arg.regType);
+      dst.btfId = arg.btfId;
+    }
+    return;
   }
   if (write || !dst) return;
   switch (access.kind) {

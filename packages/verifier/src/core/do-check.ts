@@ -4,7 +4,7 @@
  * 1 and 2, until every path reached an exit or was pruned. Throws VerifierError on the first
  * unsafe instruction.
  */
-import { EXIT, InsnClass, type Instruction, JA32, JmpOp, Mode, PseudoCall, HelperId } from '@bpfhive/uapi';
+import { EXIT, InsnClass, type Instruction, JA32, JmpOp, Mode, PseudoCall, HelperId, isWide } from '@bpfhive/uapi';
 import { checkAlu } from './check-alu.js';
 import { checkAtomic } from './check-atomic.js';
 import { checkCondJmp } from './check-jmp.js';
@@ -37,7 +37,7 @@ export function printInsnState(env: Env): void {
   } else {
     env.verbose(`${env.insnIdx}:`);
   }
-  env.verbose(frameString(env.frame, { all: false, regs: env.scratchedRegs, slots: env.scratchedSlots }, env.cur.refs));
+  env.verbose(frameString(env.frame, { all: false, regs: env.scratchedRegs, slots: env.scratchedSlots }, env.cur.refs, env.btfName));
   env.clearScratched();
 }
 
@@ -62,7 +62,7 @@ export function doCheck(env: Env): void {
     }
     if (log.level2 && doPrintState) {
       env.verbose(`\nfrom ${env.prevInsnIdx} to ${idx}:`);
-      env.verbose(frameString(env.frame, { all: true, regs: 0, slots: 0n }, env.cur.refs));
+      env.verbose(frameString(env.frame, { all: true, regs: 0, slots: 0n }, env.cur.refs, env.btfName));
       doPrintState = false;
     }
     if (log.enabled) {
@@ -74,6 +74,7 @@ export function doCheck(env: Env): void {
       env.prevLogPos = log.pos;
     }
     env.cur.hist.push(histEntry(idx, env.cur.curframe));
+    markSeen(env, insn, idx);
     const next = step(env, insn, idx);
     if (next === 'exit' || next === 'dead') {
       if (!endPath(env)) return;
@@ -84,6 +85,12 @@ export function doCheck(env: Env): void {
     env.prevInsnIdx = idx;
     env.insnIdx = next;
   }
+}
+
+/** A path reached `idx` (sanitize_mark_insn_seen), both slots of a `lddw`: it is not dead code. */
+function markSeen(env: Env, insn: Instruction, idx: number): void {
+  env.seen[idx] = 1;
+  if (isWide(insn)) env.seen[idx + 1] = 1;
 }
 
 /** The current path is done; continues with a queued one. False when none is left. */

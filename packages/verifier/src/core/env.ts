@@ -89,6 +89,8 @@ export class Env {
   readonly lookups = new Map<number, LookupSeen>();
   /** The kind of pointer each load/store instruction used first (save_aux_ptr_type). */
   readonly ptrTypes = new Map<number, number>();
+  /** 1 at each slot some path reached (insn_aux_data.seen); the rest is dead code (sanitize_dead_code). */
+  readonly seen: Uint8Array;
 
   constructor(
     readonly slots: Slots,
@@ -115,7 +117,11 @@ export class Env {
     },
   ) {
     this.explored = new Array(slots.length);
+    this.seen = new Uint8Array(slots.length);
   }
+
+  /** The name of kernel BTF type `id`, as the log prints it after `ptr_`. */
+  readonly btfName = (id: number): string => this.opts.kernel.typeName(id);
 
   /** The instruction at `idx` (never the second slot of a lddw). */
   insn(idx: number): Instruction {

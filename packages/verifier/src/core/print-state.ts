@@ -51,8 +51,11 @@ function scalarRanges(reg: RegState): string[] {
   return out;
 }
 
+/** The name of kernel BTF type `id` (btf_type_name), printed after `ptr_`. */
+export type BtfTypeName = (id: number) => string;
+
 /** One register's state (print_reg_state); `frameno` is the frame it is printed in. */
-export function regStateString(reg: RegState, frameno: number): string {
+export function regStateString(reg: RegState, frameno: number, btfName: BtfTypeName = () => ''): string {
   const t = reg.type;
   const constant = tnumIsConst(reg.varOff);
   let s = '';
@@ -63,6 +66,7 @@ export function regStateString(reg: RegState, frameno: number): string {
     if (reg.frameno !== frameno) s += `[${reg.frameno}]`;
     if (constant) return s + snum(reg.varOff.value + BigInt(reg.off));
   }
+  if (baseType(t) === RegType.PTR_TO_BTF_ID) s += btfName(reg.btfId);
   const parts: string[] = [];
   if (reg.id) parts.push(`id=${reg.id}`);
   if (reg.refObjId) parts.push(`ref_obj_id=${reg.refObjId}`);
@@ -96,18 +100,18 @@ export interface PrintSelection {
 }
 
 /** A frame's registers, stack slots and references, as one line ending in `\n`. */
-export function frameString(frame: FuncState, sel: PrintSelection, refs: readonly { id: number }[] = []): string {
+export function frameString(frame: FuncState, sel: PrintSelection, refs: readonly { id: number }[] = [], btfName?: BtfTypeName): string {
   let s = frame.frameno ? ` frame${frame.frameno}:` : '';
   frame.regs.forEach((reg, i) => {
     if (reg.type === RegType.NOT_INIT) return;
     if (!sel.all && !(sel.regs & (1 << i))) return;
-    s += ` R${i}${liveness(reg.live)}=${regStateString(reg, frame.frameno)}`;
+    s += ` R${i}${liveness(reg.live)}=${regStateString(reg, frame.frameno, btfName)}`;
   });
   frame.stack.forEach((slot, spi) => {
     if (!sel.all && !(sel.slots & (1n << BigInt(spi)))) return;
     if (slot.types.every((t) => t === Stype.INVALID)) return;
     const name = ` fp${-(spi + 1) * REG_SIZE}${liveness(slot.spilled.live)}=`;
-    if (slot.types[REG_SIZE - 1] === Stype.SPILL) s += name + regStateString(slot.spilled, frame.frameno);
+    if (slot.types[REG_SIZE - 1] === Stype.SPILL) s += name + regStateString(slot.spilled, frame.frameno, btfName);
     else if (slot.dynptr?.first && slot.types[0] === Stype.DYNPTR) s += name + dynptrSlotString(slot);
     else if (slot.dynptr && slot.types[0] === Stype.DYNPTR) return;
     else s += name + Array.from(slot.types, (t) => STYPE_CHAR[t]).join('');

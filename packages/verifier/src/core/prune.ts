@@ -60,8 +60,8 @@ export function isStateVisited(env: Env, idx: number): boolean {
         env.verboseLinfo(idx, '; ');
         const msg = `infinite loop detected at insn ${idx}`;
         env.verbose(`${msg}\n`);
-        env.verbose(`cur state:${frameString(cur.cur, { all: true, regs: 0, slots: 0n })}`);
-        env.verbose(`old state:${frameString(sl.cur, { all: true, regs: 0, slots: 0n })}`);
+        env.verbose(`cur state:${frameString(cur.cur, { all: true, regs: 0, slots: 0n }, [], env.btfName)}`);
+        env.verbose(`old state:${frameString(sl.cur, { all: true, regs: 0, slots: 0n }, [], env.btfName)}`);
         throw new VerifierError('EINVAL', msg);
       }
       if (!hit && !force && env.jmpsProcessed - env.prevJmpsProcessed < 20 && env.insnProcessed - env.prevInsnProcessed < 100) {

@@ -24,7 +24,10 @@ import { tnumIsConst } from './tnum.js';
 /** sizeof(struct bpf_timer). */
 export const TIMER_SIZE = 16;
 
-/** Program types that may not use maps with timers (is_tracing_prog_type). */
+/**
+ * Program types that may not use maps with timers (is_tracing_prog_type, Linux 6.12): fentry/fexit,
+ * lsm and syscall programs may; the timer helpers themselves are in every type's base set.
+ */
 const TRACING_TYPES = new Set([2 /* kprobe */, 5 /* tracepoint */, 7 /* perf_event */, 17 /* raw_tracepoint */, 24 /* raw_tracepoint_writable */]);
 
 /** The argument is the map value's bpf_timer (process_timer_func); remembers the map in `meta`. */

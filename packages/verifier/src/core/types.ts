@@ -97,6 +97,17 @@ export interface VerifyFacts {
    * PERCPU_ARRAY map with the same constant key below max_entries: the JIT may inline them.
    */
   readonly constArrayLookups?: readonly number[];
+  /**
+   * Slot indices of loads through PTR_TO_BTF_ID (kernel structs): the kernel runs them as
+   * BPF_PROBE_MEM loads, which read 0 where the address is not memory instead of faulting.
+   */
+  readonly probeMemLoads?: readonly number[];
+  /**
+   * Slot indices (both slots of a `lddw`) of an accepted program that no path reached: dead code
+   * the kernel never checked (helper calls included) and replaces before it runs (sanitize_dead_code).
+   * Absent when every instruction was reached, and on a rejection.
+   */
+  readonly deadInsns?: readonly number[];
 }
 
 export interface VerifyError {

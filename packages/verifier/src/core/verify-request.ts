@@ -7,9 +7,10 @@
  * and maximum for the wire (wire/log-size.ts), so a reply always fits a NATS payload.
  */
 import {
-  BpfError, type Capability, type Instruction, LD_IMM64, type VerifyReply, type VerifyRequest, errnoNumber, fromBase64, insn,
+  BpfError, type BtfType, type Capability, type Instruction, LD_IMM64, type VerifyReply, type VerifyRequest, errnoNumber, fromBase64, insn,
   logBufferSize, parseMapType,
 } from '@bpfhive/uapi';
+import type { AttachFunc } from './btf-ctx.js';
 import type { KernelBtfInfo } from './kernel-btf.js';
 import type { MapSpec } from './map-info.js';
 import type { VerifyResult } from './types.js';
@@ -62,6 +63,48 @@ function mapSpecOf(m: Omit<WireMap, 'map_id' | 'inner_map'> & { inner_map?: Wire
   };
 }
 
+/** The request's attach prototype (btf-ctx.ts) in the core's terms. */
+export function attachFuncOf(f: NonNullable<VerifyRequest['attach_func']>): AttachFunc {
+  return {
+    name: f.name, nrArgs: f.nr_args, retSize: f.ret_size,
+    ...(f.args ? { args: f.args } : {}), ...(f.ret_type !== undefined ? { retType: f.ret_type } : {}),
+  };
+}
+
+/** A kernel BTF type of the request as uapi's model has it (only what walking a struct reads). */
+function kernelTypeOf(t: NonNullable<NonNullable<VerifyRequest['kernel_btf']>['types']>[number]): BtfType {
+  const name = t.name ?? '';
+  const size = t.size ?? 0;
+  switch (t.kind) {
+    case 'INT':
+      return { kind: 'INT', name, size, encoding: 0, bitsOffset: 0, bits: size * 8 };
+    case 'ENUM':
+    case 'ENUM64':
+      return t.kind === 'ENUM' ? { kind: 'ENUM', name, size, signed: false, values: [] } : { kind: 'ENUM64', name, size, signed: false, values: [] };
+    case 'FLOAT':
+      return { kind: 'FLOAT', name, size };
+    case 'STRUCT':
+    case 'UNION':
+      return {
+        kind: t.kind, name, size, kflag: (t.members ?? []).some((m) => m.bitfield_size),
+        members: (t.members ?? []).map((m) => ({ name: m.name, type: m.type, bitOffset: m.bit_offset, bitfieldSize: m.bitfield_size ?? 0 })),
+      };
+    case 'PTR':
+    case 'TYPEDEF':
+    case 'VOLATILE':
+    case 'CONST':
+    case 'RESTRICT':
+    case 'TYPE_TAG':
+      return { kind: t.kind, name, type: t.type ?? 0 };
+    case 'ARRAY':
+      return { kind: 'ARRAY', name, type: t.type ?? 0, indexType: 0, nelems: t.nelems ?? 0 };
+    case 'FWD':
+      return { kind: 'FWD', name, union: false };
+    default:
+      return { kind: 'FUNC_PROTO', name, returnType: 0, params: [] };
+  }
+}
+
 /** The request's kernel BTF (kernel-btf.ts) in the core's terms. */
 export function kernelBtfOf(k: NonNullable<VerifyRequest['kernel_btf']>): KernelBtfInfo {
   return {
@@ -70,6 +113,7 @@ export function kernelBtfOf(k: NonNullable<VerifyRequest['kernel_btf']>): Kernel
     vars: (k.vars ?? []).map((v) => ({
       btfId: v.btf_id, name: v.name, size: v.size, percpu: v.percpu, ...(v.struct_id !== undefined ? { structId: v.struct_id } : {}),
     })),
+    ...(k.types ? { types: new Map(k.types.map((t) => [t.id, kernelTypeOf(t)])) } : {}),
   };
 }
 
@@ -98,7 +142,7 @@ export function verifyRequest(req: VerifyRequest): VerifyReply {
     maps,
     ...(req.func_info ? { funcInfo: req.func_info } : {}),
     ...(req.kernel_btf ? { kernelBtf: kernelBtfOf(req.kernel_btf) } : {}),
-    ...(req.attach_func ? { attachFunc: { name: req.attach_func.name, nrArgs: req.attach_func.nr_args, retSize: req.attach_func.ret_size } } : {}),
+    ...(req.attach_func ? { attachFunc: attachFuncOf(req.attach_func) } : {}),
     ...(req.line_info
       ? {
           lineInfo: req.line_info.map((l) => ({
@@ -132,6 +176,8 @@ export function toWire(r: VerifyResult): VerifyReply {
       uses_tail_call: f.usesTailCall,
       ...(f.maxPacketOffset !== undefined ? { max_packet_offset: f.maxPacketOffset } : {}),
       ...(f.constArrayLookups ? { const_array_lookups: [...f.constArrayLookups] } : {}),
+      ...(f.probeMemLoads ? { probe_mem_loads: [...f.probeMemLoads] } : {}),
+      ...(f.deadInsns ? { dead_insns: [...f.deadInsns] } : {}),
     },
   };
 }

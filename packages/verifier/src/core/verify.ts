@@ -4,7 +4,7 @@
  * checks the stack of every call chain, and returns the verdict with the kernel-format log, the
  * statistics and the facts later stages rely on. Never throws for a bad program.
  */
-import { type Capability, type ProgTypeSpec, parseAttachType, progTypeSpec } from '@bpfhive/uapi';
+import { type Capability, InsnClass, type ProgTypeSpec, parseAttachType, progTypeSpec } from '@bpfhive/uapi';
 import { markPointer } from './bounds.js';
 import { checkCfg } from './cfg.js';
 import { KernelTypes } from './kernel-btf.js';
@@ -16,7 +16,7 @@ import { gplCompatible } from './helper-call.js';
 import { COMPLEXITY_LIMIT_INSNS, MAXINSNS } from './limits.js';
 import { LogLevel, VerifierLog } from './log.js';
 import { type MapInfo, mapInfoOf } from './map-info.js';
-import { RegType } from './reg-type.js';
+import { RegType, baseType } from './reg-type.js';
 import { toSlots } from './slots.js';
 import { checkMaxStackDepth } from './stack-depth.js';
 import { FuncState, VerifierState } from './state.js';
@@ -137,7 +137,7 @@ export function verify(program: VerifierProgram): VerifyResult {
   const text = log.toString();
   // bpf_vlog_finalize's ENOSPC replaces the verdict's errno, even an acceptance.
   const errno = log.truncated ? 'ENOSPC' : outcome.errno;
-  const facts = factsOf(env, subprogs, mapIds);
+  const facts = factsOf(env, subprogs, mapIds, !errno);
   const result: VerifyResult = {
     verdict: errno ? 'reject' : 'accept',
     log: text,
@@ -188,7 +188,7 @@ function lineText(env: Env, insn: number): string | undefined {
   return [where, text].filter(Boolean).join(': ') || undefined;
 }
 
-function factsOf(env: Env | undefined, subprogs: readonly SubprogInfo[], mapIds: ReadonlySet<number>): VerifyFacts {
+function factsOf(env: Env | undefined, subprogs: readonly SubprogInfo[], mapIds: ReadonlySet<number>, accepted: boolean): VerifyFacts {
   const lookups: number[] = [];
   for (const [idx, seen] of env?.lookups ?? []) if (seen !== 'varied') lookups.push(idx);
   return {
@@ -199,5 +199,26 @@ function factsOf(env: Env | undefined, subprogs: readonly SubprogInfo[], mapIds:
     usesTailCall: env?.usesTailCall ?? false,
     ...(env && env.maxPktOffset >= 0 ? { maxPacketOffset: env.maxPktOffset } : {}),
     ...(lookups.length ? { constArrayLookups: lookups.sort((a, b) => a - b) } : {}),
+    ...probeMemLoadsOf(env),
+    ...(accepted ? deadInsnsOf(env) : {}),
   };
+}
+
+/** The slots no path reached (insn_aux_data.seen still 0): sanitize_dead_code's instructions. */
+function deadInsnsOf(env: Env | undefined): Pick<VerifyFacts, 'deadInsns'> {
+  if (!env) return {};
+  const dead: number[] = [];
+  env.seen.forEach((seen, slot) => {
+    if (!seen) dead.push(slot);
+  });
+  return dead.length ? { deadInsns: dead } : {};
+}
+
+/** The loads whose pointer is PTR_TO_BTF_ID (convert_ctx_accesses makes them BPF_PROBE_MEM). */
+function probeMemLoadsOf(env: Env | undefined): Pick<VerifyFacts, 'probeMemLoads'> {
+  const loads: number[] = [];
+  for (const [idx, type] of env?.ptrTypes ?? []) {
+    if ((env!.insn(idx).opcode & 0x07) === InsnClass.LDX && baseType(type) === RegType.PTR_TO_BTF_ID) loads.push(idx);
+  }
+  return loads.length ? { probeMemLoads: loads.sort((a, b) => a - b) } : {};
 }

@@ -9,6 +9,6 @@ cd "$(dirname "$0")"
 out="${1:-.}"
 mkdir -p "$out"
 CLANG="${CLANG:-clang}"
-for src in global_dynptr_timer; do
+for src in global_dynptr_timer tp_btf_walk; do
 	"$CLANG" -O2 -g -I/usr/include/x86_64-linux-gnu -fdebug-compilation-dir=. -Wall -Werror -target bpf -c "$src.c" -o "$out/$src.o"
 done

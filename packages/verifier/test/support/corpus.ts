@@ -17,14 +17,26 @@
  *   # kstruct: 50 task_struct 9792      (kernel BTF: a STRUCT id, name and size)
  *   # ksym: 200 bpf_prog_active 4 percpu struct=50   (kernel BTF: a VAR id, name, size)
  *   # kernel_btf: none                  (the kernel has no BTF; default: it has one, holding the above)
+ *   # kernel: kernel.btf                (instead of kfunc/kstruct/ksym: a BTF file beside the case is the
+ *   #   kernel's; its share goes to the verifier as the kernel-sim sends it, types included, and
+ *   #   `kfunc#bpf_task_acquire` in the body calls a FUNC of it by name)
+ *   # attach_func: sched_switch         (with `kernel`: the FUNC, or the raw tracepoint btf_trace_<name>, attached to)
  *   (map option kptr=8:ref:50,16:untrusted:50: kptr fields at offsets 8 and 16 pointing to struct 50)
  *   # expect: accept
  *   # expect: reject EACCES R0 invalid mem access 'map_value_or_null'
  *
  * In the body, `call bpf_<helper>` calls a helper by name.
  */
-import { type Capability, type Instruction, assemble, helperByName, parseMapType } from '@bpfhive/uapi';
-import type { BtfArgType, FuncInfo, KernelBtfInfo, KptrField, LineInfo, MapSpec, VerifierProgram } from '../../src/index.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type Btf, type Capability, type Instruction, assemble, findBtfType, helperByName, kernelBtfForVerifier, parseBtf, parseMapType,
+  parseProgType, skipModsAndTypedefs,
+} from '@bpfhive/uapi';
+import {
+  type AttachFunc, type BtfArgType, type FuncInfo, type KernelBtfInfo, type KptrField, type LineInfo, type MapSpec, type VerifierProgram,
+  kernelBtfOf as wireKernelBtfOf,
+} from '../../src/index.js';
 
 export interface CorpusCase {
   readonly program: VerifierProgram;
@@ -102,7 +114,31 @@ function resolveHelpers(body: string): string {
   });
 }
 
-export function parseCase(text: string): CorpusCase {
+/** The prototype `name` attaches to in `btf`: a FUNC, else the raw tracepoint's btf_trace_<name> (its `void *__data` dropped). */
+function attachFuncOf(btf: Btf, name: string): AttachFunc {
+  const func = findBtfType(btf, name, 'FUNC');
+  const tp = findBtfType(btf, `btf_trace_${name}`, 'TYPEDEF');
+  let protoId: number;
+  if (func !== undefined) protoId = (btf.types[func] as { type: number }).type;
+  else if (tp !== undefined) protoId = (skipModsAndTypedefs(btf, tp).type as { type: number }).type;
+  else throw new Error(`no function or raw tracepoint ${name} in the kernel BTF`);
+  const proto = btf.types[protoId];
+  if (proto?.kind !== 'FUNC_PROTO') throw new Error(`${name} is not a function`);
+  const params = proto.params.slice(func !== undefined ? 0 : 1);
+  const retSize = proto.returnType === 0 ? 0 : 8;
+  return { name, nrArgs: params.length, retSize, args: params.map((p) => p.type), retType: proto.returnType };
+}
+
+/** Replaces `kfunc#name` by `kfunc#<id of FUNC name>`. */
+function resolveKfuncs(body: string, btf: Btf): string {
+  return body.replace(/\bkfunc#([a-z_][a-z0-9_]*)/g, (_m, name: string) => {
+    const id = findBtfType(btf, name, 'FUNC');
+    if (id === undefined) throw new Error(`no kfunc ${name} in the kernel BTF`);
+    return `kfunc#${id}`;
+  });
+}
+
+export function parseCase(text: string, dir = '.'): CorpusCase {
   const directives = new Map<string, string[]>();
   for (const line of text.split('\n')) {
     const m = /^#\s*([a-z_]+):\s*(.*)$/.exec(line.trim());
@@ -118,7 +154,11 @@ export function parseCase(text: string): CorpusCase {
     const [file, num] = where!.split(':');
     return { insn_off: Number(insn), file: file!, line_num: Number(num), line: textWords.join(' ') };
   });
-  const insns: Instruction[] = assemble(resolveHelpers(text));
+  const kernelFile = directives.get('kernel')?.[0];
+  const kernel = kernelFile ? parseBtf(readFileSync(join(dir, kernelFile))) : undefined;
+  const insns: Instruction[] = assemble(resolveHelpers(kernel ? resolveKfuncs(text, kernel) : text));
+  const attachName = directives.get('attach_func')?.[0];
+  const attachFunc = kernel && attachName ? attachFuncOf(kernel, attachName) : undefined;
   const expectText = one('expect');
   if (!expectText) throw new Error('missing `# expect:` directive');
   const [verdict, errno, ...msg] = expectText.split(/\s+/);
@@ -135,6 +175,10 @@ export function parseCase(text: string): CorpusCase {
     ...(lineInfo.length ? { lineInfo } : {}),
     ...(directives.has('func') ? { funcInfo: directives.get('func')!.map((f) => funcOf(f.split(/\s+/))) } : {}),
   };
-  const kernelBtf = kernelBtfOf(directives);
-  return { program: kernelBtf ? { ...program, kernelBtf } : program, expect: { verdict, ...(errno ? { errno } : {}), ...(msg.length ? { message: msg.join(' ') } : {}) } };
+  const progType = parseProgType(program.progType) ?? 0;
+  const kernelBtf = kernel
+    ? wireKernelBtfOf(kernelBtfForVerifier(kernel, insns, [], { progType, attachTypes: attachFunc ? [attachFunc.retType ?? 0, ...(attachFunc.args ?? [])] : [] }))
+    : kernelBtfOf(directives);
+  const withAttach = attachFunc ? { ...program, attachFunc } : program;
+  return { program: kernelBtf ? { ...withAttach, kernelBtf } : withAttach, expect: { verdict, ...(errno ? { errno } : {}), ...(msg.length ? { message: msg.join(' ') } : {}) } };
 }
