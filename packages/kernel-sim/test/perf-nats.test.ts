@@ -157,6 +157,25 @@ describe('perf buffers over NATS', () => {
     await ok(Subjects.prog(prog, 'close'), {});
   });
 
+  it('perf - a tc ingress program appends skb bytes (bpf_skb_event_output): the reader gets the sample, then the frame\'s first bytes', async () => {
+    const { map } = await perfArray();
+    // "abcd", then the frame's first 14 bytes (its Ethernet header: tc's skb->data is the MAC header), then TC_ACT_OK.
+    const prog = await load('sched_cls', xdpOutput(map).replace('0x6ffffffff ll', '0xeffffffff ll').replace('r0 = 2', 'r0 = 0'));
+    await fillSlots(map);
+    const { ifindex } = await ok<{ ifindex: number }>(SimSubjects.devInfo, { name: 'eth0' });
+    const linkId = await link({ prog_id: prog, attach_type: 'tcx_ingress', target_ifindex: ifindex });
+    const sub = nc.subscribe(SimSubjects.perf(map));
+    await nc.flush();
+    const frame = buildFrame({ src: '02:00:00:00:01:01', dst: '02:00:00:00:00:02', ip: { src: '10.0.0.9', dst: '10.0.0.1' }, l4: { proto: 'udp', sport: 1, dport: 2 } });
+    await ok(SimSubjects.devInject(ifindex), { frames: [toBase64(frame), toBase64(frame)] });
+    const records = await take(sub, 2);
+    for (const r of records) {
+      expect([...fromBase64(r.data!, 'data')]).toEqual([0x61, 0x62, 0x63, 0x64, 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 1, 1, 0x08, 0x00]);
+    }
+    await ok(Subjects.link(linkId, 'close'), {});
+    await ok(Subjects.prog(prog, 'close'), {});
+  });
+
   it('perf - bad flags, slots past the end and empty slots are the helper errors Linux returns', async () => {
     const { map } = await perfArray();
     const retval = async (flags: string): Promise<unknown> => {

@@ -6,6 +6,7 @@ import { btfTableOf } from './btf/table-of.js';
 import type { ProgramCompiler } from './compile/types.js';
 import { discardTrace, mathRandom, systemClock } from './defaults.js';
 import { implementsHelper, kernelHelpers } from './helpers/index.js';
+import { VirtualClock } from './helpers/virtual-clock.js';
 import { type TaskRefsHolder, kernelKfuncs } from './kfuncs/index.js';
 import { PerCpuVars } from './kfuncs/percpu-vars.js';
 import { kernelBtf } from '../kbtf/kernel-btf.js';
@@ -91,6 +92,8 @@ export class Kernel {
   readonly #runner: ProgramRunner;
   readonly #devices: NetDevices;
   readonly #syscallTask: Task;
+  /** The kernel's clocks: the Clock port plus the virtual time the simulated world ran ahead (helpers/virtual-clock.ts). */
+  readonly clock: VirtualClock;
   /** Whether runs count run_time_ns and run_cnt now (BPF_ENABLE_STATS, run/stats.ts). */
   readonly stats: StatsSwitch;
   /** The CPUs' worker threads (KernelOptions.cpuThreads), or undefined; `threads.close()` ends them. */
@@ -108,7 +111,8 @@ export class Kernel {
     const cpus = options.cpus ?? 1;
     if (!Number.isInteger(cpus) || cpus < 1) throw new BpfError('EINVAL', `kernel: cpus must be a whole number from 1, got ${cpus}`);
     this.#ports = ports;
-    this.#clock = ports.clock ?? systemClock();
+    this.clock = new VirtualClock(ports.clock ?? systemClock());
+    this.#clock = this.clock;
     this.#devices = ports.devices ?? loopbackOnly;
     this.#syscallTask = options.syscallTask ?? SYSCALL_TASK;
     this.stats = options.stats instanceof StatsSwitch ? options.stats : new StatsSwitch(options.stats ?? true);
@@ -130,6 +134,7 @@ export class Kernel {
       clock: this.#clock,
       random,
       trace: ports.trace ?? discardTrace,
+      programs: { hold: (id) => void this.hold(id), put: (id) => this.close(id) },
     });
     const threads = options.cpuThreads;
     this.threads = threads ? new CpuThreads({ memory: this.arena.memory, helpers: this.helpers }, threads === true ? {} : threads) : undefined;

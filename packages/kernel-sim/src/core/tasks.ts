@@ -25,8 +25,14 @@ export interface Task {
  */
 export const SYSCALL_TASK: Task = { pid: 1000, tgid: 1000, uid: 0, gid: 0, comm: 'bpfhive', cgroupId: 1n };
 
-/** The idle task of a CPU (`swapper/N`, pid 0), current when nothing else runs there. */
-export const idleTask = (cpu: number): Task => ({ pid: 0, tgid: 0, uid: 0, gid: 0, comm: `swapper/${cpu}`, cgroupId: 1n });
+const IDLE_TASKS: Task[] = [];
+
+/**
+ * The idle task of a CPU (`swapper/N`, pid 0, so bpf_get_current_pid_tgid gives 0), current when
+ * nothing else runs there: one value per CPU, so TaskStructs writes its stand-in once.
+ */
+export const idleTask = (cpu: number): Task =>
+  (IDLE_TASKS[cpu] ??= { pid: 0, tgid: 0, uid: 0, gid: 0, comm: `swapper/${cpu}`, cgroupId: 1n });
 
 /**
  * Every task's `struct task_struct`, as bpf_get_current_task returns it: the world's, laid out by

@@ -26,7 +26,7 @@ import type { KernelObject, KernelObjects } from '../world/ports.js';
 import { CgroupObjects } from './cgroup-objects.js';
 import type { KernelHeap } from './heap.js';
 import { kernelBtf } from './kernel-btf.js';
-import { type KernelRoots, type KernelRootsOptions, bootKernelRoots } from './kernel-roots.js';
+import { type KernelRoots, type KernelRootsOptions, bootIdleTask, bootKernelRoots } from './kernel-roots.js';
 import { type KernelBlock, KernelStructs } from './kernel-structs.js';
 import { AF_INET, SocketObjects, type SocketState } from './sock-objects.js';
 import { TaskObjects, type TaskView } from './task-objects.js';
@@ -75,6 +75,8 @@ export class BtfKernelObjects implements KernelObjects {
   }, () => [...this.#tasks.values()].map((e) => e.objects));
   /** Executable path → its struct file (shared, like the page cache's). */
   readonly #exeFiles = new Map<string, number>();
+  /** CPU → its idle task (swapper/N), made on first use; CPU 0's is init_task. */
+  readonly #idleTasks = new Map<number, number>();
 
   constructor(heap: KernelHeap, options: KernelRootsOptions = {}, btf: Btf = kernelBtf()) {
     this.structs = new KernelStructs(heap, btf);
@@ -85,6 +87,13 @@ export class BtfKernelObjects implements KernelObjects {
 
   address(obj: KernelObject): bigint {
     return BigInt(this.#address(obj));
+  }
+
+  idleTask(cpu: number): bigint {
+    if (cpu === 0) return BigInt(this.roots.initTask);
+    let idle = this.#idleTasks.get(cpu);
+    if (idle === undefined) this.#idleTasks.set(cpu, (idle = bootIdleTask(this.structs, this.roots, cpu)));
+    return BigInt(idle);
   }
 
   /** The task_struct of `pid` if the kernel has one (0 is init_task). */

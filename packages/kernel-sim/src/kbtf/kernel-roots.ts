@@ -66,6 +66,19 @@ export function bootKernelRoots(structs: KernelStructs, options: KernelRootsOpti
   return { initTask, initCred, nsproxy, pidNs, userNs };
 }
 
+/**
+ * The idle task of CPU `cpu` > 0 (`swapper/<cpu>`, pid 0), forked from init_task at boot as Linux's
+ * idle threads are: init_task's credentials, namespaces and pid, its parent init_task.
+ */
+export function bootIdleTask(structs: KernelStructs, roots: KernelRoots, cpu: number): number {
+  const idle = structs.create('task_struct', { pid: 0, tgid: 0, comm: `swapper/${cpu}`, flags: IDLE_FLAGS, prio: NICE_0_PRIO, static_prio: NICE_0_PRIO, normal_prio: NICE_0_PRIO }).address;
+  structs.write(idle, 'task_struct', {
+    real_parent: roots.initTask, parent: roots.initTask, group_leader: idle, real_cred: roots.initCred, cred: roots.initCred,
+    nsproxy: roots.nsproxy, thread_pid: structs.pointer(roots.initTask, 'task_struct', 'thread_pid'),
+  });
+  return idle;
+}
+
 /** A cred's fields for `uid`/`gid` (real, saved, effective and fs ids alike); root holds every capability. */
 export function credValues(uid: number, gid: number, userNs: number): Record<string, number | bigint> {
   const caps = uid === 0 ? CAP_FULL_SET : 0n;

@@ -31,12 +31,13 @@ export class NatsCompiler implements ProgramCompiler {
       ...(maps.length > 0 && { maps: maps.map(wireInlineMap) }),
       inline_kernel_data: KERNEL_COMPILE_OPTIONS.inlineKernelData,
       typed_helpers: KERNEL_COMPILE_OPTIONS.typedHelpers,
+      ...(input.probeLoads && input.probeLoads.length > 0 && { probe_loads: [...input.probeLoads] }),
     };
     const policy = policyFor(input.insns.length, this.budgetMs);
     const raw = await requestIdempotent(Subjects.internalJit, (timeoutMs) => requestJson(this.nc, Subjects.internalJit, body, timeoutMs), policy);
     const reply = validateWire<JitReply>(JitReplySchema, raw);
     const insns = withCallbackDispatcher(input.insns);
-    return compiledFromReply(reply, () => compile(insns, { memory: MEMORY, ...KERNEL_COMPILE_OPTIONS, maps }).wat());
+    return compiledFromReply(reply, () => compile(insns, { memory: MEMORY, ...KERNEL_COMPILE_OPTIONS, maps, ...(input.probeLoads && { probeLoads: input.probeLoads }) }).wat());
   }
 }
 

@@ -1,6 +1,9 @@
 import { Arena, type BpfMap, MapDirectory, type CreateRequest } from '@bpfhive/maps-store';
 import { type Instruction, assemble } from '@bpfhive/uapi';
 import { InProcessCompiler } from '../core/compile/in-process.js';
+import { kernelMapBtfPort } from '../core/btf/map-btf.js';
+import type { BtfTable } from '../core/btf/table.js';
+import { btfTableOf } from '../core/btf/table-of.js';
 import { Kernel, type KernelOptions, type KernelPorts } from '../core/kernel.js';
 import type { ProgLoadAttr } from '../core/load/attr.js';
 import type { LoadResult } from '../core/load/loader.js';
@@ -79,7 +82,8 @@ export interface HarnessOptions extends KernelOptions {
 export function kernelHarness(options: HarnessOptions = {}): Harness {
   const arena = options.arena ?? new Arena({ initialPages: 32 });
   const cpus = options.cpus ?? 2;
-  const directory = new MapDirectory(arena, cpus);
+  // map_create's btf_id names this kernel's BTF objects (the embedded mode's MapBtfPort).
+  const directory: MapDirectory = new MapDirectory(arena, { cpus, btf: kernelMapBtfPort((): BtfTable => btfTableOf(kernel)) });
   const verifier = options.verifier ?? new FakeVerifier();
   const clock = new ManualClock();
   const trace: string[] = [];

@@ -52,6 +52,11 @@ export type KernelObject =
 export interface KernelObjects {
   address(obj: KernelObject): bigint;
   /**
+   * The task_struct of CPU `cpu`'s idle task (`swapper/<cpu>`, pid 0; CPU 0's is init_task): what
+   * sched_switch names as prev or next when the CPU goes idle or leaves it. Never 0.
+   */
+  idleTask(cpu: number): bigint;
+  /**
    * Optional, for objects with contents: writes them from the world's `tasks` (and frees those of
    * tasks and descriptors that are gone). Processes calls it after each system call that makes,
    * changes or ends tasks or descriptors, so the objects a call made are complete before a later

@@ -1,7 +1,7 @@
-import type { MapSpec } from '@bpfhive/maps-store';
+import { Arena, MapDirectory, type MapSpec } from '@bpfhive/maps-store';
 import { BpfError, type BtfType, MapType, encodeBtf, findBtfType } from '@bpfhive/uapi';
 import { describe, expect, it } from 'vitest';
-import { mapBtfFields } from './map-btf.js';
+import { kernelMapBtfPort, mapBtfFields } from './map-btf.js';
 import { BtfTable } from './table.js';
 
 /**
@@ -55,6 +55,7 @@ const errorOf = (run: () => unknown): BpfError => {
   throw new Error('it succeeded');
 };
 
+/** The fallback (mapBtfFields on a spec without value_fields) is tested as map_check_btf itself; a spec's own fields win. */
 describe('map BTF - special fields of the value (map_check_btf)', () => {
   it('map BTF - finds the spin lock, the timer and both kinds of kptr, pointing into the kernel BTF', () => {
     const { table, btfId, vmlinux } = setup();
@@ -96,7 +97,27 @@ describe('map BTF - special fields of the value (map_check_btf)', () => {
     expect([e.code, e.message]).toEqual(['ENOENT', expect.stringMatching(/struct task_struct, which the kernel does not have/)]);
   });
 
-  it('map BTF - what a map id was found to have outlives its BTF object (the map holds it, in Linux)', () => {
+  it('map BTF - the fields map_create kept in the spec are used as they are: no BTF object is needed', () => {
+    const { table } = setup();
+    const fields = { btf: true, spin_lock_off: 4 } as const;
+    expect(fieldsOf(table, spec(77, { value_fields: fields }))).toBe(fields);
+  });
+
+  it('map BTF - the embedded mode checks at map_create through kernelMapBtfPort: a bad size is EINVAL then, and the fields go into the spec', () => {
+    const { table, btfId, vmlinux } = setup();
+    const directory = new MapDirectory(new Arena({ initialPages: 4 }), { btf: kernelMapBtfPort(() => table) });
+    const request = { map_type: MapType.HASH, key_size: 4, value_size: 40, max_entries: 4, btf_id: btfId, btf_key_type_id: 1, btf_value_type_id: 9 };
+    expect(errorOf(() => directory.create({ ...request, value_size: 48 })).message).toMatch(/value type is 40 bytes, value_size is 48/);
+    const id = directory.create(request);
+    table.close(btfId);
+    const task = findBtfType(vmlinux, 'task_struct', 'STRUCT')!;
+    expect(fieldsOf(table, directory.get(id).spec)).toEqual({
+      btf: true, spin_lock_off: 4, timer_off: 8,
+      kptrs: [{ off: 24, kind: 'ref', btf_id: task }, { off: 32, kind: 'untrusted', btf_id: task }],
+    });
+  });
+
+  it('map BTF - (a spec without fields, from an old snapshot) what a map id was found to have outlives its BTF object (the map holds it, in Linux)', () => {
     const { table, btfId } = setup();
     const s = spec(btfId);
     const first = mapBtfFields(table, 1, s, table.vmlinux.btf);

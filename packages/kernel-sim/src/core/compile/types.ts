@@ -13,6 +13,12 @@ export interface CompileInput {
   readonly name?: string;
   /** Maps whose lookups the JIT may inline (compile/inline-maps.ts), from the maps the program holds. */
   readonly maps?: readonly InlineMap[];
+  /**
+   * Instruction indexes (an lddw counts once) of BPF_PROBE_MEM loads, from the verifier's
+   * facts: loads through kernel struct pointers, which read 0 where no memory is (the JIT's
+   * compile option `probeLoads`).
+   */
+  readonly probeLoads?: readonly number[];
 }
 
 /**

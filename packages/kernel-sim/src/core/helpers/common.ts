@@ -25,6 +25,15 @@ export interface KernelServices {
   readonly trace: TraceOutput;
   /** The kernel's per-CPU variables (typed ksyms); absent: none. */
   readonly percpu?: PerCpuVars;
+  /** References on loaded programs (bpf_prog_inc / bpf_prog_put), for what holds a program as bpf_timer does; absent: nothing is held. */
+  readonly programs?: ProgramRefs;
+}
+
+/** The program table's reference counting, by program id (Kernel.hold / Kernel.close). */
+export interface ProgramRefs {
+  hold(id: number): void;
+  /** Drops a reference; the last one frees the program. */
+  put(id: number): void;
 }
 
 export interface HelperDef {

@@ -4,6 +4,7 @@ import { type HelperDef, type KernelServices, cpuOf } from './common.js';
 import { cpuHelpers } from './cpu.js';
 import { csumHelpers } from './csum.js';
 import { dynptrHelpers } from './dynptr.js';
+import { fibHelpers } from './fib.js';
 import { loopHelpers } from './loop.js';
 import { mapHelpers } from './maps.js';
 import { kptrHelpers } from './kptr.js';
@@ -48,6 +49,7 @@ const FAMILIES: readonly ((kernel: KernelServices) => HelperDef[])[] = [
   timerHelpers,
   percpuHelpers,
   kptrHelpers,
+  fibHelpers,
 ];
 
 /** The kernel's helpers, by id, for every program it runs. */

@@ -3,6 +3,9 @@ import { HelperId as H, MapType } from '@bpfhive/uapi';
 import { describe, expect, it } from 'vitest';
 import { PerfEvents, type PerfRecord } from '../perf/perf-events.js';
 import { kernelHarness, u32s, u64s } from '../../testing/harness.js';
+import { structLayout } from '../../kbtf/struct-layout.js';
+import { buildSkbContext } from '../contexts/skb.js';
+import { LOOPBACK } from '../net/devices.js';
 
 /**
  * perf_event_output into a PERF_EVENT_ARRAY (map 100, 3 slots) whose slots 0 and 1 hold BPF output
@@ -109,5 +112,87 @@ describe('helpers - perf_event_output', () => {
     expect(records.at(-1)).toEqual({ cpu: 0, lost: 30 });
     // Drained: room again.
     expect(h.kernel.testRun(program.id, { ctx_in: u64s(7n) }).retval).toBe(0);
+  });
+
+  it('helpers - perf_event_output - a tc program (bpf_skb_event_output) appends BPF_F_CTXLEN_MASK bytes of the packet from skb->data', async () => {
+    const { h, flushed } = harness();
+    const { program } = await h.load(xdpOutput('0x0effffffff ll'), { prog_type: 'sched_cls' });
+    const frame = new Uint8Array(64).map((_, i) => 0x80 + i);
+    expect(h.kernel.testRun(program.id, { data_in: frame }).retval).toBe(0);
+    const [[, record]] = flushed() as [[number, PerfRecord]];
+    expect(bytesOf(record)).toEqual([0x61, 0x62, 0x63, 0x64, ...frame.subarray(0, 14)]);
+    // skb->len is the whole frame: one byte more is -EFAULT.
+    const { program: tooLong } = await h.load(xdpOutput('0x41ffffffff ll'), { prog_type: 'sched_cls' });
+    expect(h.kernel.testRun(tooLong.id, { data_in: frame }).retval).toBe(0xfffffff2);
+    const { program: exact } = await h.load(xdpOutput('0x40ffffffff ll'), { prog_type: 'sched_cls' });
+    expect(h.kernel.testRun(exact.id, { data_in: frame }).retval).toBe(0);
+    expect(flushed().map(([, r]) => bytesOf(r).length)).toEqual([68]);
+  });
+
+  it.each(['socket_filter', 'cgroup_skb', 'sk_skb', 'lwt_in'])('helpers - perf_event_output - %s is an skb program too (bpf_skb_event_output): the bytes from skb->data, the network header, follow the sample', async (type) => {
+    const { h, flushed } = harness();
+    const { program } = await h.load(xdpOutput('0x2ffffffff ll'), { prog_type: type });
+    const frame = new Uint8Array(64).map((_, i) => i);
+    // sk_skb has no test_run in Linux: run it on an __sk_buff as its hook would.
+    const { ctx, packet } = buildSkbContext(h.kernel.arena, { frame, device: LOOPBACK, l2: false, fields: {} });
+    expect(h.kernel.run(program, h.kernel.cpus[0]!, ctx.address, { packet }).r0).toBe(0n);
+    ctx.free();
+    packet.free();
+    expect(flushed().map(([, r]) => bytesOf(r))).toEqual([[0x61, 0x62, 0x63, 0x64, 14, 15]]);
+  });
+});
+
+/**
+ * bpf_skb_output / bpf_xdp_output from a tracing program given a kernel struct sk_buff / xdp_buff:
+ * the program reads the struct's address from its context's first u64 and outputs "abcd" and
+ * `flags`' packet bytes to this CPU's slot.
+ */
+describe('helpers - bpf_skb_output and bpf_xdp_output', () => {
+  const kernelOutput = (helper: number, flags: string) => `
+    r6 = *(u64 *)(r1 + 0)
+    r2 = 0x64636261
+    *(u32 *)(r10 - 4) = r2
+    r1 = r6
+    ld_pseudo r2, 1, ${PERF_ARRAY}
+    r3 = ${flags}
+    r4 = r10
+    r4 += -4
+    r5 = 4
+    call ${helper}
+    exit`;
+  const PACKET = Uint8Array.from({ length: 20 }, (_, i) => 0x10 + i);
+
+  /** A kernel struct `name` in the arena with its packet pointers set, and the packet after it. */
+  function kernelStruct(h: ReturnType<typeof harness>['h'], name: 'sk_buff' | 'xdp_buff') {
+    const layout = structLayout(name);
+    const packet = h.kernel.arena.alloc(PACKET.length);
+    h.kernel.arena.bytes.set(PACKET, packet);
+    const struct = h.kernel.arena.alloc(layout.size);
+    const view = new DataView(h.kernel.arena.bytes.buffer);
+    h.kernel.arena.bytes.fill(0, struct, struct + layout.size);
+    view.setBigUint64(struct + layout.field('data').offset, BigInt(packet), true);
+    if (name === 'sk_buff') view.setUint32(struct + layout.field('len').offset, PACKET.length, true);
+    else view.setBigUint64(struct + layout.field('data_end').offset, BigInt(packet + PACKET.length), true);
+    return struct;
+  }
+
+  it.each([
+    ['bpf_skb_output', H.skb_output, 'sk_buff'],
+    ['bpf_xdp_output', H.xdp_output, 'xdp_buff'],
+  ] as const)('helpers - %s - appends the kernel packet bytes after the sample; past the packet -EFAULT, a NULL struct -EFAULT, other flag bits -EINVAL', async (_name, helper, struct) => {
+    const { h, flushed } = harness();
+    const at = kernelStruct(h, struct);
+    const run = async (flags: string, pointer: bigint) => h.kernel.testRun((await h.load(kernelOutput(helper, flags), { prog_type: 'raw_tracepoint' })).program.id, { ctx_in: u64s(pointer) }).retval;
+    expect(await run('0x5ffffffff ll', BigInt(at))).toBe(0);
+    expect(await run('0x14ffffffff ll', BigInt(at))).toBe(0);
+    expect(flushed().map(([, r]) => bytesOf(r))).toEqual([
+      [0x61, 0x62, 0x63, 0x64, 0x10, 0x11, 0x12, 0x13, 0x14],
+      [0x61, 0x62, 0x63, 0x64, ...PACKET],
+    ]);
+    expect(await run('0x15ffffffff ll', BigInt(at))).toBe(0xfffffff2); // -EFAULT: 21 > 20 bytes
+    expect(await run('0x1ffffffff ll', 0n)).toBe(0xfffffff2); // -EFAULT: NULL
+    expect(await run('0x10000000000000 ll', BigInt(at))).toBe(0xffffffea); // -EINVAL
+    expect(await run('2', BigInt(at))).toBe(0xfffffffe); // -ENOENT: an empty slot
+    expect(flushed()).toEqual([]);
   });
 });

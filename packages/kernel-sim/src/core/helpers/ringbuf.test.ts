@@ -82,4 +82,27 @@ describe('helpers - ring buffer', () => {
     expect(await run(8, 1)).toBe(0);
     expect(await run(8192, 0)).toBe(0);
   });
+
+  it('helpers - ringbuf_output: BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP are the only flags (else -EINVAL); a full ring is -EAGAIN', async () => {
+    const h = kernelHarness();
+    const ring = h.map({ map_type: 'ringbuf', key_size: 0, value_size: 0, max_entries: 4096 });
+    const output = (flags: string) => `
+      r2 = r1
+      ld_pseudo r1, 1, ${ring}
+      r3 = 8
+      r4 = ${flags}
+      call ${H.ringbuf_output}
+      exit`;
+    const run = async (flags: string) => h.kernel.testRun((await h.load(output(flags))).program.id, { ctx_in: u64s(1n) }).retval;
+    expect(await run('3')).toBe(0);
+    expect(await run('4')).toBe(0xffffffea); // -EINVAL
+    expect(await run('0x100000000 ll')).toBe(0xffffffea);
+    // Records of 8 bytes take 16 (an 8-byte header); a 4096-byte ring holds 255, not 256, as the
+    // producer may not catch up with the consumer (__bpf_ringbuf_reserve: new_prod_pos - cons_pos > mask);
+    // the first run above took one.
+    const { program } = await h.load(output('0'));
+    const results = Array.from({ length: 256 }, () => h.kernel.testRun(program.id, { ctx_in: u64s(2n) }).retval);
+    expect(results.slice(0, 254).every((r) => r === 0)).toBe(true);
+    expect(results.slice(254)).toEqual([0xfffffff5, 0xfffffff5]); // -EAGAIN
+  });
 });

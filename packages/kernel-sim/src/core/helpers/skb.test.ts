@@ -2,6 +2,7 @@ import { HelperId as H } from '@bpfhive/uapi';
 import { describe, expect, it } from 'vitest';
 import { kernelHarness } from '../../testing/harness.js';
 import { udpFrame } from '../../testing/packets.js';
+import { SKB_MAX_LEN } from './skb.js';
 
 const EFAULT = 0xfffffff2;
 const EINVAL = 0xffffffea;
@@ -26,6 +27,18 @@ describe('helpers - skb_load_bytes and skb_store_bytes', () => {
       exit`;
     expect((await tc(program)).retval).toBe(0x0002); // the first two bytes of the destination MAC
     expect((await tc(program, udpFrame(), 'socket_filter')).retval).toBe(0x0045); // version/IHL, TOS
+  });
+
+  it('helpers - the offset is a u32 (the register\'s upper half is dropped, as in the C call); above INT_MAX it is -EFAULT', async () => {
+    const load = (offset: string) => `
+      r2 = ${offset}
+      r3 = r10
+      r3 += -8
+      r4 = 2
+      call ${H.skb_load_bytes}
+      exit`;
+    expect((await tc(load('0x100000000 ll'))).retval).toBe(0);
+    expect((await tc(load('0x80000000 ll'))).retval).toBe(EFAULT);
   });
 
   it('helpers - load_bytes past the packet is -EFAULT and zeroes the two bytes it was to fill', async () => {
@@ -83,6 +96,10 @@ describe('helpers - skb_change_tail, skb_change_head and skb_pull_data', () => {
     expect(long.data_out!.length).toBe(3000);
     expect((await tc(program(20))).data_out).toEqual(udpFrame().subarray(0, 20));
     expect((await tc(program(13))).retval).toBe(EINVAL); // shorter than the link header
+    // BPF_SKB_MAX_LEN = SKB_MAX_ALLOC = 16384 - 320 on x86-64 (Linux >= 5.12), whatever the device's MTU.
+    expect(SKB_MAX_LEN).toBe(16064);
+    expect((await tc(program(16064))).retval).toBe(16064);
+    expect((await tc(program(16065))).retval).toBe(EINVAL);
   });
 
   it('helpers - change_head pushes zeroed room in front of the packet, moving it when the headroom is short', async () => {
@@ -101,6 +118,9 @@ describe('helpers - skb_change_tail, skb_change_head and skb_pull_data', () => {
       expect(result.data_out).toEqual(Uint8Array.from([...new Uint8Array(room), ...udpFrame()]));
     }
     expect((await tc(`r2 = 8\nr3 = 1\ncall ${H.skb_change_head}\nexit`)).retval).toBe(EINVAL);
+    // len + head_room may reach BPF_SKB_MAX_LEN, not pass it.
+    expect((await tc(program(16064 - 60))).retval).toBe(16064);
+    expect((await tc(program(16064 - 59))).retval).toBe(EINVAL);
   });
 
   it('helpers - skb_pull_data succeeds up to the packet length', async () => {

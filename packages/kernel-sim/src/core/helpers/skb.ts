@@ -6,8 +6,12 @@ import { type HelperDef, type KernelServices, negErrno, ptr, runOf, u32 } from '
 /** BPF_F_RECOMPUTE_CSUM | BPF_F_INVALIDATE_HASH: the flags of skb_store_bytes. */
 const STORE_FLAGS = 0x3n;
 const INT_MAX = 0x7fffffff;
-/** The loopback device's MTU and link header: the longest packet skb_change_head/tail make. */
-export const SKB_MAX_LEN = 65536 + ETH_HLEN;
+/**
+ * BPF_SKB_MAX_LEN (net/core/filter.c, since Linux 5.12 no longer the device's MTU + link header):
+ * SKB_MAX_ALLOC, an order-2 allocation less the shared info, (4096 << 2) - SKB_DATA_ALIGN(sizeof(struct
+ * skb_shared_info)) = 16384 - 320 on x86-64: the longest packet skb_change_tail / skb_change_head make.
+ */
+export const SKB_MAX_LEN = (4096 << 2) - 320;
 
 const skbPacket = (env: CallEnv): PacketBuffer | undefined => {
   const packet = runOf(env).packet;
@@ -21,15 +25,16 @@ const minLength = (env: CallEnv): number => {
 };
 
 /**
- * The __sk_buff packet helpers (net/core/filter.c), offsets counted from skb->data:
+ * The __sk_buff packet helpers (net/core/filter.c), offsets counted from skb->data (a u32
+ * parameter: the register's upper 32 bits are dropped, as the C call does):
  * - skb_load_bytes(skb, offset, to, len): copy out; -EFAULT (destination zeroed) past the packet;
  * - skb_store_bytes(skb, offset, from, len, flags): copy in; -EINVAL for flags other than
  *   BPF_F_RECOMPUTE_CSUM / BPF_F_INVALIDATE_HASH, -EFAULT past the packet;
  * - skb_pull_data(skb, len): 0 when the first `len` bytes are linear (always here), -ENOMEM past the end;
  * - skb_change_tail(skb, new_len, flags): trim or extend with zeros; -EINVAL for flags or a length
- *   outside [network header offset, MTU + link header];
+ *   outside [network header offset, SKB_MAX_LEN];
  * - skb_change_head(skb, head_room, flags): push `head_room` zeroed bytes in front; -EINVAL for
- *   flags or a packet that would outgrow the MTU.
+ *   flags or a packet that would outgrow SKB_MAX_LEN.
  * The packet moves to a larger buffer when it needs room (pskb_expand_head).
  */
 export function skbHelpers(kernel: KernelServices): HelperDef[] {
@@ -41,11 +46,12 @@ export function skbHelpers(kernel: KernelServices): HelperDef[] {
         const out = memory.bytes(ptr(to), u32(length));
         const packet = skbPacket(env);
         const { data, dataEnd } = packet?.bounds ?? { data: 0, dataEnd: 0 };
-        if (!packet || offset > BigInt(INT_MAX) || data + Number(offset) + out.length > dataEnd) {
+        const at = u32(offset);
+        if (!packet || at > INT_MAX || data + at + out.length > dataEnd) {
           out.fill(0);
           return negErrno('EFAULT');
         }
-        out.set(memory.bytes(data + Number(offset), out.length));
+        out.set(memory.bytes(data + at, out.length));
         return 0n;
       },
     },
@@ -54,11 +60,12 @@ export function skbHelpers(kernel: KernelServices): HelperDef[] {
       fn: ([, offset, from, length, flags], env) => {
         if ((flags & ~STORE_FLAGS) !== 0n) return negErrno('EINVAL');
         const packet = skbPacket(env);
-        if (!packet || offset > BigInt(INT_MAX)) return negErrno('EFAULT');
+        const at = u32(offset);
+        if (!packet || at > INT_MAX) return negErrno('EFAULT');
         const { data, dataEnd } = packet.bounds;
         const size = u32(length);
-        if (data + Number(offset) + size > dataEnd) return negErrno('EFAULT');
-        memory.bytes(data + Number(offset), size).set(memory.bytes(ptr(from), size));
+        if (data + at + size > dataEnd) return negErrno('EFAULT');
+        memory.bytes(data + at, size).set(memory.bytes(ptr(from), size));
         return 0n;
       },
     },

@@ -75,4 +75,33 @@ describe('helpers - bpf_timer', () => {
     expect(await run(`${start(2_000_000_000, 1)}`)).toBe(0);
     expect([...timerTable(h.kernel.arena).values()][0]!.expiresNs).toBe(2_000_000_000n);
   });
+
+  it('helpers - cancel drops the callback and its program (drop_prog_refcnt): start is EINVAL until set_callback again', async () => {
+    const h = kernelHarness();
+    const map = h.map({ map_type: 'array', key_size: 4, value_size: 16, max_entries: 1 });
+    const run = async (steps: string) => h.kernel.testRun((await h.load(program(map, steps))).program.id, {}).retval;
+    expect(await run(`${init(map, 1)}${check(0)}${setCallback}${check(0)}${start(1000, 0)}`)).toBe(0);
+    const [timer] = [...timerTable(h.kernel.arena).values()];
+    expect(await run(`${cancel}${check(1)}${start(1000, 0)}`)).toBe(err(22));
+    expect(timer!.program).toBeNull();
+    expect(timer!.callback).toBeNull();
+    expect(await run(`${setCallback}${check(0)}${start(1000, 0)}`)).toBe(0);
+    expect(timer!.expiresNs).toBe(h.clock.monotonic + 1000n);
+  });
+
+  it('helpers - set_callback holds the program: closing its handle leaves it loaded; another program setting the callback drops it', async () => {
+    const h = kernelHarness();
+    const map = h.map({ map_type: 'array', key_size: 4, value_size: 16, max_entries: 1 });
+    const { program: first } = await h.load(program(map, `${init(map, 1)}${check(0)}${setCallback}`));
+    expect(h.kernel.testRun(first.id, {}).retval).toBe(0);
+    h.kernel.closeHandle(first.id);
+    await Promise.resolve();
+    expect(h.kernel.program(first.id)).toBe(first);
+    // The same program again takes no second reference; another one swaps the reference.
+    const { program: second } = await h.load(program(map, setCallback));
+    expect(h.kernel.testRun(second.id, {}).retval).toBe(0);
+    await Promise.resolve();
+    expect(() => h.kernel.program(first.id)).toThrow(/no such program/);
+    expect([...timerTable(h.kernel.arena).values()][0]!.program).toBe(second);
+  });
 });

@@ -2,7 +2,7 @@ import type { Arena, BpfMap } from '@bpfhive/maps-store';
 import { BpfError, HelperId, MapType } from '@bpfhive/uapi';
 import type { Clock } from '../ports.js';
 import type { LoadedProgram } from '../programs/program.js';
-import { type HelperDef, type KernelServices, cpuOf, mapArg, negErrno, ptr, runOf } from './common.js';
+import { type HelperDef, type KernelServices, type ProgramRefs, cpuOf, mapArg, negErrno, ptr, runOf } from './common.js';
 
 /**
  * bpf_timer (kernel/bpf/helpers.c): a `struct bpf_timer` in a map value, named here by its
@@ -10,21 +10,36 @@ import { type HelperDef, type KernelServices, cpuOf, mapArg, negErrno, ptr, runO
  *   bpf_timer_init(timer, map, clock)     0; -EINVAL for a clock other than CLOCK_REALTIME (0),
  *                                         CLOCK_MONOTONIC (1) or CLOCK_BOOTTIME (7); -EBUSY when
  *                                         the timer was initialized already
- *   bpf_timer_set_callback(timer, cb)     0; -EINVAL before init
- *   bpf_timer_start(timer, nsecs, flags)  0; -EINVAL before init, without a callback, or for flags
- *                                         other than BPF_F_TIMER_ABS (1) and BPF_F_TIMER_CPU_PIN (2);
- *                                         nsecs is relative to now unless BPF_F_TIMER_ABS
- *   bpf_timer_cancel(timer)               1 if it was armed, 0 if not; -EINVAL before init;
- *                                         -EDEADLK from the timer's own callback
+ *   bpf_timer_set_callback(timer, cb)     0; -EINVAL before init; holds the calling program
+ *   bpf_timer_start(timer, nsecs, flags)  0; -EINVAL for flags other than BPF_F_TIMER_ABS (1) and
+ *                                         BPF_F_TIMER_CPU_PIN (2), before init, or without a
+ *                                         callback (none set, or dropped by a cancel); nsecs is
+ *                                         relative to now unless BPF_F_TIMER_ABS
+ *   bpf_timer_cancel(timer)               1 if it was armed, 0 if not, and the callback and its
+ *                                         program's reference are dropped; -EINVAL before init;
+ *                                         -EDEADLK from the timer's own callback (nothing dropped)
  * The timers are kept per kernel in `timerTable`; hooks/timer-firing.ts calls the armed ones'
  * callbacks as time passes, as callback(map, key, value) on the CPU that started them.
+ *
+ * A timer holds its callback's program, as Linux's does (bpf_timer_set_callback takes a
+ * reference, bpf_prog_inc): the program stays loaded — its instances on the CPUs, its maps — while
+ * the timer has its callback, even when every link and handle of it is closed. The reference is
+ * dropped, and the callback forgotten (a later bpf_timer_start is -EINVAL until a new
+ * set_callback), by bpf_timer_cancel, by a set_callback from another program (which takes its own),
+ * and when the timer goes with its element. Drops happen after the current run or batch (a
+ * microtask), as Linux frees a program only after an RCU grace period, so a program never goes
+ * while it runs.
  *
  * A timer lives as long as its struct bpf_timer: init writes a tag into its 16 bytes (where Linux
  * keeps its pointer to the kernel's timer), and a timer whose bytes no longer hold the tag is gone
  * with its element — an ARRAY element overwritten by an update, a HASH element deleted or
- * replaced, a freed map — as Linux cancels and frees it then (bpf_obj_free_fields). Differences:
- * a user-space lookup sees the tag (Linux zeroes the field); the timer does not hold its
- * callback's program, so a timer whose program was freed does not fire (Linux keeps it alive).
+ * replaced, a freed map — as Linux cancels and frees it then (bpf_obj_free_fields); TimerFiring
+ * sweeps them before each catch-up. A user-space lookup never sees the tag (the maps-store zeroes
+ * the field, maps-store core/value-fields.ts, when the map's spec has value_fields). Differences:
+ * Linux also frees a map's timers when the last user-space reference to the map goes
+ * (map_release_uref, which breaks the timer → program → map cycle) and refuses init/set_callback
+ * on a map user space no longer holds (-EPERM); the kernel-sim does not know a leased map's user
+ * references, so such a timer keeps its program until it is cancelled or its element goes.
  */
 export interface BpfTimerState {
   readonly map: bigint;
@@ -56,10 +71,10 @@ const TAG_MAGIC = 0x7e1e_7e1e;
 
 /** The timers of one kernel, by the address of their struct bpf_timer, and the time they see. */
 export class TimerTable extends Map<number, BpfTimerState> {
-  /** Virtual time (ns) the simulated world has moved on beyond the kernel's clocks (TimerFiring): timers count it as passed. */
-  aheadNs = 0n;
-  /** The kernel's clocks (set by timerHelpers). */
+  /** The kernel's clocks, virtual time included (helpers/virtual-clock.ts; set by timerHelpers). */
   clock: Clock | undefined;
+  /** The kernel's program references (set by timerHelpers); without them timers hold nothing. */
+  refs: ProgramRefs | undefined;
   #tags = 0;
 
   constructor(private readonly arena: Arena) {
@@ -69,17 +84,61 @@ export class TimerTable extends Map<number, BpfTimerState> {
   /** Now on timer clock `clock` (CLOCK_REALTIME or a monotonic one), in ns, as the timers see it. */
   now(clock: number): bigint {
     if (!this.clock) throw new Error('timers: no clock (timerHelpers sets it)');
-    return (clock === CLOCK_REALTIME ? this.clock.realtimeNs() : this.clock.monotonicNs()) + this.aheadNs;
+    return clock === CLOCK_REALTIME ? this.clock.realtimeNs() : this.clock.monotonicNs();
   }
 
-  /** The live timer at `address`; one whose struct bpf_timer lost its tag is dropped (it went with its element). */
+  /** The live timer at `address`; one whose struct bpf_timer lost its tag is freed (it went with its element). */
   live(address: number): BpfTimerState | undefined {
     const t = this.get(address);
     if (!t) return undefined;
     const u32 = this.arena.u32;
     if (u32[address >> 2] === t.tag && u32[(address >> 2) + 1] === TAG_MAGIC) return t;
-    this.delete(address);
+    this.free(address);
     return undefined;
+  }
+
+  /** Frees the timer at `address` (bpf_timer_cancel_and_free): disarmed, its program's reference dropped. */
+  free(address: number): void {
+    const t = this.get(address);
+    if (!t) return;
+    this.delete(address);
+    t.expiresNs = null;
+    this.dropProgram(t);
+  }
+
+  /** Frees every timer whose element or map is gone (see `live`). */
+  sweep(): void {
+    for (const address of [...this.keys()]) this.live(address);
+  }
+
+  /** bpf_timer_set_callback's reference: `program` is held from now; a different previous program is dropped. */
+  holdProgram(t: BpfTimerState, program: LoadedProgram): void {
+    if (t.program === program) return;
+    this.refs?.hold(program.id);
+    const previous = t.program;
+    t.program = program;
+    if (previous) this.#put(previous);
+  }
+
+  /** drop_prog_refcnt: the program's reference goes, and the callback with it. */
+  dropProgram(t: BpfTimerState): void {
+    const program = t.program;
+    t.program = null;
+    t.callback = null;
+    if (program) this.#put(program);
+  }
+
+  /** Drops a reference after the current run (a microtask): the program may be the one running. */
+  #put(program: LoadedProgram): void {
+    const refs = this.refs;
+    if (!refs) return;
+    queueMicrotask(() => {
+      try {
+        refs.put(program.id);
+      } catch {
+        // Freed already by other means (the kernel's teardown): nothing left to drop.
+      }
+    });
   }
 
   /** Writes a new tag into the struct bpf_timer at `address`; returns it. */
@@ -137,6 +196,7 @@ function nextKey(map: BpfMap, key: Uint8Array | undefined): Uint8Array | undefin
 export function timerHelpers(kernel: KernelServices): HelperDef[] {
   const timers = timerTable(kernel.arena);
   timers.clock = kernel.clock;
+  timers.refs = kernel.programs;
   return [
     {
       id: HelperId.timer_init,
@@ -157,16 +217,17 @@ export function timerHelpers(kernel: KernelServices): HelperDef[] {
       fn: ([timer, callback], env) => {
         const t = timers.live(ptr(timer));
         if (!t) return negErrno('EINVAL');
+        timers.holdProgram(t, runOf(env).program);
         t.callback = callback;
-        t.program = runOf(env).program;
         return 0n;
       },
     },
     {
       id: HelperId.timer_start,
       fn: ([timer, nsecs, flags], env) => {
+        if ((flags & ~(TIMER_ABS | TIMER_CPU_PIN)) !== 0n) return negErrno('EINVAL');
         const t = timers.live(ptr(timer));
-        if (!t || t.callback === null || (flags & ~(TIMER_ABS | TIMER_CPU_PIN)) !== 0n) return negErrno('EINVAL');
+        if (!t || t.program === null || t.callback === null) return negErrno('EINVAL');
         t.expiresNs = flags & TIMER_ABS ? nsecs : timers.now(t.clock) + nsecs;
         t.cpu = cpuOf(env).index;
         return 0n;
@@ -180,6 +241,7 @@ export function timerHelpers(kernel: KernelServices): HelperDef[] {
         if (t.running) return negErrno('EDEADLK');
         const armed = t.expiresNs !== null;
         t.expiresNs = null;
+        timers.dropProgram(t);
         return armed ? 1n : 0n;
       },
     },

@@ -61,6 +61,11 @@ describe('helpers - xdp_adjust_tail', () => {
     expect(shrunk.data_out).toEqual(udpFrame().subarray(0, 50));
   });
 
+  it('helpers - test_run gives a 4096-byte frame (frame_sz): 256 of headroom, 320 of skb_shared_info, so data_end may reach 3520 bytes past data', async () => {
+    expect((await xdp(`r2 = ${3520 - 60}\ncall ${H.xdp_adjust_tail}\nexit`)).retval).toBe(0);
+    expect((await xdp(`r2 = ${3521 - 60}\ncall ${H.xdp_adjust_tail}\nexit`)).retval).toBe(EINVAL);
+  });
+
   it.each([
     ['past the tailroom', 4000],
     ['below an Ethernet header', -47],

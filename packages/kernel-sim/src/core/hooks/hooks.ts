@@ -64,8 +64,9 @@ export class Hooks implements HookSink {
     this.cgroups = new CgroupHooks({ ...common, world, flowLog: this.flowLog });
     world.processes.sockAddrHook = this.cgroups;
     this.tracing = new TracingHooks(common);
-    this.sampling = new PerfSampling({ ...common, world });
     this.timers = new TimerFiring({ kernel, now: () => world.now });
+    // One virtual time line: the timers due before each sample fire first (perf-sampling.ts).
+    this.sampling = new PerfSampling({ ...common, world, beforeSample: (time) => this.timers.until(time) });
     this.packets = new PacketPath({ kernel, points, world, cgroups: this.cgroups, counters: this.counters, flowLog: this.flowLog, xsk: (i, q, f) => outputs.xsk?.(i, q, f) });
   }
 

@@ -12,7 +12,7 @@ import type { FlowLog } from './flow-log.js';
 import { worldRedirect } from './redirect.js';
 import { runOnSkb } from './skb-run.js';
 import type { SimWorld } from './world.js';
-import { XDP_BATCH, XDP_MAX_FRAME, type XdpResult, XdpRunner } from './xdp.js';
+import { XDP_BATCH, XDP_MAX_FRAME, XDP_QUEUE_BUCKETS, type XdpResult, XdpRunner } from './xdp.js';
 
 /** Where frames an XDP program sent to an AF_XDP socket go (user space). */
 export type XskOutput = (ifindex: number, queue: number, frame: Uint8Array) => void;
@@ -119,7 +119,7 @@ export class PacketPath {
         }
         group.push(p);
       }
-      if (order.length > 1 && this.#xdpOnThreads(order.map((c) => byCpu[c]!), hops)) return;
+      if (order.length > 1 && this.#xdpOnThreads(order.map((c) => byCpu[c]!), hops, longest)) return;
       for (const c of order) this.#xdpGroup(byCpu[c]!, hops);
       return;
     }
@@ -161,7 +161,11 @@ export class PacketPath {
 
   /** Packets of one device on one CPU through its XDP hook; `longest`: their longest frame, when the caller knows it. */
   #xdpGroup(packets: readonly Packet[], hops: number, longest = longestFrame(packets)): void {
-    if (this.#xdpOnThreads([packets], hops)) return;
+    if (!this.#xdpOnThreads([packets], hops, longest)) this.#xdpOnMain(packets, hops, longest);
+  }
+
+  /** #xdpGroup on this thread: in batches when the program may run in batches, else frame by frame. */
+  #xdpOnMain(packets: readonly Packet[], hops: number, longest: number): void {
     const first = packets[0]!;
     const device = this.deps.world.devices.get(first.ifindex);
     if (!device) return;
@@ -204,12 +208,17 @@ export class PacketPath {
    * (Kernel.runBatches), when the kernel has them and the device's program may run there
    * (workers/worker-safe.ts); false, having done nothing, otherwise. In rounds: each CPU's next
    * XDP_BATCH frames run at once, one batch per CPU, then their verdicts are applied CPU by CPU,
-   * in frame order, as #xdpGroup applies them. So the counters, the flow log records and the
-   * programs' map updates are those of the one-thread path; what differs is only the order of
-   * events across CPUs (a CPU's later batch may run before another CPU's verdicts went up the
-   * stack), as on a machine whose CPUs run at once.
+   * in frame order, as #xdpGroup applies them. Main copies a CPU's frames in just before its
+   * batch is handed over (the first CPUs' batches run while it copies the next ones), and the
+   * XDP_DROPs are counted where the batch ran (a summary, workers/batch-summary.ts): main reads
+   * only the other verdicts, and adds the drops to the counters and the flow log in bulk. So the
+   * counters, the flow log records and the programs' map updates are those of the one-thread
+   * path; what differs is only the order of events across CPUs (a CPU's later batch may run
+   * before another CPU's verdicts went up the stack), as on a machine whose CPUs run at once.
+   * When no batch would go to a thread (CpuThreads.handsOver: helping, the threads rest), the
+   * lanes run as #xdpOnMain runs them.
    */
-  #xdpOnThreads(groups: readonly (readonly Packet[])[], hops: number): boolean {
+  #xdpOnThreads(groups: readonly (readonly Packet[])[], hops: number, longest = Infinity): boolean {
     const { kernel, world } = this.deps;
     if (!kernel.threads) return false;
     const first = groups[0]![0]!;
@@ -218,11 +227,57 @@ export class PacketPath {
     if (!device || !link || !runsOnThread(link.program)) return false;
     const program = link.program;
     const counter = this.#xdpCounter(first.ifindex);
-    // One lane per simulated CPU (packets name CPUs beyond the kernel's modulo their number).
-    const lanes = new Map<Cpu, Packet[]>();
+    const lanes = this.#lanes(groups, program, counter, hops, longest);
+    const cpus = [...lanes.keys()];
+    let batches = 0;
+    for (const lane of lanes.values()) batches += Math.ceil(lane.length / XDP_BATCH);
+    if (!kernel.threads.handsOver(cpus, batches)) {
+      // Every batch would run here (the threads rest, or main runs the only one): as one thread runs them.
+      for (const lane of lanes.values()) if (lane.length > 0) this.#xdpOnMain(lane, hops, 0);
+      return true;
+    }
+    const queues = device.queues;
+    // Drops counted per queue where the batch runs, when the device has few enough queues; else here, frame by frame.
+    const bucketed = queues.length <= XDP_QUEUE_BUCKETS;
+    for (let from = 0; ; from += XDP_BATCH) {
+      const active = cpus.filter((cpu) => lanes.get(cpu)!.length > from);
+      if (active.length === 0) break;
+      const round = active.map((cpu) => {
+        const lane = lanes.get(cpu)!;
+        const count = Math.min(XDP_BATCH, lane.length - from);
+        counter.runs += count;
+        return { program, cpu, ...this.xdp.layBatch(cpu, lane, from, count, bucketed ? queues.length : 0) };
+      });
+      const errors = kernel.runBatches(round);
+      round.forEach(({ cpu, batch }, k) => {
+        const lane = lanes.get(cpu)!;
+        const error = errors[k];
+        if (error) {
+          for (let i = from; i < from + batch.count; i++) this.#verdict(lane[i]!, program, counter, hops, failed(error, counter, lane[i]!));
+          return;
+        }
+        this.#summaryVerdicts(lane, from, batch.count, program, queues, bucketed, counter, cpu, hops);
+      });
+    }
+    return true;
+  }
+
+  /**
+   * One lane of frames per simulated CPU (packets name CPUs beyond the kernel's modulo their
+   * number): the groups themselves when each has a CPU of its own and no frame is too long
+   * (`longest`, when the caller knows it); else new lanes, each too-long frame aborted on the way.
+   */
+  #lanes(groups: readonly (readonly Packet[])[], program: LoadedProgram, counter: HookCounter, hops: number, longest: number): Map<Cpu, readonly Packet[]> {
+    const cpus = this.deps.kernel.cpus;
+    const lanes = new Map<Cpu, readonly Packet[]>();
+    if (longest <= XDP_MAX_FRAME) {
+      for (const packets of groups) lanes.set(cpus[packets[0]!.cpu % cpus.length]!, packets);
+      if (lanes.size === groups.length) return lanes;
+      lanes.clear();
+    }
     for (const packets of groups) {
-      const cpu = kernel.cpus[packets[0]!.cpu % kernel.cpus.length]!;
-      let lane = lanes.get(cpu);
+      const cpu = cpus[packets[0]!.cpu % cpus.length]!;
+      let lane = lanes.get(cpu) as Packet[] | undefined;
       if (!lane) lanes.set(cpu, (lane = []));
       for (const p of packets) {
         if (p.frame.length <= XDP_MAX_FRAME) {
@@ -233,29 +288,38 @@ export class PacketPath {
         this.#verdict(p, program, counter, hops, tooLong(p));
       }
     }
-    const cpus = [...lanes.keys()];
-    for (let from = 0; ; from += XDP_BATCH) {
-      const active = cpus.filter((cpu) => lanes.get(cpu)!.length > from);
-      if (active.length === 0) break;
-      const batches = active.map((cpu) => {
-        const lane = lanes.get(cpu)!;
-        const count = Math.min(XDP_BATCH, lane.length - from);
-        counter.runs += count;
-        return { program, cpu, batch: this.xdp.prepareBatch(cpu, lane, from, count) };
-      });
-      const errors = kernel.runBatches(batches);
-      batches.forEach(({ cpu, batch }, k) => {
-        const lane = lanes.get(cpu)!;
-        const error = errors[k];
-        if (error) {
-          for (let i = from; i < from + batch.count; i++) this.#verdict(lane[i]!, program, counter, hops, failed(error, counter, lane[i]!));
-          return;
-        }
-        this.xdp.readActions(cpu, batch.count, this.#actions);
-        this.#batchVerdicts(lane, from, batch.count, program, device.queues, counter, cpu, hops);
-      });
+    return lanes;
+  }
+
+  /**
+   * Applies the verdicts of one batch that ran with a summary (XdpRunner.layBatch, where it ran):
+   * the XDP_DROPs' queue counters in bulk (`bucketed`; else frame by frame), then, in frame
+   * order, the runs of XDP_DROPs between the other verdicts logged as #batchVerdicts logs them
+   * and each other verdict through applyXdp. Main reads no word per dropped frame.
+   */
+  #summaryVerdicts(packets: readonly Packet[], from: number, count: number, program: LoadedProgram, queues: readonly QueueCounters[], bucketed: boolean, counter: HookCounter, cpu: Cpu, hops: number): void {
+    const { at, list, out } = this.xdp.summaryOf(cpu);
+    let u32 = this.deps.kernel.arena.u32;
+    const listed = u32[at]!;
+    if (bucketed) {
+      for (let q = 0; q <= queues.length; q++) {
+        const n = u32[at + 1 + q]!;
+        // Queue numbers beyond the device's count on queue 0, as #drops counts them.
+        if (n > 0) countXdpDrops(queues[q] ?? queues[0]!, n);
+      }
     }
-    return true;
+    const perFrame = bucketed ? undefined : queues;
+    let run = from;
+    for (let k = 0; k < listed; k++) {
+      // A verdict may grow the memory (a TC program's skb): the view as it is now.
+      u32 = this.deps.kernel.arena.u32;
+      const i = u32[list + k]!;
+      const action = u32[out + 2 * i]!;
+      this.#drops(packets, run, from + i, program.id, perFrame, counter);
+      run = from + i + 1;
+      this.#verdict(packets[from + i]!, program, counter, hops, { action, frame: this.xdp.batchFrame(cpu, i) });
+    }
+    this.#drops(packets, run, from + count, program.id, perFrame, counter);
   }
 
   /**
@@ -303,11 +367,14 @@ export class PacketPath {
 
   /**
    * XDP_DROP of packets[from, to) by program `progId`: the queues' counters (as the world's applyXdp
-   * moves them for each), the hook's XDP_DROP count and one flow log entry (no record per frame).
+   * moves them for each; none when `queues` is undefined: counted in bulk already), the hook's
+   * XDP_DROP count and one flow log entry (no record per frame).
    */
-  #drops(packets: readonly Packet[], from: number, to: number, progId: number, queues: readonly QueueCounters[], counter: HookCounter): void {
+  #drops(packets: readonly Packet[], from: number, to: number, progId: number, queues: readonly QueueCounters[] | undefined, counter: HookCounter): void {
     if (to <= from) return;
-    if (queues.length === 1) countXdpDrops(queues[0]!, to - from);
+    if (!queues) {
+      // Counted already (a batch summary).
+    } else if (queues.length === 1) countXdpDrops(queues[0]!, to - from);
     else for (let i = from; i < to; i++) countXdpDrops(queues[packets[i]!.queue] ?? queues[0]!, 1);
     HookCounters.action(counter, 'XDP_DROP', to - from);
     this.deps.flowLog.xdpDrops(packets, from, to - from, progId);

@@ -25,6 +25,12 @@ export interface PerfSamplingDeps {
   readonly world: SimWorld;
   readonly counters: HookCounters;
   readonly tasks: TaskCache;
+  /**
+   * Called with each sample's virtual time before it runs: brings the rest of the virtual time
+   * line (the bpf_timers due before it, TimerFiring.until) and the kernel clock up to it, so the
+   * sample's program reads its own time. Default: nothing (the clock stays where it was).
+   */
+  readonly beforeSample?: (time: number) => void;
 }
 
 /**
@@ -35,6 +41,12 @@ export interface PerfSamplingDeps {
  * (cs 0x33, ip in its code), or the idle loop's kernel ones on an idle CPU — and sample_period
  * in ns. bpf_get_stackid/get_stack see the same place: the task's user stack, or the idle loop.
  * A sample's first period starts when its link is first seen.
+ *
+ * Time: periods are counted in the world's virtual time (ns since the world started), whatever the
+ * host clock does; a catch-up runs every event's due samples in time order, all events merged, and
+ * before each one `beforeSample` fires the timers due by then and moves the kernel clock there
+ * (Hooks wires it to TimerFiring.until), so samples and timer callbacks run as one time line and
+ * a sample's bpf_ktime_get_ns is its own time (helpers/virtual-clock.ts).
  */
 export class PerfSampling {
   readonly #next = new Map<BpfLink, number>();
@@ -45,23 +57,33 @@ export class PerfSampling {
 
   constructor(private readonly deps: PerfSamplingDeps) {}
 
-  /** Runs the samples due up to `time` (ns of virtual time), in time order per event. */
+  /** Runs the samples due up to `time` (ns of virtual time), in time order across events. */
   until(time: number): void {
     const links = this.#sampling();
     if (links.length === 0) return;
     const now = this.deps.world.now;
+    const due: { link: BpfLink; event: SamplingEventTarget; next: number; runs: number }[] = [];
     for (const link of links) {
       if (link.detached) continue;
       const event = (link.target as { readonly event: SamplingEventTarget }).event;
-      let next = this.#next.get(link) ?? now + event.periodNs;
-      let runs = 0;
-      for (; next <= time && runs < MAX_SAMPLES_PER_CATCH_UP; next += event.periodNs, runs++) this.#sample(link, event);
-      if (next <= time) {
-        const skipped = Math.floor((time - next) / event.periodNs) + 1;
-        HookCounters.action(this.#counter(link, event), 'THROTTLED', skipped);
-        next += skipped * event.periodNs;
+      due.push({ link, event, next: this.#next.get(link) ?? now + event.periodNs, runs: 0 });
+    }
+    for (;;) {
+      let first: (typeof due)[number] | undefined;
+      for (const d of due) if (d.next <= time && d.runs < MAX_SAMPLES_PER_CATCH_UP && (!first || d.next < first.next)) first = d;
+      if (!first) break;
+      this.deps.beforeSample?.(first.next);
+      this.#sample(first.link, first.event);
+      first.next += first.event.periodNs;
+      first.runs++;
+    }
+    for (const d of due) {
+      if (d.next <= time) {
+        const skipped = Math.floor((time - d.next) / d.event.periodNs) + 1;
+        HookCounters.action(this.#counter(d.link, d.event), 'THROTTLED', skipped);
+        d.next += skipped * d.event.periodNs;
       }
-      this.#next.set(link, next);
+      this.#next.set(d.link, d.next);
     }
   }
 

@@ -143,14 +143,79 @@ describe('hooks - bpf_timer firing', () => {
     expect(timerTable(h.kernel.arena).size).toBe(0);
   });
 
-  it('a timer whose program was freed does not fire', async () => {
-    const { h, sim, run, value, arm } = await setup();
+  it('a timer holds its program (bpf_timer_set_callback takes a reference): closing its handle leaves it firing; cancel drops the reference and frees it', async () => {
+    const { h, sim, run, value, arm, cancel } = await setup();
     const { program } = await h.load(arm);
     expect(h.kernel.testRun(program.id, {}).retval).toBe(0);
     h.kernel.closeHandle(program.id);
+    await Promise.resolve();
+    expect(h.kernel.program(program.id)).toBe(program);
     sim.advance(5 * MS);
-    expect(readU64(value(), 16)).toBe(0n);
+    expect(readU64(value(), 16)).toBe(5n);
+    expect(sim.hooks.timers.errors).toBe(0);
+    // bpf_timer_cancel from another program: 1 (armed), the callback and the reference go.
+    expect(await run(cancel)).toBe(1);
+    await Promise.resolve();
+    expect(() => h.kernel.program(program.id)).toThrow(/no such program/);
+    sim.advance(5 * MS);
+    expect(readU64(value(), 16)).toBe(5n);
     // It is still initialized: a new init is EBUSY.
     expect(await run(arm)).toBe(-16 >>> 0);
+  });
+
+  it('a timer freed with its element drops its program: the program goes once its handle is closed', async () => {
+    const { h, sim, map, value, arm } = await setup();
+    const { program } = await h.load(arm);
+    expect(h.kernel.testRun(program.id, {}).retval).toBe(0);
+    h.kernel.closeHandle(program.id);
+    sim.advance(2 * MS);
+    expect(readU64(value(), 16)).toBe(2n);
+    h.directory.get(map).update(u32s(1), new Uint8Array(32), 0);
+    sim.advance(MS);
+    await Promise.resolve();
+    expect(() => h.kernel.program(program.id)).toThrow(/no such program/);
+    expect(timerTable(h.kernel.arena).size).toBe(0);
+  });
+
+  it("a callback's bpf_ktime_get_ns reads its expiry: the kernel clock includes the virtual time that passed", async () => {
+    const { h, sim, map } = await setup();
+    // Arms element 1's timer for 3 ms; the callback stores bpf_ktime_get_ns at value + 16.
+    const { program } = await h.load(`
+      r1 = 1
+      *(u32 *)(r10 - 4) = r1
+      r2 = r10
+      r2 += -4
+      ld_pseudo r1, 1, ${map}
+      call ${H.map_lookup_elem}
+      if r0 == 0 goto out
+      r6 = r0
+      r1 = r6
+      ld_pseudo r2, 1, ${map}
+      r3 = 1
+      call ${H.timer_init}
+      r1 = r6
+      ld_pseudo r2, 4, cb
+      call ${H.timer_set_callback}
+      r1 = r6
+      r2 = ${3 * MS}
+      r3 = 0
+      call ${H.timer_start}
+      out:
+      r0 = 0
+      exit
+      cb:
+      r6 = r3
+      call ${H.ktime_get_ns}
+      *(u64 *)(r6 + 16) = r0
+      r0 = 0
+      exit`);
+    const start = h.kernel.clock.monotonicNs();
+    expect(start).toBe(5_000_000_000n);
+    expect(h.kernel.testRun(program.id, {}).retval).toBe(0);
+    sim.advance(10 * MS);
+    expect(readU64(h.directory.get(map).lookup(u32s(1)), 16)).toBe(start + BigInt(3 * MS));
+    // After the catch-up every program reads the world's time: 10 ms on, the host clock unmoved.
+    expect(h.kernel.clock.monotonicNs()).toBe(start + BigInt(10 * MS));
+    expect(h.clock.monotonic).toBe(5_000_000_000n);
   });
 });

@@ -15,14 +15,27 @@ export interface TimerFiringDeps {
 }
 
 /**
- * Fires bpf_timer callbacks (helpers/timer.ts) as time passes: `until` (before each world event
- * and when time is moved on, as the perf samples do) runs every armed timer that expires by then,
- * earliest first, each as callback(map, key, value) on the CPU that started it, in a run state of
- * its own (Kernel.callFunction). Time passes for timers both on the kernel's clock and with the
- * world's virtual time: the virtual time that passes is added to what the timers see as now
- * (TimerTable.aheadNs), and while a callback runs, now is its expiry, so a callback that re-arms
- * itself for 1 ms fires every 1 ms. A callback's return value is ignored (the verifier makes it 0);
- * one that fails is counted in `errors` and the kernel goes on.
+ * Fires bpf_timer callbacks (helpers/timer.ts) as time passes.
+ *
+ * How time passes in the kernel-sim: the world's events carry virtual times (ns since the world
+ * started), and the kernel's clocks (Kernel.clock, helpers/virtual-clock.ts) are the host's plus
+ * the virtual time the world ran ahead of them. Before each world event and when time is moved on
+ * (`sim.time.advance`), the hooks catch up to the new virtual time `time`, first the sampling perf
+ * events (perf-sampling.ts: one sample per period of world time, counted in world time), then the
+ * timers here (`until`): the time maps to a kernel time (VirtualClock.target: no earlier than now,
+ * no later than the world's elapsed time from the last catch-up); every armed timer that expires by
+ * then fires, earliest first, each as callback(map, key, value) on the CPU that started it, in a run
+ * state of its own (Kernel.callFunction); before each firing the kernel clock steps to that
+ * timer's expiry, so the callback's bpf_ktime_get_ns (and trace_pipe stamp) reads its expiry and a
+ * callback that re-arms itself for 1 ms fires every 1 ms; then the clock steps to the mapped time.
+ * Every program sees that one clock, so time never goes back between a callback and the next run.
+ * (Samples and timers due in the same catch-up run samples first, then timers, rather than merged
+ * in time order: they keep separate queues, samples by world time, timers by kernel time. One
+ * queue of both would need PerfSampling to schedule on the kernel clock too.)
+ *
+ * A callback's return value is ignored (the verifier makes it 0); one that fails is counted in
+ * `errors` and the kernel goes on. Timers whose element went are freed (their program's reference
+ * dropped) at each catch-up.
  */
 export class TimerFiring {
   /** Callbacks called, and those that failed (EFAULT…) with the last failure. */
@@ -32,23 +45,24 @@ export class TimerFiring {
 
   constructor(private readonly deps: TimerFiringDeps) {}
 
-  /** Fires the timers due by virtual time `time` (ns); an earlier time fires those due on the kernel's clock alone. */
+  /** Moves the kernel clock to virtual time `time` (ns), firing the timers due by then; an earlier time fires those due on the kernel's clock alone. */
   until(time: number): void {
+    const clock = this.deps.kernel.clock;
+    // The world is at now(): anchor there, so that only the time from now to `time` counts.
+    clock.follow(this.deps.now());
     const timers = timerTable(this.deps.kernel.arena);
-    // The hot path (every world event) when no program uses timers. Virtual time that passes with
-    // no timer is not counted: a later timer's expiry is relative to the now it was started at.
-    if (timers.size === 0) return;
-    const now = this.deps.now();
-    const end = timers.aheadNs + (time > now ? BigInt(time - now) : 0n);
-    for (let n = 0; n < MAX_FIRINGS_PER_CATCH_UP; n++) {
-      const next = this.#next(timers, end - timers.aheadNs);
-      if (!next) break;
-      const [address, t] = next;
-      const wait = t.expiresNs! - timers.now(t.clock);
-      if (wait > 0n) timers.aheadNs += wait;
-      this.#fire(timers, address, t);
+    if (timers.size > 0) {
+      timers.sweep();
+      const end = clock.target(time);
+      for (let n = 0; n < MAX_FIRINGS_PER_CATCH_UP; n++) {
+        const next = this.#next(timers, end - clock.monotonicNs());
+        if (!next) break;
+        const [address, t] = next;
+        clock.skip(t.expiresNs! - timers.now(t.clock));
+        this.#fire(timers, address, t);
+      }
     }
-    timers.aheadNs = end;
+    clock.follow(time);
   }
 
   /** The armed timer that expires first within `within` ns from now, if any. */
@@ -66,7 +80,7 @@ export class TimerFiring {
   #fire(timers: TimerTable, address: number, t: BpfTimerState): void {
     const { kernel } = this.deps;
     t.expiresNs = null;
-    // Gone with its element or map (TimerTable.live), or its program was freed: nothing to call.
+    // Gone with its element or map (TimerTable.live), or no callback (cancelled); the program is held, so loaded unless the kernel went.
     if (!timers.live(address) || !t.program || t.callback === null || !kernel.isLoaded(t.program)) return;
     const held = t.program.maps.find((m) => BigInt(m.handle) === t.map);
     if (!held) return;
@@ -77,7 +91,7 @@ export class TimerFiring {
     try {
       // A hash element replaced by one at another address took the timer's memory with it.
       if (map.spec.map_type !== MapType.ARRAY && map.lookupAddress(key, 0) !== t.value) {
-        timers.delete(address);
+        timers.free(address);
         return;
       }
       t.running = true;

@@ -7,6 +7,7 @@ import { ArenaBlock } from '../memory/regions.js';
 import type { LoadedProgram } from '../programs/program.js';
 import type { Cpu } from '../run/cpu.js';
 import type { RedirectTarget } from '../run/run-state.js';
+import { type BatchSummary, summaryWords } from '../workers/batch-summary.js';
 
 /** Packets per runBatch call. */
 export const XDP_BATCH = 256;
@@ -15,6 +16,10 @@ export const XDP_MAX_FRAME = XDP_FRAME_BYTES - XDP_PACKET_HEADROOM - SKB_SHARED_
 /** xdp_md is 24 bytes; contexts sit 32 apart. */
 const CTX_STRIDE = 32;
 const WORDS = CTX_STRIDE / 4;
+/** Byte offset of xdp_md.rx_queue_index (what writeXdpMd writes at word 4), which summaries bucket drops by. */
+const RX_QUEUE_AT = 16;
+/** Receive queues a batch summary counts drops of one by one; a device with more has its drops counted by main. */
+export const XDP_QUEUE_BUCKETS = 256;
 
 /**
  * An xdp_md at word `at` of `u32` for `packet` with its data at address `data`: data, data_end,
@@ -29,11 +34,22 @@ function writeXdpMd(u32: Uint32Array, at: number, data: number, packet: Packet):
   u32[at + 5] = 0;
 }
 
-/** A CPU's memory for batches: XDP_BATCH contexts, XDP_BATCH page-sized frames, the r0s. */
+/** A CPU's memory for batches: XDP_BATCH contexts, XDP_BATCH page-sized frames, the r0s, a batch summary's counts and list. */
 interface BatchArea {
   readonly contexts: number;
   readonly frames: number;
   readonly out: number;
+  readonly summary: number;
+  readonly list: number;
+}
+
+/** A batch laid out, not yet filled (layBatch). */
+export interface LaidBatch {
+  readonly batch: ContextBatch;
+  /** Copies the frames in and writes their contexts. */
+  readonly fill: () => void;
+  /** XDP_DROPs counted by receive queue, the other verdicts listed (workers/batch-summary.ts). */
+  readonly summary: BatchSummary;
 }
 
 /** What one XDP run decided about a frame. */
@@ -66,7 +82,13 @@ export class XdpRunner {
     let area = this.#areas.get(cpu);
     if (!area) {
       const arena = this.kernel.arena;
-      area = { contexts: arena.alloc(XDP_BATCH * CTX_STRIDE, 64), frames: arena.alloc(XDP_BATCH * XDP_FRAME_BYTES, XDP_FRAME_BYTES), out: arena.alloc(XDP_BATCH * 8) };
+      area = {
+        contexts: arena.alloc(XDP_BATCH * CTX_STRIDE, 64),
+        frames: arena.alloc(XDP_BATCH * XDP_FRAME_BYTES, XDP_FRAME_BYTES),
+        out: arena.alloc(XDP_BATCH * 8),
+        summary: arena.alloc(summaryWords(XDP_QUEUE_BUCKETS) * 4),
+        list: arena.alloc(XDP_BATCH * 4),
+      };
       this.#areas.set(cpu, area);
     }
     return area;
@@ -88,6 +110,34 @@ export class XdpRunner {
    * and returns the batch to run.
    */
   prepareBatch(cpu: Cpu, packets: readonly Packet[], from: number, count: number): ContextBatch {
+    this.#fill(cpu, packets, from, count);
+    const area = this.#area(cpu);
+    return { base: area.contexts, stride: CTX_STRIDE, count, out: area.out };
+  }
+
+  /**
+   * prepareBatch with the copy left for later (CpuThreads.run fills a CPU's batch just before it
+   * is handed over) and a summary of its verdicts asked for: XDP_DROPs counted per receive queue
+   * below `queues` (at most XDP_QUEUE_BUCKETS; the rest in one more bucket), the other actions
+   * listed. Read them with `summaryOf(cpu)` after the batch ran.
+   */
+  layBatch(cpu: Cpu, packets: readonly Packet[], from: number, count: number, queues: number): LaidBatch {
+    const area = this.#area(cpu);
+    return {
+      batch: { base: area.contexts, stride: CTX_STRIDE, count, out: area.out },
+      fill: () => this.#fill(cpu, packets, from, count),
+      summary: { common: XdpAction.DROP, at: area.summary, list: area.list, field: RX_QUEUE_AT, buckets: Math.min(queues, XDP_QUEUE_BUCKETS) },
+    };
+  }
+
+  /** Where the summary of the last laid batch on `cpu` is (u32 word indexes into the arena), and that batch's r0s. */
+  summaryOf(cpu: Cpu): { readonly at: number; readonly list: number; readonly out: number } {
+    const area = this.#area(cpu);
+    return { at: area.summary >> 2, list: area.list >> 2, out: area.out >> 2 };
+  }
+
+  /** Copies packets[from, from + count) into `cpu`'s pages and lays out their contexts. */
+  #fill(cpu: Cpu, packets: readonly Packet[], from: number, count: number): void {
     const area = this.#area(cpu);
     const arena = this.kernel.arena;
     const bytes = arena.bytes;
@@ -99,7 +149,6 @@ export class XdpRunner {
       bytes.set(packet.frame, data);
       writeXdpMd(u32, ctx, data, packet);
     }
-    return { base: area.contexts, stride: CTX_STRIDE, count, out: area.out };
   }
 
   /** The second half of runBatch: the actions of the last `count`-frame batch on `cpu` into `actions`. */

@@ -10,7 +10,9 @@ export function helperCalls(insns: readonly Instruction[]): Map<number, number> 
 }
 
 /**
- * The kernel's own checks of the helpers a program calls, whatever the verifier said: a program
+ * The kernel's own checks of the helpers a program calls, whatever the verifier said, on the
+ * program as it will run (its dead code already `ja -1`, dead-code.ts, as Linux checks calls only
+ * on the paths do_check reaches): a program
  * whose license is not GPL-compatible may not call a GPL-only helper (EINVAL, with the verifier's
  * words), and every helper must be one this kernel implements (EINVAL naming it), so a program
  * never stops half-way on a missing helper; likewise every kfunc a call names (BTF id and BTF

@@ -1,6 +1,6 @@
 import { BpfError, HelperId, asm, encode } from '@bpfhive/uapi';
 import { describe, expect, it } from 'vitest';
-import { FakeVerifier, kernelHarness, u32s } from '../../testing/harness.js';
+import { ACCEPT, FakeVerifier, kernelHarness, u32s } from '../../testing/harness.js';
 import { InProcessCompiler } from '../compile/in-process.js';
 import type { CompileInput } from '../compile/types.js';
 import { ProgramRejectedError } from './rejection.js';
@@ -126,6 +126,21 @@ describe('prog_load - refusals', () => {
     const h = kernelHarness();
     expect((await loadError(h.load(`call ${HelperId.override_return}\nexit`))).message).toMatch(/bpf_override_return is not implemented by bpfhive yet/);
     expect((await loadError(h.load('call 9999\nexit'))).message).toMatch(/invalid func unknown#9999/);
+  });
+
+  it('prog_load - calls in dead code are never checked: they become ja -1 before the compiler sees them, and the program runs', async () => {
+    // The verifier proved the branch always taken: slots 4..7 (the load, the lddw, the call) are dead.
+    const verifier = new FakeVerifier(() => ({ ...ACCEPT, facts: { dead_insns: [4, 5, 6, 7] } }));
+    const compiler = new SpyCompiler();
+    const h = kernelHarness({ verifier, ports: { compiler } });
+    const program = 'r0 = -1\nr2 = 0 ll\nif r2 == 0 goto +4\nr1 = *(u32 *)(r1 + 0)\nr3 = 5 ll\ncall 2002000000\nexit';
+    const { program: loaded } = await h.load(program, { license: 'Proprietary' });
+    const trap = { opcode: 0x05, dst: 0, src: 0, off: -1, imm: 0 };
+    expect(compiler.inputs[0]!.insns.slice(3)).toEqual([trap, trap, trap, trap, { opcode: 0x95, dst: 0, src: 0, off: 0, imm: 0 }]);
+    expect(loaded.xlated).toEqual(compiler.inputs[0]!.insns);
+    expect(h.kernel.testRun(loaded.id, {}).retval).toBe(-1 >>> 0);
+    // Without the fact, the same call is refused.
+    expect((await loadError(kernelHarness().load(program))).message).toBe('load program: instruction 5: invalid func unknown#2002000000');
   });
 
   it('prog_load - a kfunc call the kernel does not implement is EINVAL naming its BTF id, whatever the verifier said', async () => {

@@ -10,8 +10,9 @@ import { mapBtfFields } from '../btf/map-btf.js';
 import type { BtfTable } from '../btf/table.js';
 import { type ProgLoadAttr, checkLoadAttr } from './attr.js';
 import { checkHelperCalls } from './helper-calls.js';
+import { deadInstructions, sanitizeDeadCode } from './dead-code.js';
 import type { KfuncRegistry } from '@bpfhive/jit';
-import { kernelBtfForVerifier } from '@bpfhive/uapi';
+import { type Instruction, slotIndex, verifierKernelRequest } from '@bpfhive/uapi';
 import type { PerCpuVars } from '../kfuncs/percpu-vars.js';
 import { rewriteKsyms } from '../kfuncs/ksym-refs.js';
 import { isGplCompatible } from './license.js';
@@ -47,8 +48,9 @@ export interface LoadResult {
 
 /**
  * BPF_PROG_LOAD: check the attributes and the caller's capabilities, hold the maps the program
- * names, ask the verifier (with those capabilities), apply the kernel's own helper checks, turn
- * map references into constants, compile, and only then give the program an id. A program the
+ * names, ask the verifier (with those capabilities), turn map references into constants and the
+ * dead code the verifier never reached into `ja -1` (dead-code.ts), apply the kernel's own helper
+ * checks to what is left, compile, and only then give the program an id. A program the
  * verifier did not accept never reaches the compiler or the table. Any failure drops the maps it
  * took: nothing is left half-created.
  */
@@ -95,14 +97,25 @@ export async function loadProgram(deps: LoaderDeps, attr: ProgLoadAttr): Promise
       maps,
       ...(privileges && { privileges }),
       ...btfForVerifier(progBtf),
-      // The kernel structs the maps' kptrs point to are in kernel_btf too, so the verifier can name them.
-      kernel_btf: kernelBtfForVerifier(deps.btf.vmlinux.btf, checked.insns, maps.flatMap((m) => m.kptrs?.map((k) => k.btf_id) ?? [])),
+      // attach_func and kernel_btf as `bpfhive verify` builds them (uapi): the kernel structs the
+      // maps' kptrs point to, and the types the attach function's arguments walk to (btf_struct_access).
+      ...verifierKernelRequest(deps.btf.vmlinux.btf, checked.insns, {
+        progType: checked.progType,
+        kptrStructIds: maps.flatMap((m) => m.kptrs?.map((k) => k.btf_id) ?? []),
+        ...(progBtf.attachProto && { attachBtfId: progBtf.attachBtfId, attachBtf: deps.btf.find(progBtf.attachBtfObjId)?.btf }),
+      }),
     };
     const verdict = await deps.verifier.verify(request);
     if (!isAccepted(verdict)) throw rejection(verdict);
-    checkHelperCalls(checked.insns, gplCompatible, deps.implemented, (id, off) => deps.kfuncs.get(id, off) !== undefined);
-    const xlated = rewriteKsyms(rewriteMapReferences(checked.insns, refs, held), deps.percpu);
-    const compiled: CompiledModule = await deps.compiler.compile({ insns: xlated, ...(checked.name && { name: checked.name }), maps: inlineMapsOf([...held.values()]) });
+    // Dead code becomes `ja -1` (sanitize_dead_code) before the kernel's own checks and the
+    // compiler see the program: only calls some path reaches must name helpers and kfuncs it has.
+    const dead = deadInstructions(checked.insns, verdict.facts);
+    const xlated = sanitizeDeadCode(rewriteKsyms(rewriteMapReferences(checked.insns, refs, held), deps.percpu), dead);
+    checkHelperCalls(xlated, gplCompatible, deps.implemented, (id, off) => deps.kfuncs.get(id, off) !== undefined);
+    const probeLoads = probeLoadsOf(xlated, verdict.facts);
+    const compiled: CompiledModule = await deps.compiler.compile({
+      insns: xlated, ...(checked.name && { name: checked.name }), maps: inlineMapsOf([...held.values()]), ...(probeLoads.length > 0 && { probeLoads }),
+    });
     const program: LoadedProgram = {
       id: deps.table.reserveId(),
       type: checked.progType,
@@ -136,14 +149,23 @@ export async function loadProgram(deps: LoaderDeps, attr: ProgLoadAttr): Promise
   }
 }
 
-/** The verifier's share of the program's BTF: its functions and lines, and the prototype it attaches to. */
-function btfForVerifier(btf: ResolvedProgBtf): Pick<PrivilegedVerifyRequest, 'func_info' | 'line_info' | 'attach_func'> {
-  const proto = btf.attachProto;
+/** The verifier's share of the program's BTF: its functions and lines. */
+function btfForVerifier(btf: ResolvedProgBtf): Pick<PrivilegedVerifyRequest, 'func_info' | 'line_info'> {
   return {
     ...(btf.funcInfo.length > 0 && { func_info: btf.funcInfo }),
     ...(btf.lineInfo.length > 0 && { line_info: btf.lineInfo }),
-    ...(proto && { attach_func: { name: proto.name, btf_id: btf.attachBtfId, nr_args: proto.params.length, ret_size: proto.ret.size } }),
   };
+}
+
+/**
+ * The instruction indexes of the loads the verifier found through kernel struct pointers (its
+ * facts' `probe_mem_loads`, slot indices): the kernel runs them as BPF_PROBE_MEM loads.
+ */
+function probeLoadsOf(insns: readonly Instruction[], facts: unknown): number[] {
+  const slots = (facts as { probe_mem_loads?: unknown } | undefined)?.probe_mem_loads;
+  if (!Array.isArray(slots) || slots.length === 0) return [];
+  const bySlot = new Map(slotIndex(insns).map((slot, i) => [slot, i]));
+  return slots.flatMap((s) => (typeof s === 'number' && bySlot.has(s) && bySlot.get(s)! < insns.length ? [bySlot.get(s)!] : []));
 }
 
 /** Only an explicit 'accept' with its statistics counts; anything else is a rejection. */

@@ -69,10 +69,30 @@ export interface RenewedLeases {
  * maps-store; `close` stops receiving, and what still waits gets no answer from here.
  */
 export interface MapCommandInbox {
-  /** `changed` runs after a command changed the map, before its reply (a checkpoint). */
-  serve(hosted: HostedMap, changed: () => Promise<void>): void;
+  /**
+   * `changed` runs after a command changed the map, before its reply (a checkpoint). `inner`, for
+   * a map of maps: an update's inner map ids are held through it before the engine's update runs.
+   */
+  serve(hosted: HostedMap, changed: () => Promise<void>, inner?: InnerMapHolds): void;
   readOnly(): void;
   close(): void;
   /** EPERM unless `who` may name map `mapId` as the lease's owner record says; absent or without a record: no check. */
   checkAccess?(who: CallerIdentity, mapId: number, action: string): void;
+}
+
+/**
+ * What a map of maps' user space updates need from the kernel hosting it (Linux takes an inner
+ * map fd; bpfhive takes an id, and the kernel may have to lease that map first). The engine's
+ * update is synchronous and finds inner maps through its `maps` port, so the inbox holds each id
+ * an update names before running it and drops the holds once it answered: a map the update did
+ * not keep then goes home.
+ */
+export interface InnerMapHolds {
+  /**
+   * Holds map `id` here, leasing it first when this kernel does not host it; resolves to the
+   * function that drops this hold. EBADF when `id` names no map; EBUSY when another kernel holds it.
+   */
+  hold(id: number): Promise<() => void>;
+  /** EPERM unless `who` may name held map `id` as its lease's owner record says (no record: no check). */
+  checkAccess(id: number, who: CallerIdentity, action: string): void;
 }

@@ -2,8 +2,22 @@ import { type Arena, type BpfMap, type HostedMap, type MapPorts, createMap, deco
 import { BpfError, MapType, mapTypeName } from '@bpfhive/uapi';
 import type { LeaseContents, LeaseGrant, MapCommandInbox } from './lease-port.js';
 
-/** Map types whose values name other maps: their inner maps would have to come along, which leases do not do yet. */
+/** Map types whose values name other maps (ARRAY_OF_MAPS, HASH_OF_MAPS): their inner maps come along. */
 const MAP_IN_MAP = new Set<number>([MapType.ARRAY_OF_MAPS, MapType.HASH_OF_MAPS]);
+
+/** Whether maps of type `mapType` name inner maps in their values. */
+export const isMapOfMaps = (mapType: number): boolean => MAP_IN_MAP.has(mapType);
+
+/**
+ * The inner map ids a lease's image names, each once, in record order: for a map of maps the
+ * u32 value of every record (an inner map id, as a syscall lookup gives it); none for other types.
+ */
+export function innerMapIds(grant: LeaseGrant): number[] {
+  if (!isMapOfMaps(grant.spec.map_type)) return [];
+  const ids = new Set<number>();
+  for (const [, value] of decodeImage(grant.image)) if (value.length === 4) ids.add(new DataView(value.buffer, value.byteOffset, 4).getUint32(0, true));
+  return [...ids];
+}
 
 /**
  * A map this kernel holds under a lease: the engine in the kernel's arena (built from the lease's
@@ -17,6 +31,11 @@ export class LeasedMap {
   lost = false;
   /** Set once a lost lease cannot be taken back (another holder had the map since, or it is gone). */
   lostForGood = false;
+  /**
+   * Who holds the map here: the loaded programs (one hold for all of them: KernelMaps counts
+   * them) and every slot of a map of maps hosted here that names it. At 0 the map goes home.
+   */
+  users = 0;
   #epoch: number;
   #inbox: MapCommandInbox;
   #sent: LeaseContents;
@@ -38,13 +57,13 @@ export class LeasedMap {
   }
 
   /**
-   * Builds map `id` from a grant. ENOTSUPP for a map of maps; EINVAL when a record of the image
-   * does not load (e.g. per-CPU values for another number of CPUs than this kernel has) — the map
-   * is then not half-built: nothing is kept.
+   * Builds map `id` from a grant. A map of maps needs `ports.maps` to hold every inner map its
+   * image names (innerMapIds) already. EINVAL when a record of the image does not load (e.g.
+   * per-CPU values for another number of CPUs than this kernel has, an inner map not hosted
+   * here) — the map is then not half-built: nothing is kept, inner maps taken are let go.
    */
   static host(id: number, grant: LeaseGrant, inbox: MapCommandInbox, arena: Arena, cpus: number, ports: MapPorts = {}): LeasedMap {
     const type = mapTypeName(grant.spec.map_type) ?? String(grant.spec.map_type);
-    if (MAP_IN_MAP.has(grant.spec.map_type)) throw new BpfError('ENOTSUPP', `map ${id} (${type}): maps of maps cannot be leased to a kernel yet`);
     const map = createMap(grant.spec, arena, cpus, ports);
     const rejected = loadRecords(map, decodeImage(grant.image));
     if (rejected.length > 0) {

@@ -1,83 +1,9 @@
-import { Arena, type HostedMap, MapDirectory, decodeImage, encodeImage, mapCommands } from '@bpfhive/maps-store';
+import { Arena, MapDirectory } from '@bpfhive/maps-store';
 import { BpfError, HelperId as H } from '@bpfhive/uapi';
 import { describe, expect, it } from 'vitest';
 import { kernelHarness, readU64, u32s, u64s } from '../../testing/harness.js';
-import type { HeldMap, LeaseContents, LeaseGrant, MapCommandInbox, MapLeasePort, RenewedLeases } from './lease-port.js';
 import { LeasedMapProvider } from './leased-provider.js';
-
-/** A map's data commands as the provider drives them: waiting, served, read-only, closed. */
-class Inbox implements MapCommandInbox {
-  state: 'waiting' | 'serving' | 'read-only' | 'closed' = 'waiting';
-  hosted?: HostedMap;
-  changed?: () => Promise<void>;
-
-  serve(hosted: HostedMap, changed: () => Promise<void>): void {
-    [this.state, this.hosted, this.changed] = ['serving', hosted, changed];
-  }
-  readOnly(): void {
-    this.state = 'read-only';
-  }
-  close(): void {
-    this.state = 'closed';
-  }
-
-  /** BPF_MAP_UPDATE_ELEM from user space, answered here: resolves when its reply would go out. */
-  async update(key: Uint8Array, value: Uint8Array): Promise<void> {
-    if (this.state !== 'serving') throw new Error(`inbox ${this.state}`);
-    mapCommands.updateElem(this.hosted!, key, value, 0);
-    await this.changed!();
-  }
-}
-
-/** The maps-store's side in memory: its MapDirectory (on its own arena) answers the protocol. */
-class DirectoryLeases implements MapLeasePort {
-  readonly holder = 'kernel-sim-test';
-  readonly inboxes = new Map<number, Inbox>();
-  readonly calls: string[] = [];
-
-  /** The maps-store's directory; a test replaces it to restart the maps-store. */
-  constructor(public directory: MapDirectory) {}
-
-  open(mapId: number): Promise<MapCommandInbox> {
-    const inbox = new Inbox();
-    this.inboxes.set(mapId, inbox);
-    return Promise.resolve(inbox);
-  }
-
-  lease(mapId: number): Promise<LeaseGrant> {
-    this.calls.push(`lease ${mapId}`);
-    try {
-      const g = this.directory.grantLease(mapId, this.holder);
-      return Promise.resolve({ spec: g.spec, frozen: g.frozen, epoch: g.epoch, image: encodeImage(g.records), ttlMs: 1000 });
-    } catch (e) {
-      return Promise.reject(e as Error);
-    }
-  }
-
-  checkpoint(mapId: number, c: LeaseContents): Promise<void> {
-    this.calls.push(`checkpoint ${mapId}`);
-    return this.#run(() => this.directory.checkpointLease(mapId, this.holder, c.epoch, decodeImage(c.image), c.frozen));
-  }
-
-  release(mapId: number, c: LeaseContents): Promise<void> {
-    this.calls.push(`release ${mapId}`);
-    return this.#run(() => this.directory.releaseLease(mapId, this.holder, c.epoch, decodeImage(c.image), c.frozen));
-  }
-
-  renew(held: readonly HeldMap[]): Promise<RenewedLeases> {
-    const checkpoint = held.filter((m) => this.directory.adoptLeased(m.map_id, m.spec, m.frozen, this.holder, m.epoch)).map((m) => m.map_id);
-    return Promise.resolve({ leases: this.directory.leases.renew(this.holder).map((l) => ({ map_id: l.map_id, epoch: l.epoch })), ttlMs: 1000, checkpoint });
-  }
-
-  #run(step: () => void): Promise<void> {
-    try {
-      step();
-      return Promise.resolve();
-    } catch (e) {
-      return Promise.reject(e as Error);
-    }
-  }
-}
+import { DirectoryLeases } from './memory-leases.js';
 
 /** A kernel whose maps are leased from a maps-store directory, and a counter map there. */
 function leasedKernel(cpus = 2) {

@@ -59,6 +59,9 @@ export interface AttachFunc {
   readonly btf_id: number;
   readonly nr_args: number;
   readonly ret_size: number;
+  /** Each argument's and the return value's type id in the kernel BTF (types in kernel_btf.types). */
+  readonly args?: readonly number[];
+  readonly ret_type?: number;
 }
 
 /** BPF_LOG_STATS figures; the verifier may add more. */

@@ -2,7 +2,7 @@ import type { MessagePort, Worker } from 'node:worker_threads';
 import { AddressSpace, type CallEnv } from '@bpfhive/jit';
 import { BpfError } from '@bpfhive/uapi';
 import type { Cpu } from '../run/cpu.js';
-import { I64_AT, State, type WorkerMessage, Word } from './protocol.js';
+import { I64_AT, LONGS, State, type WorkerMessage, Word } from './protocol.js';
 
 /** A helper that ended its run through env.exit, on main: the worker ends the run with r0. */
 export class RemoteExit {
@@ -15,6 +15,14 @@ export class CpuWorker {
   readonly i64: BigInt64Array;
   /** Programs handed to it (their ids). */
   readonly programs = new Set<number>();
+  /**
+   * Helping (CpuThreads): its batches main took back or it ended late, less those it claimed in
+   * time; batches claimed in time in a row; its current rest (ms) and when it ends (performance.now()).
+   */
+  missed = 0;
+  claimed = 0;
+  rest = 0;
+  restUntil = 0;
   readonly #port: MessagePort;
   #env: CallEnv | undefined;
   #envBytes = -1;
@@ -28,7 +36,7 @@ export class CpuWorker {
     port: MessagePort,
   ) {
     this.i32 = new Int32Array(control);
-    this.i64 = new BigInt64Array(control, I64_AT, 12);
+    this.i64 = new BigInt64Array(control, I64_AT, LONGS);
     this.#port = port;
   }
 

@@ -11,28 +11,36 @@
 import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { type CallArgs, type CallEnv, HelperRegistry, JitProgram } from '@bpfhive/jit';
 import { BpfError } from '@bpfhive/uapi';
-import { I64_AT, Long, Reply, State, type WorkerMessage, type WorkerSetup, Word, errorText, parseErrorText, readText, waitChange, writeText } from './protocol.js';
+import { summarizeBatch } from './batch-summary.js';
+import { Bell, I64_AT, LONGS, Long, Reply, State, type WorkerMessage, type WorkerSetup, Word, errorText, parseErrorText, readText, waitChange, writeText } from './protocol.js';
 
 /**
- * Loads of the control word before a worker sleeps on it. Few: on a machine whose cores are shared,
- * a spinning thread is scheduled out and wakes later than one that sleeps (a futex wake is a few µs).
+ * Loads of the control word before a worker sleeps on it between batches: the doorbell's
+ * Bell.IDLE_SPINS, which main sets (CpuThreads.#spinBudget).
  */
-const IDLE_SPINS = 100;
+const idleSpins = (): number => Atomics.load(bell, Bell.IDLE_SPINS);
 /** Loads before it sleeps waiting for a helper reply (main serves it at once, unless busy). */
 const REPLY_SPINS = 2_000;
 
 const setup = workerData as WorkerSetup;
 const i32 = new Int32Array(setup.control);
-const i64 = new BigInt64Array(setup.control, I64_AT, 12);
+const i64 = new BigInt64Array(setup.control, I64_AT, LONGS);
 const bell = new Int32Array(setup.doorbell);
 const port: MessagePort = setup.port;
 const programs = new Map<number, JitProgram>();
 let taken = 0;
+let u32 = new Uint32Array(setup.memory.buffer);
+
+/** The kernel's memory as u32s, as it is now (main may have grown it since the last batch). */
+function memoryU32(): Uint32Array {
+  if (u32.byteLength !== setup.memory.buffer.byteLength) u32 = new Uint32Array(setup.memory.buffer);
+  return u32;
+}
 
 /** Tells main something changed in this worker's control block. */
 function ring(): void {
-  Atomics.add(bell, 0, 1);
-  Atomics.notify(bell, 0);
+  Atomics.add(bell, Bell.RUNG, 1);
+  Atomics.notify(bell, Bell.RUNG);
 }
 
 /** A helper call served on main: arguments out, the reply back (env.exit or a throw as main saw them). */
@@ -84,7 +92,16 @@ function runBatch(): void {
     const id = i32[Word.PROGRAM]!;
     const program = programs.get(id);
     if (!program) throw new Error(`cpu ${setup.cpu}: program ${id} was not handed to this CPU's thread`);
-    program.runBatch(Number(i64[Long.BASE]), Number(i64[Long.STRIDE]), Number(i64[Long.COUNT]), Number(i64[Long.OUT]), BigInt.asUintN(64, i64[Long.FP]!));
+    const base = Number(i64[Long.BASE]);
+    const stride = Number(i64[Long.STRIDE]);
+    const count = Number(i64[Long.COUNT]);
+    const out = Number(i64[Long.OUT]);
+    program.runBatch(base, stride, count, out, BigInt.asUintN(64, i64[Long.FP]!));
+    const at = Number(i64[Long.SUMMARY]);
+    if (at !== 0) {
+      const summary = { at, list: Number(i64[Long.LIST]), common: Number(i64[Long.COMMON]), field: Number(i64[Long.FIELD]), buckets: Number(i64[Long.BUCKETS]) };
+      summarizeBatch(memoryU32(), base, stride, count, out, summary);
+    }
     Atomics.store(i32, Word.STATE, State.DONE);
   } catch (e) {
     writeText(setup.control, i32, errorText(e));
@@ -96,7 +113,7 @@ function runBatch(): void {
 Atomics.store(i32, Word.READY, 1);
 for (;;) {
   let state = Atomics.load(i32, Word.STATE);
-  while (state !== State.RUN && state !== State.STOP) state = waitChange(i32, Word.STATE, state, IDLE_SPINS);
+  while (state !== State.RUN && state !== State.STOP) state = waitChange(i32, Word.STATE, state, idleSpins());
   if (state === State.STOP) break;
   // Main may have taken the batch back to run it itself: then wait for the next one.
   if (Atomics.compareExchange(i32, Word.STATE, State.RUN, State.TAKEN) === State.RUN) runBatch();

@@ -8,6 +8,9 @@ import type { MessagePort } from 'node:worker_threads';
  *     [STATE]      what happens now (State)      [BASE] [STRIDE] [COUNT] [OUT] [FP]   the batch
  *     [PROGRAM]    the batch's program id        [ARG + 0..4]                         r1..r5 of a helper call
  *     [HELPER]     the helper id of a call       [R0]                                 the helper's reply
+ *                                                [SUMMARY] [LIST] [COMMON] [FIELD] [BUCKETS]
+ *                                                    the batch's BatchSummary (batch-summary.ts;
+ *                                                    SUMMARY 0: none), written after the runs
  *     [REPLY]      how the helper ended (Reply)
  *     [POSTED]     messages (WorkerMessage) main posted so far; [TAKEN] those the worker took
  *                  (it takes them, with receiveMessageOnPort, before each batch)
@@ -19,19 +22,25 @@ import type { MessagePort } from 'node:worker_threads';
  * stores DONE or FAILED; a helper call in between stores HELPER, main serves it and stores
  * REPLIED, and the worker goes on (TAKEN again). Every store of STATE that the other side waits for
  * is followed by Atomics.notify on it; a worker also rings the doorbell (one i32 shared by all
- * workers, DOORBELL_BYTES) so main waits on one address for all of them. Plain reads and writes of
+ * workers, DOORBELL_BYTES) so main waits on one address for all of them; the doorbell's second
+ * i32 (Bell.IDLE_SPINS) is how long workers spin between batches before they sleep, which main
+ * sets as threads start (CpuThreads: long while every thread has a core). Plain reads and writes of
  * the other words are ordered by the atomic store and load of STATE.
  */
-export const CONTROL_BYTES = 64 + 12 * 8 + 1024;
-export const DOORBELL_BYTES = 4;
+/** i64 words of the control block. */
+export const LONGS = 16;
+export const CONTROL_BYTES = 64 + LONGS * 8 + 1024;
+export const DOORBELL_BYTES = 8;
+/** i32 word indexes of the doorbell. */
+export const Bell = { RUNG: 0, IDLE_SPINS: 1 } as const;
 
 /** i32 word indexes. */
 export const Word = { STATE: 0, PROGRAM: 1, HELPER: 2, REPLY: 3, POSTED: 4, TAKEN: 5, TEXT_LEN: 6, READY: 7 } as const;
-/** i64 word indexes (of a BigInt64Array from byte I64_AT). */
-export const Long = { BASE: 0, STRIDE: 1, COUNT: 2, OUT: 3, FP: 4, ARG: 5, R0: 10 } as const;
+/** i64 word indexes (of a BigInt64Array of LONGS words from byte I64_AT). */
+export const Long = { BASE: 0, STRIDE: 1, COUNT: 2, OUT: 3, FP: 4, ARG: 5, R0: 10, SUMMARY: 11, LIST: 12, COMMON: 13, FIELD: 14, BUCKETS: 15 } as const;
 export const I64_AT = 64;
 /** Byte offset of the error text and its room. */
-export const TEXT_AT = 64 + 12 * 8;
+export const TEXT_AT = 64 + LONGS * 8;
 export const TEXT_ROOM = 1024;
 
 export const State = {

@@ -11,7 +11,14 @@ export class OpaqueKernelObjects implements KernelObjects {
   readonly #addresses = new Map<string, bigint>();
 
   address(obj: KernelObject): bigint {
-    const key = identity(obj);
+    return this.#at(identity(obj));
+  }
+
+  idleTask(cpu: number): bigint {
+    return this.#at(`idle_task:${cpu}`);
+  }
+
+  #at(key: string): bigint {
     let a = this.#addresses.get(key);
     if (a === undefined) {
       a = DIRECT_MAP + BigInt(this.#addresses.size) * 0x400n;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FuncEntryEvent, FuncExitEvent, HookEvent, TracepointEvent } from '../events.js';
 import { ArrayUserMemory } from './array-memory.js';
+import { OpaqueKernelObjects } from './kernel-objects.js';
 import { Processes } from './processes.js';
 import { decodeRegs } from './pt-regs.js';
 import { decodeSockaddr } from './sockaddr.js';
@@ -9,9 +10,10 @@ import { RAW_SYS_ENTER, SCHED_PROCESS_EXEC, SCHED_PROCESS_EXIT, SCHED_PROCESS_FO
 
 function world() {
   const memory = new ArrayUserMemory();
-  const procs = new Processes({ cpus: 4, memory });
+  const objects = new OpaqueKernelObjects();
+  const procs = new Processes({ cpus: 4, memory, objects });
   procs.spawn({ pid: 100, comm: 'nginx', uid: 33, gid: 33, cgroupId: 7n, cpu: 1 });
-  return { memory, procs };
+  return { memory, procs, objects };
 }
 
 /** `raw_syscalls:sys_enter`, `kprobe:do_sys_openat2`, `kretprobe:do_sys_openat2` … */
@@ -170,7 +172,8 @@ describe('proc syscalls - process life cycle', () => {
   });
 
   it('exit: do_exit, sched_process_exit, sched_switch to idle, no sys_exit; the task is gone', () => {
-    const { procs } = world();
+    const { procs, objects } = world();
+    const taskStruct = procs.tasks.get(100).taskStruct;
     const out = procs.syscall(0, 100, { syscall: 'exit', code: 3 });
     expect(out.ret).toBeUndefined();
     expect(names(out.events).slice(-4)).toEqual(['kprobe:__x64_sys_exit', 'kprobe:do_exit', 'sched:sched_process_exit', 'sched:sched_switch']);
@@ -179,6 +182,9 @@ describe('proc syscalls - process life cycle', () => {
     const sw = out.events.filter((e): e is TracepointEvent => e.kind === 'tracepoint' && e.name === 'sched_switch').at(-1)!;
     expect(decodeField(SCHED_SWITCH, sw.record, 'prev_state')).toBe(0x20n);
     expect(decodeField(SCHED_SWITCH, sw.record, 'next_comm')).toBe('swapper/1');
+    expect(decodeField(SCHED_SWITCH, sw.record, 'next_pid')).toBe(0n);
+    // next is the CPU's idle task, a task_struct of its own: never NULL, as in Linux.
+    expect(sw.rawArgs).toEqual([0n, taskStruct, objects.idleTask(1), 0x20n]);
     expect(procs.tasks.has(100)).toBe(false);
     expect(() => procs.syscall(0, 100, { syscall: 'close', fd: 0 })).toThrow(/no such process/);
   });
@@ -200,7 +206,7 @@ describe('proc syscalls - process life cycle', () => {
   });
 
   it('sched_switch fires only when the CPU last ran another task', () => {
-    const { procs } = world();
+    const { procs, objects } = world();
     procs.spawn({ pid: 500, comm: 'worker', cpu: 1 });
     const a = procs.syscall(0, 100, { syscall: 'close', fd: 99 });
     const b = procs.syscall(0, 100, { syscall: 'close', fd: 99 });
@@ -210,5 +216,7 @@ describe('proc syscalls - process life cycle', () => {
     const sw = tp(c.events, 'sched_switch');
     expect([decodeField(SCHED_SWITCH, sw.record, 'prev_pid'), decodeField(SCHED_SWITCH, sw.record, 'next_pid'), decodeField(SCHED_SWITCH, sw.record, 'prev_state')]).toEqual([100n, 500n, 1n]);
     expect(sw.rawArgs).toEqual([0n, procs.tasks.get(100).taskStruct, procs.tasks.get(500).taskStruct, 1n]);
+    // The first switch on CPU 1 is from its idle task (prev_state TASK_RUNNING).
+    expect(tp(a.events, 'sched_switch').rawArgs).toEqual([0n, objects.idleTask(1), procs.tasks.get(100).taskStruct, 0n]);
   });
 });

@@ -63,7 +63,7 @@ export class Processes {
     const objects = options.objects ?? new OpaqueKernelObjects();
     this.tasks = new TaskTable(options.cpus, options.memory, objects);
     this.vfs = options.vfs ?? new Vfs();
-    this.sched = new Scheduler(options.cpus);
+    this.sched = new Scheduler(options.cpus, (cpu) => objects.idleTask(cpu));
     this.#ctx = {
       tasks: this.tasks, vfs: this.vfs, sched: this.sched, objects,
       ephemeralPort: () => (this.#port = this.#port >= 60999 ? 32768 : this.#port + 1),

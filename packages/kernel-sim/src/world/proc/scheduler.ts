@@ -1,7 +1,8 @@
 /**
  * Which task each CPU runs, and the sched_switch events when that changes: before a task makes a
  * system call on a CPU another task last ran on, and when a task dies (the CPU goes idle).
- * Idle is pid 0, `swapper/<cpu>`.
+ * Idle is the CPU's idle task, as in Linux a task like any other: pid 0, `swapper/<cpu>`, with a
+ * task_struct of its own (KernelObjects.idleTask), never NULL as sched_switch's prev or next.
  */
 import { DEFAULT_PRIO, type Task } from './task.js';
 import type { EventTrace } from './trace.js';
@@ -18,9 +19,12 @@ interface Running {
 
 export class Scheduler {
   readonly #current: Running[];
+  readonly #idleTask: (cpu: number) => bigint;
 
-  constructor(readonly cpus: number, idleTask: (cpu: number) => bigint = () => 0n) {
-    this.#current = Array.from({ length: cpus }, (_, cpu) => ({ pid: 0, comm: `swapper/${cpu}`, taskStruct: idleTask(cpu) }));
+  /** `idleTask`: the task_struct of a CPU's idle task (KernelObjects.idleTask). */
+  constructor(readonly cpus: number, idleTask: (cpu: number) => bigint) {
+    this.#idleTask = idleTask;
+    this.#current = Array.from({ length: cpus }, (_, cpu) => this.#idle(cpu));
   }
 
   /** The pid running on `cpu` (0 when idle). */
@@ -39,15 +43,19 @@ export class Scheduler {
   /** The dying `trace.task` leaves its CPU to idle. */
   switchOutDead(trace: EventTrace, task: Task): void {
     const state = task.tgid === task.pid ? TaskState.ZOMBIE : TaskState.DEAD;
-    const idle = { pid: 0, comm: `swapper/${task.cpu}`, taskStruct: 0n };
-    this.#switch(trace, { pid: task.pid, comm: task.comm, taskStruct: task.taskStruct }, state, idle);
+    this.#switch(trace, { pid: task.pid, comm: task.comm, taskStruct: task.taskStruct }, state, this.#idle(task.cpu));
   }
 
   /** Forgets a task that no longer exists (so the next switch names idle as prev). */
   forget(pid: number): void {
     this.#current.forEach((r, cpu) => {
-      if (r.pid === pid) this.#current[cpu] = { pid: 0, comm: `swapper/${cpu}`, taskStruct: 0n };
+      if (r.pid === pid) this.#current[cpu] = this.#idle(cpu);
     });
+  }
+
+  /** CPU `cpu`'s idle task. */
+  #idle(cpu: number): Running {
+    return { pid: 0, comm: `swapper/${cpu}`, taskStruct: this.#idleTask(cpu) };
   }
 
   #switch(trace: EventTrace, prev: Running, prevState: number, next: Running): void {
