@@ -305,6 +305,17 @@ describe('bpfhive prog load and loadall', () => {
     }
   });
 
+  it('a big-endian object (clang -target bpfeb) is refused as libbpf refuses to load one, before anything is created', async () => {
+    const before = kernel.calls.length;
+    const { status, out, err } = await bpfhive(`prog loadall ${object('xdp_parser.bpfeb')} /sys/fs/bpf/cli_bpfeb`);
+    expect({ status, out }).toEqual({ status: 255, out: '' });
+    expect(err).toBe(
+      "Error: failed to load object file: Invalid argument (load object: object 'xdp_parser': loading non-native endianness is unsupported " +
+        "(the object is big-endian, clang -target bpfeb; bpfhive's kernel is little-endian: build with -target bpf))\n",
+    );
+    expect(kernel.calls.slice(before).filter((c) => /map_create|prog_load|btf_load/.test(c.subject))).toEqual([]);
+  });
+
   it.each([
     ['prog load /nonexistent.o /sys/fs/bpf/x', /^Error: failed to open object file: \/nonexistent.o: no such file\n$/],
     [`prog load ${fileURLToPath(import.meta.url)} /sys/fs/bpf/x`, /^Error: failed to open object file: /],

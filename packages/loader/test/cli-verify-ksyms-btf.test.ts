@@ -70,12 +70,60 @@ describe.runIf(existsSync(VMLINUX_BTF))('bpfhive verify - ksym externs against t
     expect(verdicts.map((v) => [v.program.name, v.result.verdict, v.result.error?.message])).toEqual([['find_task', 'accept', undefined], ['stash_task', 'accept', undefined]]);
   });
 
-  it('kfunc_task.o without kernel BTF: the strong ksyms cannot be resolved, nothing is verified', async () => {
+  it('kfunc_task.o with --btf none: a typed ksym needs the kernel BTF, so nothing is verified (exit 2), as libbpf fails the load', async () => {
     const { status, out, err } = await bpfhive(['verify', join(OBJECTS_DIR, 'kfunc_task.o'), '--btf', 'none']);
     expect(status).toBe(2);
     expect(out).toBe('');
-    // The first strong ksym in the object's extern order.
-    expect(err).toContain("resolve extern 'bpf_prog_active': extern 'bpf_prog_active' (strong): not resolved (no kernel BTF to resolve kernel symbols against)");
+    // The first typed ksym in the object's extern order, and how to give the BTF.
+    expect(err).toBe(
+      "Error: resolve extern 'bpf_prog_active': extern (var ksym) 'bpf_prog_active': resolving it needs the kernel's BTF, and there is none " +
+        "(libbpf fails such a load: failed to find valid kernel BTF); verify without --btf none (the kernel-sim's BTF) or with --btf FILE\n",
+    );
+  });
+
+  it('kfunc_weak.o with --btf none: weak kfuncs need the kernel BTF too (libbpf loads vmlinux BTF for any typed ksym)', async () => {
+    const { status, out, err } = await bpfhive(['verify', join(OBJECTS_DIR, 'kfunc_weak.o'), '--btf', 'none', '--json']);
+    expect(status).toBe(2);
+    expect(err).toBe('');
+    // With --json the error is JSON too, as bpftool prints it.
+    expect(JSON.parse(out)).toEqual({
+      error:
+        "resolve extern 'bpf_maybe_kfunc': extern (func ksym) 'bpf_maybe_kfunc': resolving it needs the kernel's BTF, and there is none " +
+        "(libbpf fails such a load: failed to find valid kernel BTF); verify without --btf none (the kernel-sim's BTF) or with --btf FILE",
+    });
+  });
+
+  it("kfunc_weak.o: a weak kfunc the kernel lacks is poisoned; its unguarded call is refused naming it, its guarded call and the weak kfuncs the kernel has are accepted", async () => {
+    const { status, reports } = await verifyJson(join(OBJECTS_DIR, 'kfunc_weak.o'), '--log-level', '1');
+    expect(reports.map((r) => [r.name, r.verdict, r.error])).toEqual([
+      ['call_unguarded', 'reject', "kfunc 'bpf_maybe_kfunc' is referenced but wasn't resolved (insn 1)"],
+      ['call_guarded', 'accept', null],
+      ['call_present', 'accept', null],
+    ]);
+    expect(status).toBe(1);
+    // The log as libbpf rewrites the verifier's "invalid func unknown#2002000000" (fixup_log_missing_kfunc_call).
+    const unguarded = reports[0]!;
+    expect(unguarded.log).toContain("1: <invalid kfunc call>\nkfunc 'bpf_maybe_kfunc' is referenced but wasn't resolved\n");
+    expect(unguarded.log).not.toContain('(85) call unknown#2002000000');
+    // The guard loads the unresolved kfunc's address as 0 and the verifier prunes the call.
+    expect(reports[1]!.log).toMatch(/r2 = 0x0\b/);
+    expect(reports[1]!.log).not.toContain('call unknown#');
+  });
+
+  it('kfunc_weak.o: plain output names the kfunc and the source line of the call', async () => {
+    const { status, out, err } = await bpfhive(['verify', join(OBJECTS_DIR, 'kfunc_weak.o')]);
+    expect(status).toBe(1);
+    expect(err).toBe('');
+    expect(out).toBe(
+      [
+        'call_unguarded  section syscall  syscall  insns 4  reject  processed 2',
+        "\tkfunc 'bpf_maybe_kfunc' is referenced but wasn't resolved (insn 1)",
+        '\t./kfunc_weak.c:24: return bpf_maybe_kfunc(*ctx) + 1;',
+        'call_guarded  section syscall  syscall  insns 8  accept  processed 4',
+        'call_present  section syscall  syscall  insns 10  accept  processed 10',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('kfunc_unknown.o: a strong kfunc the kernel lacks fails with libbpf words naming the extern', async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type Btf, CALL, LD_IMM64, MapType, ProgType, PseudoCall, PseudoLdImm64, btfSizeOf, findBtfType, parseBtf } from '@bpfhive/uapi';
 import { ProgFlag, verify } from '@bpfhive/verifier';
 import { describe, expect, it } from 'vitest';
-import { LoadError, POISON_CALL_KFUNC_BASE, loadCollection } from '../src/loader/index.js';
+import { LoadError, POISON_CALL_KFUNC_BASE, UnresolvedKfuncError, loadCollection } from '../src/loader/index.js';
 import { resolveExterns } from '../src/loader/externs.js';
 import { relocateProgram } from '../src/loader/relocate.js';
 import { type ObjectSpec, readObject } from '../src/object/index.js';
@@ -60,6 +60,30 @@ describe('ksyms - resolution against the kernel BTF', () => {
     expect(insns.filter((i) => i.opcode === CALL && i.imm === POISON_CALL_KFUNC_BASE + index)).toHaveLength(1);
   });
 
+  it("ksyms - the kernel's refusal of a reachable poisoned call names the kfunc, and the log reads as libbpf rewrites it (kfunc_weak.o)", async () => {
+    const object = spec('kfunc_weak');
+    const only = { ...object, programs: object.programs.filter((p) => p.name === 'call_unguarded') };
+    const index = object.externs.findIndex((e) => e.name === 'bpf_maybe_kfunc');
+    const poison = POISON_CALL_KFUNC_BASE + index;
+    const kernel = new FakeKernel();
+    kernel.refuse.set('call_unguarded', `0: (61) r1 = *(u32 *)(r1 +0)\n1: (85) call unknown#${poison}\ninvalid func unknown#${poison}\nprocessed 2 insns\n`);
+    const e = (await loadCollection(only, fakeClient(kernel), { kernelBtf }).catch((x: unknown) => x)) as LoadError;
+    expect(e).toBeInstanceOf(LoadError);
+    expect([e.code, e.message]).toEqual(['EACCES', "load program 'call_unguarded': kfunc 'bpf_maybe_kfunc' is referenced but wasn't resolved (insn 1)"]);
+    expect(e.cause).toBeInstanceOf(UnresolvedKfuncError);
+    expect(e.log).toBe("0: (61) r1 = *(u32 *)(r1 +0)\n1: <invalid kfunc call>\nkfunc 'bpf_maybe_kfunc' is referenced but wasn't resolved\nprocessed 2 insns\n");
+  });
+
+  it('ksyms - a refusal for another reason is left as the kernel worded it', async () => {
+    const object = spec('kfunc_weak');
+    const only = { ...object, programs: object.programs.filter((p) => p.name === 'call_unguarded') };
+    const kernel = new FakeKernel();
+    kernel.refuse.set('call_unguarded', '0: (61) r1 = *(u32 *)(r1 +0)\nR1 invalid mem access\n');
+    const e = (await loadCollection(only, fakeClient(kernel), { kernelBtf }).catch((x: unknown) => x)) as LoadError;
+    expect(e.cause).not.toBeInstanceOf(UnresolvedKfuncError);
+    expect(e.log).toBe('0: (61) r1 = *(u32 *)(r1 +0)\nR1 invalid mem access\n');
+  });
+
   it('ksyms - a kfunc declared with another prototype than the kernel has is EINVAL', () => {
     const object = spec('kfunc_task');
     const fromPid = object.externs.find((e) => e.name === 'bpf_task_from_pid')!;
@@ -76,8 +100,20 @@ describe('ksyms - resolution against the kernel BTF', () => {
     expect(() => resolveExterns(wrong, { kernelBtf })).toThrow("extern (var ksym) 'bpf_prog_active': incompatible types, expected");
   });
 
-  it('ksyms - without the kernel BTF a strong ksym is ESRCH and says why', () => {
-    expect(() => resolveExterns(spec('kfunc_task'), {})).toThrow(/no kernel BTF to resolve kernel symbols against/);
+  it('ksyms - without the kernel BTF a typed ksym is ESRCH and says why', () => {
+    expect(() => resolveExterns(spec('kfunc_task'), {})).toThrow(/resolving it needs the kernel's BTF, and there is none/);
+  });
+
+  it('ksyms - without the kernel BTF a weak kfunc fails too, as libbpf needs vmlinux BTF for any typed ksym', () => {
+    expect(() => resolveExterns(spec('kfunc_weak'), {})).toThrow(
+      "resolve extern 'bpf_maybe_kfunc': extern (func ksym) 'bpf_maybe_kfunc': resolving it needs the kernel's BTF, and there is none",
+    );
+  });
+
+  it('ksyms - a weak kfunc the kernel lacks stays unresolved, the weak ones it has resolve', () => {
+    const { ksyms, unresolved } = resolveExterns(spec('kfunc_weak'), { kernelBtf });
+    expect([...unresolved]).toEqual(['bpf_maybe_kfunc']);
+    expect([...ksyms.keys()].sort()).toEqual(['bpf_task_from_pid', 'bpf_task_release']);
   });
 });
 

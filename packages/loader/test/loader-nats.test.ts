@@ -102,18 +102,62 @@ describe.skipIf(!kernelSimBuilt())('loadCollection with the kernel-sim (skipped 
     await expect(client.bpf('OBJ_GET_INFO_BY_FD', { prog_id: program.id })).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
-  it('a program naming maps-store maps fails naming the program, and the programs loaded before it are closed', async () => {
+  it('a map-in-map object loads through the services: the kernel leases the outer map with its inner maps, a run through the outer map writes the inner map user space reads, an update while leased swaps it', async () => {
     const spec = readObject(objectBytes('map_in_map'), { path: 'map_in_map.o' });
-    const error = (await loadCollection(spec, client).catch((e: unknown) => e)) as LoadError;
-    expect(error).toBeInstanceOf(LoadError);
-    // The kernel-sim leases maps from the maps-store, but not maps of maps yet.
-    expect(error.message).toMatch(/^load program 'dispatch': map \d+ \(array_of_maps\): maps of maps cannot be leased to a kernel yet$/);
-    const programs: number[] = [];
-    for await (const id of client.ids('prog')) programs.push(id);
-    const names = await Promise.all(programs.map(async (id) => (await client.bpf('OBJ_GET_INFO_BY_FD', { prog_id: id })).name));
-    expect(names).not.toContain('tail_a');
+    const collection = await loadCollection(spec, client);
+    try {
+      const id = (name: string): number => collection.maps.get(name)!.id;
+      const [outer, innerA, innerB] = [id('outer_array'), id('inner_a'), id('inner_b')];
+      // The maps-store handed the outer map and the inner map its slot 0 names to the kernel; inner_b (slot 2) came along too.
+      for (const m of [outer, innerA, innerB]) expect(mapsStore.output()).toMatch(new RegExp(`map ${m} leased to kernel-sim-`));
+      const dispatch = collection.programs.get('dispatch')!.id;
+      await client.bpf('PROG_TEST_RUN', { prog_id: dispatch, data_in: new Uint8Array(64) });
+      await client.bpf('PROG_TEST_RUN', { prog_id: dispatch, data_in: new Uint8Array(64) });
+      // inner_a[0] counts the runs; the kernel answers the lookup on the inner map's own id.
+      expect(await client.mapLookup(innerA, u32(0))).toEqual(u64(2n));
+      // A syscall lookup of the outer map gives the inner map's id.
+      expect(await client.mapLookup(outer, u32(0))).toEqual(u32(innerA));
+
+      // User space puts inner_b in slot 0 while the kernel holds the map: the program now counts in inner_b.
+      await client.mapUpdate(outer, u32(0), u32(innerB));
+      expect(await client.mapLookup(outer, u32(0))).toEqual(u32(innerB));
+      await client.bpf('PROG_TEST_RUN', { prog_id: dispatch, data_in: new Uint8Array(64) });
+      expect(await client.mapLookup(innerB, u32(0))).toEqual(u64(1n));
+      expect(await client.mapLookup(innerA, u32(0))).toEqual(u64(2n));
+      // A map that is not like the template is EINVAL; an id naming no map is EBADF; the slot keeps inner_b.
+      await expect(client.mapUpdate(outer, u32(1), u32(id('seen_ips')))).rejects.toMatchObject({ code: 'EINVAL' });
+      await expect(client.mapUpdate(outer, u32(1), u32(999_999))).rejects.toMatchObject({ code: 'EBADF', message: expect.stringContaining('no map with id 999999') });
+      expect(await client.mapLookup(outer, u32(0))).toEqual(u32(innerB));
+    } finally {
+      await collection.close();
+    }
+  });
+
+  it('when the program goes, the outer map and its inner maps go home with what the programs wrote', async () => {
+    const spec = readObject(objectBytes('map_in_map'), { path: 'map_in_map.o' });
+    const collection = await loadCollection(spec, client);
+    const id = (name: string): number => collection.maps.get(name)!.id;
+    const [outer, innerA] = [id('outer_array'), id('inner_a')];
+    await client.bpf('PROG_TEST_RUN', { prog_id: collection.programs.get('dispatch')!.id, data_in: new Uint8Array(64) });
+    // Keep the maps past the collection's close: pin them.
+    await client.objPin('/sys/fs/bpf/loader_nats/outer_array', { map_id: outer });
+    await client.objPin('/sys/fs/bpf/loader_nats/inner_a', { map_id: innerA });
+    await collection.close();
+    await until(() => new RegExp(`map ${innerA} released by kernel-sim-`).test(mapsStore.output()));
+    expect(mapsStore.output()).toMatch(new RegExp(`map ${outer} released by kernel-sim-`));
+    // Served by the maps-store again, with the kernel's contents.
+    expect(await client.mapLookup(outer, u32(0))).toEqual(u32(innerA));
+    expect(await client.mapLookup(innerA, u32(0))).toEqual(u64(1n));
   });
 });
+
+const u32 = (n: number): Uint8Array => new Uint8Array(new Uint32Array([n]).buffer);
+const u64 = (n: bigint): Uint8Array => new Uint8Array(new BigUint64Array([n]).buffer);
+
+/** Resolves once `done()` holds, checking every 20 ms (what a service does in the background shows in its output). */
+async function until(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
 
 /** Every map id the maps-store has. */
 async function ids(c: BpfClient): Promise<number[]> {

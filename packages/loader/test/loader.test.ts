@@ -1,4 +1,5 @@
-import { type Instruction, MapFlag, MapType, ProgType, decode, fromBase64, slotIndex } from '@bpfhive/uapi';
+import { readFileSync } from 'node:fs';
+import { type Instruction, MapFlag, MapType, ProgType, decode, fromBase64, parseBtf, slotIndex } from '@bpfhive/uapi';
 import { describe, expect, it } from 'vitest';
 import { VerifierError } from '../src/client/index.js';
 import { CloseError, LoadError, type LoadOptions, POISON_CALL_KFUNC_BASE, kernelVersionCode, loadCollection } from '../src/loader/index.js';
@@ -6,6 +7,9 @@ import { type ObjectSpec, readObject } from '../src/object/index.js';
 import { type ObjectName, objectBytes } from './objects/fixtures.js';
 import { fakeClient } from './support/fake-bus.js';
 import { type Call, FakeKernel } from './support/fake-kernel.js';
+
+/** The kernel-sim's BTF, for the loads that resolve kfuncs. */
+const KERNEL_BTF = parseBtf(new Uint8Array(readFileSync(new URL('../../kernel-sim/btf/vmlinux.btf', import.meta.url))));
 
 /**
  * loadCollection over the committed test objects, against a FakeKernel answering in-process
@@ -105,7 +109,9 @@ describe('loadCollection - xdp_parser.o', () => {
   it('refuses a big-endian object before creating anything', async () => {
     const kernel = new FakeKernel();
     const e = await loadError(load('xdp_parser.bpfeb', {}, kernel));
-    expect(e.message).toBe("load object: object 'xdp_parser' is big-endian; the simulated kernel is little-endian");
+    expect(e.message).toBe(
+      "load object: object 'xdp_parser': loading non-native endianness is unsupported (the object is big-endian, clang -target bpfeb; bpfhive's kernel is little-endian: build with -target bpf)",
+    );
     expect(e.code).toBe('EINVAL');
     expect(kernel.calls).toEqual([]);
   });
@@ -247,7 +253,9 @@ describe('loadCollection - failures leave nothing behind', () => {
   it('a strong kernel symbol fails before anything is created', async () => {
     const kernel = new FakeKernel();
     const e = await loadError(load('tracing', { kconfig: { CONFIG_BPF_SYSCALL: 'y' } }, kernel));
-    expect(e.message).toBe("resolve extern 'bpf_prog_active': extern 'bpf_prog_active' (strong): not resolved (no kernel BTF to resolve kernel symbols against)");
+    expect(e.message).toBe(
+      "resolve extern 'bpf_prog_active': extern (var ksym) 'bpf_prog_active': resolving it needs the kernel's BTF, and there is none (libbpf fails such a load: failed to find valid kernel BTF)",
+    );
     expect(e.code).toBe('ESRCH');
     expect(kernel.calls).toEqual([]);
   });
@@ -292,7 +300,8 @@ describe('loadCollection - .kconfig', () => {
     const [first] = object.programs;
     const poisoned = { ...first!, relocations: [...first!.relocations, { index: 0, slot: 0, kind: 'kfunc' as const, extern: 'bpf_weak_kfunc' }] };
     const externs = [...object.externs, { name: 'bpf_weak_kfunc', kind: 'ksym' as const, weak: true, btfId: 0, ksym: { typeId: 0, func: true } }];
-    const { kernel } = await load({ ...object, externs, programs: [poisoned] }, { kconfig: { CONFIG_BPF_SYSCALL: 'n' } });
+    // Resolving a kfunc needs the kernel's BTF; this one has no bpf_weak_kfunc.
+    const { kernel } = await load({ ...object, externs, programs: [poisoned] }, { kconfig: { CONFIG_BPF_SYSCALL: 'n' }, kernelBtf: KERNEL_BTF });
     expect(insnsOf(kernel.callsTo('prog_load')[0]!)[0]).toEqual({ opcode: 0x85, dst: 0, src: 0, off: 0, imm: POISON_CALL_KFUNC_BASE + externs.length - 1 });
   });
 });

@@ -75,6 +75,7 @@ describe('object instructions - as llvm-objdump -d shows them', () => {
         }
       }
     }
-    expect(compared).toBeGreaterThan(20);
+    // Every object has some instructions left as the compiler wrote them (kfunc_weak.o, the smallest, has 14).
+    expect(compared).toBeGreaterThan(10);
   });
 });

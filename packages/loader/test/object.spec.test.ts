@@ -57,6 +57,17 @@ const PROGRAMS: Record<ObjectName, ProgRow[]> = {
     ['stash_task', 'syscall', ProgType.SYSCALL, 0, undefined, ProgLoadFlag.SLEEPABLE, ['stash_task'], 26, 29],
   ],
   kfunc_unknown: [['call_unknown', 'syscall', ProgType.SYSCALL, 0, undefined, ProgLoadFlag.SLEEPABLE, ['call_unknown'], 27, 29]],
+  kfunc_weak: [
+    ['call_unguarded', 'syscall', ProgType.SYSCALL, 0, undefined, ProgLoadFlag.SLEEPABLE, ['call_unguarded'], 4, 4],
+    ['call_guarded', 'syscall', ProgType.SYSCALL, 0, undefined, ProgLoadFlag.SLEEPABLE, ['call_guarded'], 6, 8],
+    ['call_present', 'syscall', ProgType.SYSCALL, 0, undefined, ProgLoadFlag.SLEEPABLE, ['call_present'], 9, 10],
+  ],
+  probes: [
+    ['on_exec', 'tp/sched/sched_process_exec', ProgType.TRACEPOINT, 0, 'sched/sched_process_exec', 0, ['on_exec'], 11, 12],
+    ['on_sys_enter', 'raw_tracepoint/sys_enter', ProgType.RAW_TRACEPOINT, 0, 'sys_enter', 0, ['on_sys_enter'], 12, 13],
+    ['on_readline', 'uprobe//bin/bash:readline', ProgType.KPROBE, 0, '/bin/bash:readline', 0, ['on_readline'], 14, 16],
+    ['on_readline_ret', 'uretprobe//bin/bash:readline', ProgType.KPROBE, 0, '/bin/bash:readline', 0, ['on_readline_ret'], 14, 16],
+  ],
   fentry_core: [
     ['read_entry', 'fentry/vfs_read', ProgType.TRACING, AttachType.TRACE_FENTRY, 'vfs_read', 0, ['read_entry'], 54, 55],
     ['read_exit', 'fexit/vfs_read', ProgType.TRACING, AttachType.TRACE_FEXIT, 'vfs_read', 0, ['read_exit'], 11, 12],
@@ -122,6 +133,11 @@ const MAPS: Record<ObjectName, MapRow[]> = {
   ],
   kfunc_task: [['task_slots', 'btf', MapType.ARRAY, 4, 16, 1, 0]],
   kfunc_unknown: [['counts', 'btf', MapType.ARRAY, 4, 8, 4, 0]],
+  kfunc_weak: [],
+  probes: [
+    ['hits', 'btf', MapType.ARRAY, 4, 8, 4, 0],
+    ['probes.bss', 'bss', MapType.ARRAY, 4, 16, 1, MM],
+  ],
   spin_lock_map: [['counters', 'btf', MapType.HASH, 4, 24, 4, 0]],
   fentry_core: [
     ['reads', 'btf', MapType.ARRAY, 4, 48, 1, 0],

@@ -99,8 +99,10 @@ describe('the whole system, through the bpfhive CLI', () => {
     expect(progs.stdout).toMatch(new RegExp(`^${progId}: xdp  name xdp_pktcount`, 'm'));
     const dump = await bpfhive('-j', 'map', 'dump', 'id', String(mapId));
     expect(dump.code).toBe(0);
-    const entries = JSON.parse(dump.stdout) as { key: string[] }[];
+    const entries = JSON.parse(dump.stdout) as { key: string[]; formatted?: { key: unknown } }[];
     expect(entries).toHaveLength(256);
+    // The map has BTF, so each entry is also written as its types say, as bpftool does.
+    expect(entries[1]!.formatted?.key).toBe(Number(entries[1]!.key[0]));
 
     const links = await bpfhive('link', 'list');
     expect(links.code).toBe(0);

@@ -31,8 +31,9 @@ function help(): string {
     '',
     "Run 'bpfhive COMMAND --help' for a command's usage.",
     '',
-    'Exit status: 0 on success; 255 when a bpftool-style command (map, prog, btf) fails, as bpftool exits;',
-    '1 on any other error (verify: 1 when a program is refused, 2 when nothing could be verified).',
+    'Exit status: 0 on success; 255 when a bpftool-style command (prog, map, link, btf, net, perf, bench) fails,',
+    'as bpftool exits; 1 on any other error, and for an unknown command or option outside those;',
+    'verify: 1 when a program is refused, 2 when nothing could be verified.',
     '',
   ].join('\n');
 }

@@ -9,10 +9,11 @@ const SECTION_DRIVEN = new Set<number>([ProgType.TRACEPOINT, ProgType.RAW_TRACEP
 
 /**
  * What libbpf's bpf_program__attach (auto-attach) links a program to, from its section alone:
- * `tracepoint/CAT/NAME`, `raw_tp/NAME`, `kprobe/FN`, `kretprobe/FN`, `fentry/FN`, `fexit/FN`,
- * `fmod_ret/FN`, `tp_btf/NAME`, `lsm/HOOK`. Undefined where libbpf returns EOPNOTSUPP: a hook
- * that needs a target the section does not name (XDP and TC a device, cgroup programs a cgroup,
- * socket filters a socket) or a bare section (`SEC("kprobe")`).
+ * `tracepoint/CAT/NAME` (`tp/`), `raw_tp/NAME` (`raw_tracepoint/`), `kprobe/FN`, `kretprobe/FN`,
+ * `ksyscall/NAME`, `kretsyscall/NAME`, `fentry/FN`, `fexit/FN`, `fmod_ret/FN`, `tp_btf/NAME`,
+ * `lsm/HOOK`. Undefined where libbpf returns EOPNOTSUPP: a hook that needs a target the section
+ * does not name (XDP and TC a device, cgroup programs a cgroup, socket filters a socket) or a bare
+ * section (`SEC("kprobe")`); and for user-space probes, which bpfhive does not simulate (probeAttr).
  */
 export function autoAttachAttr(program: ProgramSpec, progId: number): LinkCreateAttr | undefined {
   if (!SECTION_DRIVEN.has(program.type)) return undefined;
@@ -26,9 +27,30 @@ export function autoAttachAttr(program: ProgramSpec, progId: number): LinkCreate
     case ProgType.RAW_TRACEPOINT:
       return { prog_id: progId, attach_type: AttachType.TRACE_RAW_TP, target_name: to };
     case ProgType.KPROBE:
-      return { prog_id: progId, attach_type: AttachType.PERF_EVENT, target_name: to, ...(section.startsWith('kretprobe') && { retprobe: true }) };
+      return probeAttr(section.slice(0, slash), to, progId);
     default:
       return { prog_id: progId, attach_type: program.expectedAttachType, target_name: to };
+  }
+}
+
+/**
+ * KPROBE programs by their section's kind, as libbpf's attach_kprobe and attach_ksyscall link
+ * them: `kprobe/FN`, `kretprobe/FN` on the kernel function; `ksyscall/NAME`, `kretsyscall/NAME`
+ * on the system call's entry `__x64_sys_NAME` (bpfhive's kernel is x86-64 with syscall
+ * wrappers). Undefined for the others: `uprobe/`, `uretprobe/` and `usdt/` probe user-space
+ * binaries, which bpfhive does not simulate, and `kprobe.multi/`, `uprobe.multi/` take patterns.
+ */
+function probeAttr(kind: string, to: string, progId: number): LinkCreateAttr | undefined {
+  const perfEvent = (target: string, retprobe: boolean): LinkCreateAttr => ({ prog_id: progId, attach_type: AttachType.PERF_EVENT, target_name: target, ...(retprobe && { retprobe: true }) });
+  switch (kind) {
+    case 'kprobe':
+    case 'kretprobe':
+      return perfEvent(to, kind === 'kretprobe');
+    case 'ksyscall':
+    case 'kretsyscall':
+      return perfEvent(`__x64_sys_${to}`, kind === 'kretsyscall');
+    default:
+      return undefined;
   }
 }
 

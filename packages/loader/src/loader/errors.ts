@@ -54,7 +54,24 @@ export class LoadError extends BpfSyscallError {
     super(code, `${prefix(target)}: ${reason}`, { cause, errno, ...(cause instanceof BpfSyscallError && cause.subject !== undefined && { subject: cause.subject }) });
     // A CO-RE relocation error explaining a refusal keeps the verifier's error as its cause.
     const verifier = cause instanceof VerifierError ? cause : cause instanceof Error && cause.cause instanceof VerifierError ? cause.cause : undefined;
-    this.log = verifier?.log;
+    // An unresolved kfunc's refusal keeps the log as libbpf rewrites it.
+    this.log = cause instanceof UnresolvedKfuncError && cause.log !== undefined ? cause.log : verifier?.log;
+  }
+}
+
+/**
+ * The kernel refused a program at the poisoned call of a weak kfunc nothing resolved
+ * (kfunc-poison.ts): `kfunc 'NAME' is referenced but wasn't resolved (insn N)`, with the
+ * refusal's errno, the refusal as its cause and the verifier log rewritten as libbpf rewrites it.
+ */
+export class UnresolvedKfuncError extends BpfSyscallError {
+  constructor(
+    readonly kfunc: string,
+    reason: string,
+    readonly log: string | undefined,
+    refusal: BpfSyscallError,
+  ) {
+    super(refusal.code, reason, { cause: refusal, errno: refusal.errno, ...(refusal.subject !== undefined && { subject: refusal.subject }) });
   }
 }
 

@@ -4,6 +4,8 @@
  * kernel's BTF (ksyms.ts): kfuncs and typed variables to kernel BTF ids. What stays unresolved
  * (typeless ksyms, which need kallsyms; symbols the kernel lacks) is 0 when weak (libbpf's
  * default: loads read 0, kfunc calls are poisoned), and fails the load with ESRCH when strong.
+ * Without the kernel's BTF any typed ksym, weak or strong, fails the load (ESRCH), as libbpf
+ * fails when it finds no vmlinux BTF for an object that needs it.
  */
 import { BpfError } from '@bpfhive/uapi';
 import type { ExternSpec, ObjectSpec } from '../object/index.js';

@@ -7,6 +7,7 @@
 import { type Btf, ProgType, fromBase64, parseBtf } from '@bpfhive/uapi';
 import { type BpfClient, BpfSyscallError } from '../client/index.js';
 import type { ObjectSpec } from '../object/index.js';
+import { isTypedKsym } from './ksyms.js';
 import type { LoadOptions } from './types.js';
 
 /** The id of the kernel's own BTF object. */
@@ -25,7 +26,7 @@ export async function fetchKernelBtf(client: BpfClient): Promise<Btf> {
  * or the object has a typed ksym extern (a kernel variable with a type, or a kfunc).
  */
 export function needsKernelBtf(spec: ObjectSpec): boolean {
-  if (spec.externs.some((e) => e.kind === 'ksym' && e.ksym !== undefined && (e.ksym.func || e.ksym.typeId !== 0))) return true;
+  if (spec.externs.some((e) => e.kind === 'ksym' && isTypedKsym(e))) return true;
   return spec.programs.some((p) => p.autoload && (p.coreRelocations.length > 0 || p.type === ProgType.TRACING || p.type === ProgType.LSM));
 }
 

@@ -70,9 +70,30 @@ export function resolveKsym(ext: ExternSpec, objectBtf: Btf | undefined, kernel:
   return id;
 }
 
-/** The words libbpf uses for a strong ksym nothing resolves. */
-export function missingKsymMessage(ext: ExternSpec, haveKernelBtf: boolean): string {
-  if (!haveKernelBtf) return `extern '${ext.name}' (strong): not resolved (no kernel BTF to resolve kernel symbols against)`;
+/** True for a ksym libbpf resolves against the kernel's BTF: a kfunc, or a variable with a type. */
+export function isTypedKsym(ext: ExternSpec): boolean {
+  return ext.ksym !== undefined && (ext.ksym.func || ext.ksym.typeId !== 0);
+}
+
+/** libbpf's word for a ksym's kind in its messages: `func ksym`, `var ksym`, `ksym` (typeless). */
+function ksymKind(ext: ExternSpec): string {
+  if (ext.ksym?.func) return 'func ksym';
+  return ext.ksym && ext.ksym.typeId !== 0 ? 'var ksym' : 'ksym';
+}
+
+/**
+ * A typed ksym with no kernel BTF to resolve it against (ESRCH). libbpf loads vmlinux BTF for any
+ * object with one (obj_needs_vmlinux_btf), weak or strong, and fails the whole load when there is
+ * none ("failed to find valid kernel BTF").
+ */
+export class NoKernelBtfError extends BpfError {
+  constructor(readonly ext: ExternSpec) {
+    super('ESRCH', `extern (${ksymKind(ext)}) '${ext.name}': resolving it needs the kernel's BTF, and there is none (libbpf fails such a load: failed to find valid kernel BTF)`);
+  }
+}
+
+/** The words libbpf uses for a strong ksym the kernel's BTF (or kallsyms) lacks. */
+export function missingKsymMessage(ext: ExternSpec): string {
   if (ext.ksym?.func) return `extern (func ksym) '${ext.name}': not found in kernel or module BTFs`;
   if (ext.ksym && ext.ksym.typeId !== 0) return `extern (var ksym) '${ext.name}': not found in kernel BTF`;
   return `extern (ksym) '${ext.name}': failed to find kernel symbol address (bpfhive's kernel publishes no kallsyms)`;
@@ -80,12 +101,15 @@ export function missingKsymMessage(ext: ExternSpec, haveKernelBtf: boolean): str
 
 /**
  * What a `__ksym` extern resolves to when loading against `kernel` (undefined: no kernel BTF):
- * its kernel BTF id, or undefined for a weak one nothing resolves. Throws BpfError: EINVAL for
- * an incompatible type (resolveKsym), ESRCH for a strong one nothing resolves.
+ * its kernel BTF id, or undefined for a weak one nothing resolves. Throws BpfError: ESRCH for a
+ * typed one (weak or strong) when there is no kernel BTF, as libbpf fails the load
+ * (NoKernelBtfError); EINVAL for an incompatible type (resolveKsym); ESRCH for a strong one the
+ * kernel lacks.
  */
 export function resolveKsymExtern(ext: ExternSpec, objectBtf: Btf | undefined, kernel: Btf | undefined): number | undefined {
+  if (!kernel && isTypedKsym(ext)) throw new NoKernelBtfError(ext);
   const id = kernel ? resolveKsym(ext, objectBtf, kernel) : undefined;
-  if (id === undefined && !ext.weak) throw new BpfError('ESRCH', missingKsymMessage(ext, kernel !== undefined));
+  if (id === undefined && !ext.weak) throw new BpfError('ESRCH', missingKsymMessage(ext));
   return id;
 }
 

@@ -8,11 +8,13 @@ import type { CoreRelocator } from '../corerelo/index.js';
 import type { ObjectSpec, ProgramSpec } from '../object/index.js';
 import { natsCloser } from './closer.js';
 import { coreRelocatorFor, loadWithCore } from './core.js';
+import { checkNativeEndian } from './endian.js';
 import { CloseError, LoadError, type LoadTarget } from './errors.js';
 import { resolveExterns } from './externs.js';
 import { Ledger } from './ledger.js';
 import { type MapContext, type MapRecord, isMapInMap, obtainMap } from './maps.js';
 import { withKernelBtf } from './kernel-btf.js';
+import { explainKfuncRefusal } from './kfunc-poison.js';
 import { attachBtfId, loadObjectBtf, progBtfFields } from './prog-btf.js';
 import { loadProgram, progLoadAttr } from './programs.js';
 import { relocateProgram } from './relocate.js';
@@ -104,7 +106,7 @@ export async function loadCollection(spec: ObjectSpec, client: BpfClient, given:
 
 /** What the loader refuses before it starts: a big-endian object, a reuseMaps entry naming no map. */
 function checkObject(spec: ObjectSpec, options: LoadOptions): void {
-  if (spec.endian !== 'little') throw new BpfError('EINVAL', `object '${spec.name}' is big-endian; the simulated kernel is little-endian`);
+  checkNativeEndian(spec);
   for (const name of options.reuseMaps?.keys() ?? []) {
     if (!spec.maps.some((m) => m.name === name)) throw new BpfError('EINVAL', `unable to find map '${name}' to reuse`);
   }
@@ -125,7 +127,9 @@ async function load(
   const type = options.programType?.type ?? program.type;
   const attachType = options.programType ? options.programType.expectedAttachType : program.expectedAttachType;
   const btf = progBtfFields(program, btfId, attachBtfId(program, type, attachType, options.kernelBtf));
-  const result = await loadWithCore(core, program, insns, options, (relocated) => loadProgram(client, { ...progLoadAttr(program, relocated, options), ...btf }));
+  const result = await loadWithCore(core, program, insns, options, (relocated) => loadProgram(client, { ...progLoadAttr(program, relocated, options), ...btf })).catch((e: unknown) => {
+    throw explainKfuncRefusal(e, spec.externs);
+  });
   const entry = ledger.add('prog', program.name, result.id, true);
   return { id: result.id, spec: program, log: result.log, verifiedInsns: result.verifiedInsns, pins: entry.pins };
 }

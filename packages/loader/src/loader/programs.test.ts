@@ -1,6 +1,6 @@
 import { LOG_SIZE_DEFAULT, LOG_SIZE_MAX } from '@bpfhive/uapi';
 import { describe, expect, it } from 'vitest';
-import { type BpfClient, VerifierError } from '../client/index.js';
+import { type BpfClient, BpfSyscallError, BpfTimeoutError, BpfUnavailableError, VerifierError } from '../client/index.js';
 import { type ProgLoadAttr, grownLogSize, loadProgram } from './programs.js';
 
 /** A client whose PROG_LOAD fails with ENOSPC until log_size reaches `fits`; records each log_size. */
@@ -42,5 +42,33 @@ describe('loader - the verifier log buffer', () => {
     const { client: c, sizes } = client(10 ** 9, 10 ** 9);
     await expect(loadProgram(c, { ...attr, log_level: 0 })).rejects.toMatchObject({ code: 'ENOSPC' });
     expect(sizes).toHaveLength(1);
+  });
+
+  it('log on failure - a load without a log that the kernel refuses is loaded again at log_level 1, as libbpf does', async () => {
+    const levels: (number | undefined)[] = [];
+    const fake = {
+      bpf: async (_cmd: string, a: ProgLoadAttr) => {
+        levels.push(a.log_level);
+        if (!a.log_level) throw new BpfSyscallError('EACCES', 'load program: permission denied');
+        throw new VerifierError('EACCES', 'load program: permission denied', '0: (95) exit\nR0 !read_ok\n');
+      },
+    } as unknown as BpfClient;
+    await expect(loadProgram(fake, { ...attr, log_level: 0 })).rejects.toMatchObject({ code: 'EACCES', log: '0: (95) exit\nR0 !read_ok\n' });
+    expect(levels).toEqual([0, 1]);
+  });
+
+  it.each([
+    ['a timeout', new BpfTimeoutError('bpf.v1.prog_load', 100)],
+    ['no service', new BpfUnavailableError('bpf.v1.prog_load', 3, 100)],
+  ])('log on failure - %s is not a refusal and is not retried', async (_what, error) => {
+    let calls = 0;
+    const fake = {
+      bpf: async () => {
+        calls++;
+        throw error;
+      },
+    } as unknown as BpfClient;
+    await expect(loadProgram(fake, { ...attr, log_level: 0 })).rejects.toBe(error);
+    expect(calls).toBe(1);
   });
 });

@@ -4,7 +4,7 @@
  * from prog-btf.ts.
  */
 import { BpfError, type Instruction, LOG_SIZE_DEFAULT, LOG_SIZE_MAX, type ProgLoadRequest, ProgType, encode } from '@bpfhive/uapi';
-import { type BpfClient, VerifierError } from '../client/index.js';
+import { type BpfClient, BpfSyscallError, BpfTimeoutError, BpfUnavailableError, VerifierError } from '../client/index.js';
 import type { ProgramSpec } from '../object/index.js';
 import { OBJ_NAME_MAX } from './maps.js';
 import type { LoadOptions } from './types.js';
@@ -56,8 +56,11 @@ export function progLoadAttr(program: ProgramSpec, insns: readonly Instruction[]
 
 /**
  * BPF_PROG_LOAD; rejects with the kernel-sim's error (VerifierError with the log when refused).
- * With a log_level, a log that did not fit (ENOSPC) is loaded again with a bigger log_size
- * (grownLogSize); past LOG_SIZE_MAX the ENOSPC stands, with the part of the log that fitted.
+ * A load without a log_level that the kernel refuses is loaded once more at log_level 1, so the
+ * error carries the verifier's log, as libbpf's bpf_object_load_prog does (not after a timeout or
+ * with no service: nothing refused it). With a log_level, a log that did not fit (ENOSPC) is
+ * loaded again with a bigger log_size (grownLogSize); past LOG_SIZE_MAX the ENOSPC stands, with
+ * the part of the log that fitted.
  */
 export async function loadProgram(client: BpfClient, attr: ProgLoadAttr): Promise<ProgLoadResult> {
   let request = attr;
@@ -67,6 +70,10 @@ export async function loadProgram(client: BpfClient, attr: ProgLoadAttr): Promis
       reply = await client.bpf('PROG_LOAD', request);
       break;
     } catch (e) {
+      if (!request.log_level && refusedWithoutLog(e)) {
+        request = { ...request, log_level: 1 };
+        continue;
+      }
       if (!request.log_level || !(e instanceof VerifierError) || e.code !== 'ENOSPC') throw e;
       const size = grownLogSize(request.log_size || LOG_SIZE_DEFAULT, e.logTrueSize);
       if (size === undefined) throw e;
@@ -78,4 +85,9 @@ export async function loadProgram(client: BpfClient, attr: ProgLoadAttr): Promis
     log: typeof reply.log === 'string' ? reply.log : undefined,
     verifiedInsns: Number(reply.verified_insns ?? 0),
   };
+}
+
+/** A refusal of the kernel that came without a verifier log (not a timeout, not a missing service). */
+function refusedWithoutLog(e: unknown): boolean {
+  return e instanceof BpfSyscallError && !(e instanceof VerifierError) && !(e instanceof BpfTimeoutError) && !(e instanceof BpfUnavailableError);
 }

@@ -14,7 +14,7 @@ mkdir -p "$out"
 CLANG="${CLANG:-clang}"
 CFLAGS=(-O2 -g -I/usr/include/x86_64-linux-gnu -fdebug-compilation-dir=. -Wall -Werror)
 
-for src in xdp_parser tc_classifier socket_filter tracing cgroup_sock map_in_map fentry_core kfunc_task kfunc_unknown spin_lock_map; do
+for src in xdp_parser tc_classifier socket_filter tracing cgroup_sock map_in_map fentry_core kfunc_task kfunc_unknown kfunc_weak spin_lock_map probes; do
 	"$CLANG" "${CFLAGS[@]}" -target bpf -c "$src.c" -o "$out/$src.o"
 done
 # The same parser for a big-endian target, for the ELF, BTF and instruction readers.

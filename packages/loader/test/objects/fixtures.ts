@@ -20,7 +20,9 @@ export const OBJECT_NAMES = [
   'fentry_core',
   'kfunc_task',
   'kfunc_unknown',
+  'kfunc_weak',
   'spin_lock_map',
+  'probes',
   'xdp_parser.bpfeb',
 ] as const;
 export type ObjectName = (typeof OBJECT_NAMES)[number];

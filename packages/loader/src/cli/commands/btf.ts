@@ -3,7 +3,7 @@ import { btfDump } from './btf-dump.js';
 import { btfList, btfShow } from './btf-show.js';
 import { isPrefix } from './map-args.js';
 import { EXIT_OK, type MapContext, type MapSubcommand } from './map-context.js';
-import { runTool } from './tool-run.js';
+import { parseToolOptions, runTool } from './tool-run.js';
 
 const LEGEND = [
   '       BTF_SRC := { id BTF_ID | prog PROG | map MAP [{key | value | kv | all}] | file FILE }',
@@ -44,14 +44,27 @@ const BTF_USAGE = [
  * go over NATS. Handles its own errors (JSON mode reports them on standard output) and exits
  * 0 or 255, as `map` and `prog` do.
  */
+/** The subcommand a word names (bpftool's cmd_select); none: `show`. */
+function findSubcommand(word: string | undefined): MapSubcommand | undefined {
+  return word === undefined ? btfShow : SUBCOMMANDS.find((s) => isPrefix(word, s.name));
+}
+
+/** One subcommand's usage, with the legend. */
+const subcommandUsage = (s: MapSubcommand): string => `Usage: bpfhive btf ${s.synopsis}\n\n${LEGEND}`;
+
 export const btfCommand: Command = {
   name: 'btf',
   summary: 'dump BTF from an object, a raw blob or a BTF id (raw, JSON or C), as bpftool btf does',
   usage: BTF_USAGE,
+  help(args) {
+    const [word] = parseToolOptions(args.filter((a) => a !== '--help' && a !== '-h')).rest;
+    const subcommand = word === undefined ? undefined : findSubcommand(word);
+    return subcommand && subcommand !== btfHelp ? subcommandUsage(subcommand) : BTF_USAGE;
+  },
   run: (args, io) =>
     runTool<MapContext, MapSubcommand>(args, io, {
       tool: 'btf',
-      find: (word) => (word === undefined ? btfShow : SUBCOMMANDS.find((s) => isPrefix(word, s.name))),
+      find: findSubcommand,
       context: (out, _io, client) => ({ out, client }),
       usageOf: () => BTF_USAGE,
     }),

@@ -4,6 +4,7 @@ import { entryErrorPlain, writeEntryErrorJson } from '../format/map-entry-error.
 import { entryPlain, writeEntryJson } from '../format/map-entry.js';
 import { mapHeaderPlain, writeMapHeaderJson } from '../format/map-info.js';
 import { type ArgCursor, UsageRequested, parseMapRef } from './map-args.js';
+import { mapBtfOf } from './map-btf.js';
 import { EXIT_OK, type MapContext, type MapSubcommand, attempt, failure, isErrno } from './map-context.js';
 import { resolveMaps } from './map-resolve.js';
 
@@ -51,11 +52,12 @@ async function dumpMap(ctx: MapContext, info: MapInfoReply, withHeader: boolean)
     ctx.out.plain(mapHeaderPlain(info));
   }
   json?.startArray();
+  const types = json ? await mapBtfOf(client, info, ctx.out) : undefined;
   let found = 0;
   for await (const element of elements(client, info.map_id)) {
     if ('value' in element) {
       found++;
-      if (json) writeEntryJson(json, info, element.key, element.value);
+      if (json) writeEntryJson(json, info, element.key, element.value, types);
       else ctx.out.plain(entryPlain(info, element.key, element.value));
     } else {
       const reason = element.errno === errnoNumber('ENOENT') ? '<no entry>' : strerror(element.errno);

@@ -1,10 +1,11 @@
 import { type MapInfoReply, MapType } from '@bpfhive/uapi';
 import { type BpfClient, u32 } from '../../client/index.js';
-import { isPerCpu } from '../format/map-entry.js';
+import { type MapBtf, isPerCpu } from '../format/map-entry.js';
 import { entryPlain, notFoundPlain, nextKeyPlain, writeEntryJson, writeNextKeyJson } from '../format/map-entry.js';
 import { UsageError } from '../io.js';
 import { type ArgCursor, type ElemSpec, UsageRequested, type ValueArg, parseElem, parseMapRef } from './map-args.js';
 import { EXIT_FAILURE, EXIT_OK, type MapContext, type MapSubcommand, attempt, failure, isErrno } from './map-context.js';
+import { mapBtfOf } from './map-btf.js';
 import { resolveMap, resolveProgId } from './map-resolve.js';
 
 /**
@@ -26,8 +27,9 @@ const elemSpec = (info: MapInfoReply, take: { key: boolean; value: boolean; flag
   ...take,
 });
 
-function printEntry(ctx: MapContext, info: MapInfoReply, key: Uint8Array, value: Uint8Array): void {
-  if (ctx.out.json) writeEntryJson(ctx.out.json, info, key, value);
+/** An element; in JSON with `formatted` when `types` are given (bpftool's lookup gives them, pop does not). */
+function printEntry(ctx: MapContext, info: MapInfoReply, key: Uint8Array, value: Uint8Array, types?: MapBtf): void {
+  if (ctx.out.json) writeEntryJson(ctx.out.json, info, key, value, types);
   else ctx.out.plain(entryPlain(info, key, value));
 }
 
@@ -44,7 +46,7 @@ async function lookup(ctx: MapContext, args: ArgCursor): Promise<number> {
     else ctx.out.plain(notFoundPlain(key));
     return EXIT_FAILURE;
   }
-  printEntry(ctx, info, key, value);
+  printEntry(ctx, info, key, value, ctx.out.json ? await mapBtfOf(client, info, ctx.out) : undefined);
   return EXIT_OK;
 }
 

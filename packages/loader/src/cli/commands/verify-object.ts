@@ -1,8 +1,11 @@
-import { ALL_CAPABILITIES, type Btf, type Instruction, btfFuncProto, btfTypeById, kernelBtfForVerifier, mapBtfFieldsOf, slotIndex } from '@bpfhive/uapi';
-import { type MapSpec as VerifierMapSpec, type VerifierProgram, type VerifyResult, kernelBtfOf, verify } from '@bpfhive/verifier';
+import { ALL_CAPABILITIES, BpfError, type Btf, type Instruction, btfFuncProto, btfTypeById, mapBtfFieldsOf, slotIndex, verifierKernelRequest } from '@bpfhive/uapi';
+import { type MapSpec as VerifierMapSpec, type VerifierProgram, type VerifyResult, attachFuncOf, kernelBtfOf, verify } from '@bpfhive/verifier';
 import { type CoreProgramResult, type CoreRelocationError, CoreRelocator, explainPoisonedRejection } from '../../corerelo/index.js';
+import { checkNativeEndian } from '../../loader/endian.js';
+import { type UnresolvedKfunc, explainUnresolvedKfunc } from '../../loader/kfunc-poison.js';
 import { resolveObjectKsyms } from '../../loader/ksyms.js';
 import { mapBtfAttr } from '../../loader/maps.js';
+import { attachBtfId } from '../../loader/prog-btf.js';
 import { relocateProgram } from '../../loader/relocate.js';
 import type { MapSpec, ObjectSpec, ProgramSpec } from '../../object/index.js';
 
@@ -14,7 +17,9 @@ import type { MapSpec, ObjectSpec, ProgramSpec } from '../../object/index.js';
  * as the loader resolves them (resolveObjectKsyms), programs are relocated to those ids, their CO-RE
  * relocations applied against the kernel's BTF when there is one, and each goes through
  * @bpfhive/verifier with every capability (a root loader, as bpftool runs) and, with the
- * kernel's BTF, the share of it the kernel-sim would send (uapi's kernelBtfForVerifier).
+ * kernel's BTF, the share of it the kernel-sim would send (uapi's verifierKernelRequest): the
+ * kernel BTF the program names and, for fentry/fexit/tp_btf/lsm/iter programs, the attach
+ * function found as the loader finds attach_btf_id, with the types its arguments reach.
  */
 
 /** The verdict on one program. */
@@ -24,6 +29,8 @@ export interface ProgramVerdict {
   readonly result: VerifyResult;
   /** A refusal at an instruction a failed CO-RE relocation poisoned, explained by that relocation. */
   readonly coreError: CoreRelocationError | undefined;
+  /** A refusal at the poisoned call of a weak kfunc nothing resolved, with the log as libbpf rewrites it. */
+  readonly unresolvedKfunc: UnresolvedKfunc | undefined;
   /** CO-RE warnings: instructions poisoned for relocations without a target. */
   readonly warnings: readonly string[];
 }
@@ -70,11 +77,13 @@ export function placeholderMaps(spec: ObjectSpec, kernelBtf: Btf | undefined): {
 
 /**
  * Verifies every program of `spec`, in the object's order. Throws what would fail the load before
- * any program is verified: LoadError naming the extern for a strong `__ksym` the kernel's BTF
- * lacks (or an incompatible one), BpfError naming the map for a map BTF the kernel would refuse,
+ * any program is verified: BpfError for a big-endian object (checkNativeEndian), LoadError naming
+ * the extern for a strong `__ksym` the kernel's BTF lacks (or an incompatible one, or any typed
+ * one without kernel BTF), BpfError naming the map for a map BTF the kernel would refuse,
  * CoreRelocationError for a relocation libbpf refuses outright.
  */
 export function verifyObject(spec: ObjectSpec, options: VerifyObjectOptions): ProgramVerdict[] {
+  checkNativeEndian(spec);
   const { kernelBtf } = options;
   const maps = placeholderMaps(spec, kernelBtf);
   const ksyms = resolveObjectKsyms(spec, kernelBtf);
@@ -84,12 +93,41 @@ export function verifyObject(spec: ObjectSpec, options: VerifyObjectOptions): Pr
     const relocated = relocateProgram(program, maps.ids, spec.externs, ksyms);
     const coreResult: CoreProgramResult | undefined = core?.relocate(program, relocated);
     const insns = coreResult?.insns ?? relocated;
-    const kernelTypes = kernelBtf && kernelBtfOf(kernelBtfForVerifier(kernelBtf, insns, kptrStructIds));
-    const result = verify({ ...verifierProgram(program, insns, maps.descriptors, options.logLevel, spec.btf), ...(kernelTypes && { kernelBtf: kernelTypes }) });
+    const share = kernelShare(program, insns, kernelBtf, kptrStructIds);
+    const result = verify({ ...verifierProgram(program, insns, maps.descriptors, options.logLevel, spec.btf), ...share.program });
     const refusal = result.verdict === 'reject' && result.error ? { insn: result.error.insn, message: result.error.message, log: result.log } : undefined;
     const coreError = coreResult && refusal ? explainPoisonedRejection(coreResult, refusal) : undefined;
-    return { program, insns, result, coreError, warnings: coreResult?.warnings ?? [] };
+    const unresolvedKfunc = refusal && !coreError ? explainUnresolvedKfunc(refusal, spec.externs) : undefined;
+    return { program, insns, result, coreError, unresolvedKfunc, warnings: [...(coreResult?.warnings ?? []), ...share.warnings] };
   });
+}
+
+/**
+ * What the kernel-sim adds to a program's verify request from the kernel's BTF (`kernel_btf`,
+ * `attach_func`, built by the same uapi code), in the verifier's terms; nothing without it. A
+ * BTF-attached program whose target the kernel's BTF lacks (the loader's attachBtfId refuses
+ * it, and so would a load) is verified without an attach function, with a warning saying so.
+ */
+function kernelShare(
+  program: ProgramSpec, insns: readonly Instruction[], kernelBtf: Btf | undefined, kptrStructIds: readonly number[],
+): { program: Pick<VerifierProgram, 'kernelBtf' | 'attachFunc'>; warnings: string[] } {
+  if (!kernelBtf) return { program: {}, warnings: [] };
+  let attachId: number | undefined;
+  const warnings: string[] = [];
+  try {
+    attachId = attachBtfId(program, program.type, program.expectedAttachType, kernelBtf);
+  } catch (e) {
+    if (!(e instanceof BpfError)) throw e;
+    warnings.push(`${e.message}: verified without its attach function's arguments; loading it fails`);
+  }
+  const share = verifierKernelRequest(kernelBtf, insns, { progType: program.type, kptrStructIds, ...(attachId !== undefined && { attachBtfId: attachId }) });
+  return {
+    program: {
+      ...(share.kernel_btf && { kernelBtf: kernelBtfOf(share.kernel_btf) }),
+      ...(share.attach_func && { attachFunc: attachFuncOf(share.attach_func) }),
+    },
+    warnings,
+  };
 }
 
 /** BPF_PROG_LOAD as the verifier takes it, func_info and line_info included for its messages. */

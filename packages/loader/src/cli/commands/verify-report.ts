@@ -22,14 +22,17 @@ export interface VerifyReport {
   readonly log: string;
 }
 
-/** The report of one verdict; `coreError` replaces the verifier's message when a poisoned relocation caused it. */
+/**
+ * The report of one verdict; `explanation` replaces the verifier's message when a poisoned
+ * instruction caused the refusal (a CO-RE relocation without a target, an unresolved kfunc).
+ */
 export function verifyReport(
   program: { readonly section: string; readonly name: string; readonly type: number },
   insnCnt: number,
   result: VerifyResult,
-  coreError?: Error,
+  explanation?: { readonly message: string },
 ): VerifyReport {
-  const error = result.verdict === 'accept' ? null : (coreError?.message ?? (result.error ? `${result.error.message} (insn ${result.error.insn})` : `refused (${result.errno ?? 'EACCES'})`));
+  const error = result.verdict === 'accept' ? null : (explanation?.message ?? (result.error ? `${result.error.message} (insn ${result.error.insn})` : `refused (${result.errno ?? 'EACCES'})`));
   return {
     section: program.section,
     name: program.name,

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ALL_CAPABILITIES, type Btf, decode, hexToBytes, parseProgType } from '@bpfhive/uapi';
 import { verify } from '@bpfhive/verifier';
+import { LoadError } from '../../loader/errors.js';
+import { NoKernelBtfError } from '../../loader/ksyms.js';
 import { type ObjectSpec, matchSection, readObject } from '../../object/index.js';
 import type { Command } from '../command.js';
 import { Output } from '../format/output.js';
@@ -31,8 +33,11 @@ const USAGE = `Usage: bpfhive verify FILE.o [--json|-j] [--pretty|-p] [--log-lev
   their values' bpf_spin_lock, bpf_timer and kptrs as the kernel finds them), __ksym externs
   (kfuncs, typed ksyms) are resolved against the kernel's BTF, programs are relocated to them,
   and CO-RE relocations are applied against the kernel's BTF (--btf FILE; by default the
-  kernel-sim's packages/kernel-sim/btf/vmlinux.btf when it is there; none: no kernel BTF, so a
-  strong __ksym fails the object). --raw verifies bytecode (raw bytes or hex text, - for standard input) of one type
+  kernel-sim's packages/kernel-sim/btf/vmlinux.btf when it is there; none: no kernel BTF, as on
+  a kernel without it: CO-RE relocations keep the compiler's offsets, and an object with a typed
+  __ksym (a kfunc or a typed kernel variable, weak or strong) is not verified at all, as libbpf
+  fails to load it: "failed to find valid kernel BTF"). A big-endian object (clang -target bpfeb)
+  is refused as libbpf refuses to load it: bpfhive's kernel is little-endian. --raw verifies bytecode (raw bytes or hex text, - for standard input) of one type
   (xdp, kprobe, socket, a section name…) that uses no maps.
 
   Prints one line per program (name, section, type, instructions, verdict, instructions the
@@ -116,13 +121,30 @@ async function openObject(path: string, io: CliIo): Promise<ObjectSpec> {
 async function objectReports(options: VerifyOptions, io: CliIo, out: Output): Promise<VerifyReport[]> {
   const spec = await openObject(options.file!, io);
   const kernelBtf = await kernelBtfFor(options.btf);
-  const verdicts = verifyObject(spec, { logLevel: options.logLevel, kernelBtf });
+  const verdicts = verifyWithoutBtfHint(() => verifyObject(spec, { logLevel: options.logLevel, kernelBtf }), kernelBtf, options.btf);
   return verdicts.map((v) => {
     for (const warning of v.warnings) out.info(`libbpf: ${warning}`);
-    const report = verifyReport({ section: v.program.sectionName, name: v.program.name, type: v.program.type }, slotCountOf(v.insns), v.result, v.coreError);
+    const kfunc = v.unresolvedKfunc;
+    const result = kfunc?.log !== undefined ? { ...v.result, log: kfunc.log } : v.result;
+    const explanation = v.coreError ?? (kfunc && { message: kfunc.reason });
+    const report = verifyReport({ section: v.program.sectionName, name: v.program.name, type: v.program.type }, slotCountOf(v.insns), result, explanation);
     out.plain(verifyReportPlain(report, v.coreError ? undefined : v.result.error?.line));
     return report;
   });
+}
+
+/**
+ * Runs `verify`; when it fails for want of the kernel's BTF (a typed `__ksym`, which libbpf
+ * resolves only against it), says how to give it.
+ */
+function verifyWithoutBtfHint<T>(verify: () => T, kernelBtf: Btf | undefined, option: string | undefined): T {
+  try {
+    return verify();
+  } catch (e) {
+    if (kernelBtf || !(e instanceof LoadError) || !(e.cause instanceof NoKernelBtfError)) throw e;
+    const hint = option === 'none' ? 'verify without --btf none (the kernel-sim\'s BTF) or with --btf FILE' : 'give the kernel\'s BTF with --btf FILE';
+    throw new UsageError(`${e.message}; ${hint}`);
+  }
 }
 
 /** Verifies raw bytecode of one program type, with no maps. */

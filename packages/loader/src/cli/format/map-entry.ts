@@ -1,4 +1,5 @@
-import { MapType } from '@bpfhive/uapi';
+import { type Btf, MapType } from '@bpfhive/uapi';
+import { writeBtfValue } from './btf-value.js';
 import { hexBytes, writeHexArray } from './hex.js';
 import type { JsonWriter } from './json-writer.js';
 
@@ -48,8 +49,39 @@ export function entryPlain(layout: MapLayout, key: Uint8Array, value: Uint8Array
   return `${out}\n`;
 }
 
-/** One element in JSON: `{"key":["0x01",…],"value":[…]}`; per-CPU: `"values":[{"cpu":0,"value":[…]},…]`. */
-export function writeEntryJson(json: JsonWriter, layout: MapLayout, key: Uint8Array, value: Uint8Array): void {
+/** The BTF a map's keys and values are described in, and their type ids (0: not described). */
+export interface MapBtf {
+  readonly btf: Btf;
+  readonly keyTypeId: number;
+  readonly valueTypeId: number;
+}
+
+/**
+ * bpftool's do_dump_btf: `{"key": …, "value": …}` (per-CPU: `"values": [{"cpu": N, "value": …}]`),
+ * each written from its BTF type (btf-value.ts); no key when the key has no type.
+ */
+function writeFormatted(json: JsonWriter, layout: MapLayout, types: MapBtf, key: Uint8Array, value: Uint8Array): void {
+  json.startObject();
+  if (types.keyTypeId) writeBtfValue(json.name('key'), types.btf, types.keyTypeId, key);
+  if (isPerCpu(layout.map_type)) {
+    json.name('values').startArray();
+    perCpuValues(layout, value).forEach((v, cpu) => {
+      json.startObject().field('cpu', cpu).name('value');
+      writeBtfValue(json, types.btf, types.valueTypeId, v);
+      json.endObject();
+    });
+    json.endArray();
+  } else {
+    writeBtfValue(json.name('value'), types.btf, types.valueTypeId, value);
+  }
+  json.endObject();
+}
+
+/**
+ * One element in JSON: `{"key":["0x01",…],"value":[…]}`; per-CPU: `"values":[{"cpu":0,"value":[…]},…]`.
+ * With the map's BTF (a value type), then `"formatted"`: the element as its types say (writeFormatted).
+ */
+export function writeEntryJson(json: JsonWriter, layout: MapLayout, key: Uint8Array, value: Uint8Array, types?: MapBtf): void {
   json.startObject().name('key');
   writeHexArray(json, key);
   if (isPerCpu(layout.map_type)) {
@@ -64,6 +96,7 @@ export function writeEntryJson(json: JsonWriter, layout: MapLayout, key: Uint8Ar
     json.name('value');
     writeHexArray(json, value);
   }
+  if (types?.valueTypeId) writeFormatted(json.name('formatted'), layout, types, key, value);
   json.endObject();
 }
 
