@@ -20,9 +20,12 @@
  *                   eth0 with a queue per CPU, twice: the simulated CPUs one after another on
  *                   one JavaScript thread, and on worker threads (Kernel option cpuThreads: the
  *                   batches of all CPUs run at once; main runs one CPU's batch itself and takes
- *                   back those no thread claimed in time; frames are copied in and verdicts
- *                   applied on the main thread, which also serves helper calls the JIT did not
- *                   inline; "per CPU-second" counts the threads' CPU time too). The ratio threads / one thread is measured in the same run:
+ *                   back those no thread claimed in time, and runs all of them itself while
+ *                   the threads rest (a thread that keeps missing its batches on a busy machine);
+ *                   main copies each CPU's frames in just before it hands the batch over, a
+ *                   thread counts its XDP_DROPs itself (per queue) and main applies only the
+ *                   other verdicts; main also serves helper calls the JIT did not inline; "per
+ *                   CPU-second" counts the threads' CPU time too). The ratio threads / one thread is measured in the same run:
  *                   on a machine whose cores are busy with other work it is noisy, and the
  *                   worker threads only help while a core is free for each
  * Traffic: 256 UDP frames of 64 bytes from 64 flows (the world's traffic generator), fired as one
