@@ -30,7 +30,7 @@ describe('verifier kernel request - the kernel BTF share of a verify request', (
   });
 
   it('verifier kernel request - a FUNC gives its prototype as it is', () => {
-    expect(attachFuncForVerifier(btf, 9)).toEqual({ name: 'task_pid', btf_id: 9, nr_args: 1, ret_size: 4, args: [3], ret_type: 1 });
+    expect(attachFuncForVerifier(btf, 9)).toEqual({ name: 'task_pid', btf_id: 9, nr_args: 1, ret_size: 4, args: [3], ret_type: 1, arg_names: ['p'] });
   });
 
   it('verifier kernel request - any other type, or no type, gives nothing', () => {

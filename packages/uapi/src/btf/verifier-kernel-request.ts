@@ -8,7 +8,7 @@
  */
 import type { Instruction } from '../insn/instruction.js';
 import type { VerifyRequest } from '../wire/schemas/verify.js';
-import { btfSizeOf, skipModifiers, skipModsAndTypedefs } from './query.js';
+import { btfSizeOf, findBtfType, skipModifiers, skipModsAndTypedefs } from './query.js';
 import type { Btf } from './types.js';
 import { kernelBtfForVerifier } from './verifier-kernel-btf.js';
 
@@ -25,19 +25,32 @@ const BTF_TRACE_PREFIX = 'btf_trace_';
  */
 export function attachFuncForVerifier(btf: Btf, attachBtfId: number): VerifierAttachFunc | undefined {
   const t = btf.types[attachBtfId];
-  if (t?.kind === 'FUNC') return protoFor(btf, t.name, attachBtfId, t.type, 0);
+  if (t?.kind === 'FUNC') return protoFor(btf, t.name, attachBtfId, t.type, 0, t.type);
   if (t?.kind !== 'TYPEDEF' || !t.name.startsWith(BTF_TRACE_PREFIX)) return undefined;
   const ptr = skipModsAndTypedefs(btf, attachBtfId).type;
   const proto = ptr.kind === 'PTR' ? skipModifiers(btf, ptr.type) : undefined;
-  return proto ? protoFor(btf, t.name.slice(BTF_TRACE_PREFIX.length), attachBtfId, proto.id, 1) : undefined;
+  if (!proto) return undefined;
+  const tp = t.name.slice(BTF_TRACE_PREFIX.length);
+  // The typedef's prototype names no arguments; the tracepoint's probe function does (as btf_ctx_access reads them).
+  const probe = findBtfType(btf, `${BTF_PROBE_PREFIX}${tp}`, 'FUNC');
+  const probeProto = probe !== undefined ? (btf.types[probe] as { type: number }).type : undefined;
+  return protoFor(btf, tp, attachBtfId, proto.id, 1, probeProto);
 }
 
-function protoFor(btf: Btf, name: string, btfId: number, protoId: number, skip: number): VerifierAttachFunc | undefined {
+/** The prefix of a raw tracepoint's probe function (__bpf_trace_<tracepoint>), whose parameters carry the argument names. */
+const BTF_PROBE_PREFIX = '__bpf_trace_';
+
+function protoFor(btf: Btf, name: string, btfId: number, protoId: number, skip: number, namedProtoId: number | undefined): VerifierAttachFunc | undefined {
   const proto = btf.types[protoId];
   if (proto?.kind !== 'FUNC_PROTO') return undefined;
   const args = proto.params.slice(skip).map((p) => p.type);
   const ret = proto.returnType;
-  return { name, btf_id: btfId, nr_args: args.length, ret_size: ret === 0 ? 0 : btfSizeOf(btf, ret), args, ret_type: ret };
+  const named = namedProtoId === undefined ? undefined : btf.types[namedProtoId];
+  const argNames = named?.kind === 'FUNC_PROTO' ? named.params.slice(skip).map((p) => p.name) : [];
+  return {
+    name, btf_id: btfId, nr_args: args.length, ret_size: ret === 0 ? 0 : btfSizeOf(btf, ret), args, ret_type: ret,
+    ...(argNames.some((n) => n !== '') && { arg_names: argNames }),
+  };
 }
 
 export interface VerifierKernelRequestOptions {

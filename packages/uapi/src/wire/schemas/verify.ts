@@ -106,6 +106,10 @@ export const VerifyRequestSchema = {
         ret_size: { ...u32, description: 'bytes of the return value; 0 for void' },
         args: { type: 'array', maxItems: 12, items: u32, description: "each argument's type id in the kernel BTF (kernel_btf.types describes them): a pointer to a struct is PTR_TO_BTF_ID" },
         ret_type: { ...u32, description: "the return value's type id in the kernel BTF; 0 for void" },
+        arg_names: {
+          type: 'array', maxItems: 12, items: { type: 'string', maxLength: 128 },
+          description: "each argument's name (tp_btf: from the probe __bpf_trace_<tp>); a name ending in __nullable makes the argument maybe-NULL (btf_ctx_access)",
+        },
       },
     },
     kernel_btf: {
