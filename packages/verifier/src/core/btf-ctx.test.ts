@@ -60,3 +60,47 @@ describe('btf ctx - the types of the arguments (btf_ctx_access)', () => {
     expect(btfCtxArg(func, kernel, P.TRACING, A.TRACE_ITER, 0, 8)).toBeUndefined();
   });
 });
+
+describe('btf ctx - arguments that may be NULL, or not trusted', () => {
+  const kernel = new KernelTypes({
+    types: new Map<number, BtfType>([
+      [2, { kind: 'STRUCT', name: 'task_struct', size: 64, kflag: false, members: [] }],
+      [3, { kind: 'PTR', name: '', type: 2 }],
+    ]),
+  });
+  const tp = (name: string) => ({ name, nrArgs: 3, retSize: 0, args: [3, 3, 3] });
+  const arg = (func: { name: string }, regType: number, n: number) =>
+    ({ kind: 'ptr', regType, btfId: 2, log: `func '${func.name}' arg${n} has btf_id 2 type STRUCT 'task_struct'` });
+  const TRUSTED = RegType.PTR_TO_BTF_ID | RegFlag.PTR_TRUSTED;
+
+  it('btf ctx - tp_btf: an argument raw_tp_null_args marks is trusted_ptr_or_null_, the others trusted', () => {
+    const f = tp('sched_pi_setprio');
+    expect(btfCtxArg(f, kernel, P.TRACING, A.TRACE_RAW_TP, 8, 8)).toEqual(arg(f, TRUSTED | RegFlag.MAYBE_NULL, 1));
+    expect(btfCtxArg(f, kernel, P.TRACING, A.TRACE_RAW_TP, 0, 8)).toEqual(arg(f, TRUSTED, 0));
+  });
+
+  it('btf ctx - the table is for raw tracepoints only: fentry on a function so named is untouched', () => {
+    const f = tp('sched_pi_setprio');
+    expect(btfCtxArg(f, kernel, P.TRACING, A.TRACE_FENTRY, 8, 8)).toEqual(arg(f, RegType.PTR_TO_BTF_ID, 1));
+  });
+
+  it('btf ctx - tp_btf: an argument that may encode an error is a scalar, logged as the kernel does', () => {
+    const f = tp('cachefiles_lookup');
+    expect(btfCtxArg(f, kernel, P.TRACING, A.TRACE_RAW_TP, 16, 8)).toEqual({
+      kind: 'scalar',
+      log: "func 'cachefiles_lookup' arg2 has btf_id 2 type STRUCT 'task_struct'\nmarking pointer arg2 as scalar as it may encode error",
+    });
+  });
+
+  it('btf ctx - an argument named *__nullable may be NULL', () => {
+    const f = { ...tp('g'), argNames: ['a', 'b__nullable', 'c'] };
+    expect(btfCtxArg(f, kernel, P.TRACING, A.TRACE_RAW_TP, 8, 8)).toEqual(arg(f, TRUSTED | RegFlag.MAYBE_NULL, 1));
+    expect(btfCtxArg(f, kernel, P.TRACING, A.TRACE_FENTRY, 8, 8)).toEqual(arg(f, RegType.PTR_TO_BTF_ID | RegFlag.MAYBE_NULL, 1));
+    expect(btfCtxArg(f, kernel, P.TRACING, A.TRACE_RAW_TP, 0, 8)).toEqual(arg(f, TRUSTED, 0));
+  });
+
+  it('btf ctx - lsm: the hooks untrusted_lsm_hooks lists give plain pointers', () => {
+    const free = { name: 'bpf_lsm_task_free', nrArgs: 1, retSize: 0, args: [3] };
+    expect(btfCtxArg(free, kernel, P.LSM, A.LSM_MAC, 0, 8)).toEqual(arg(free, RegType.PTR_TO_BTF_ID, 0));
+  });
+});

@@ -4,13 +4,17 @@
  * its size rounded up to 8), and for fexit, fmod_ret and lsm the return value after them. Reads
  * past those are refused with the kernel's log line. With the arguments' types known (the
  * request's attach_func.args, described in kernel_btf.types), a pointer to a struct reads as
- * PTR_TO_BTF_ID of that struct — trusted for tp_btf, iterators and lsm (prog_args_trusted), a
- * plain `ptr_` for fentry/fexit — logging "func 'X' argN has btf_id …"; integers, enums, structs
+ * PTR_TO_BTF_ID of that struct — trusted for tp_btf, iterators and lsm (prog_args_trusted; not
+ * for the hooks lsm-trust.ts lists), a plain `ptr_` for fentry/fexit; `_or_null_` for an argument
+ * named `*__nullable` or one raw-tp-null-args.ts marks, and a scalar for one it marks as a possible
+ * error pointer — logging "func 'X' argN has btf_id …"; integers, enums, structs
  * and pointers to anything else read as scalars; other types are refused. Without an attach
  * prototype (a request that names none) nothing is checked here.
  */
 import { AttachType, type Btf, type BtfType, ProgType, skipModsAndTypedefs } from '@bpfhive/uapi';
 import type { KernelTypes } from './kernel-btf.js';
+import { lsmHookTrusted } from './lsm-trust.js';
+import { rawTpArgNullness } from './raw-tp-null-args.js';
 import { RegFlag, RegType } from './reg-type.js';
 
 /** The prototype the kernel resolved from attach_btf_id. */
@@ -23,6 +27,8 @@ export interface AttachFunc {
   readonly args?: readonly number[];
   /** The return value's type id; 0 for void. */
   readonly retType?: number;
+  /** Each argument's name in the prototype, as `args`; a name ending in `__nullable` may be NULL. */
+  readonly argNames?: readonly string[];
 }
 
 /** Attach types whose context has the return value after the arguments. */
@@ -59,17 +65,25 @@ export function btfCtxFault(func: AttachFunc | undefined, expectedAttachType: nu
   return `func '${func.name}' doesn't have ${arg + 1}-th argument`;
 }
 
-/** What reading an argument gives: a scalar, or a pointer of `regType` to struct `btfId` (with the line the kernel logs). */
+/**
+ * What reading an argument gives: a scalar (with, for a pointer that may encode an error, the text
+ * the kernel logs, verbatim: it ends without a newline), or a pointer of `regType` to struct
+ * `btfId` (with the line the kernel logs).
+ */
 export type BtfCtxArg =
-  | { readonly kind: 'scalar' }
+  | { readonly kind: 'scalar'; readonly log?: string }
   | { readonly kind: 'ptr'; readonly regType: number; readonly btfId: number; readonly log: string }
   | { readonly kind: 'fault'; readonly log: string };
 
-/** prog_args_trusted: tp_btf and iterator arguments, lsm hooks' (struct_ops'). */
-function argsTrusted(progType: number, expectedAttachType: number): boolean {
+/** prog_args_trusted: tp_btf and iterator arguments, lsm hooks' but those untrusted_lsm_hooks lists, struct_ops'. */
+function argsTrusted(progType: number, expectedAttachType: number, func: AttachFunc): boolean {
   if (progType === ProgType.TRACING) return expectedAttachType === AttachType.TRACE_RAW_TP || expectedAttachType === AttachType.TRACE_ITER;
-  return progType === ProgType.LSM || progType === ProgType.STRUCT_OPS;
+  if (progType === ProgType.LSM) return lsmHookTrusted(func.name);
+  return progType === ProgType.STRUCT_OPS;
 }
+
+/** btf_param_match_suffix(…, "__nullable"): an argument so named may be NULL. */
+const NULLABLE_SUFFIX = '__nullable';
 
 const isModifier = (t: BtfType): boolean =>
   t.kind === 'TYPEDEF' || t.kind === 'VOLATILE' || t.kind === 'CONST' || t.kind === 'RESTRICT' || t.kind === 'TYPE_TAG';
@@ -102,6 +116,13 @@ export function btfCtxArg(func: AttachFunc, kernel: KernelTypes, progType: numbe
   const target = btf.types[t.type] && skipModsAndTypedefs(btf, t.type);
   // Pointers to anything but a struct (void, ints, pointers) are numbers: nothing to walk.
   if (!target || (target.type.kind !== 'STRUCT' && target.type.kind !== 'UNION')) return { kind: 'scalar' };
-  const regType = RegType.PTR_TO_BTF_ID | (argsTrusted(progType, expectedAttachType) ? RegFlag.PTR_TRUSTED : 0);
-  return { kind: 'ptr', regType, btfId: target.id, log: `func '${func.name}' arg${arg} has btf_id ${target.id} type ${target.type.kind} '${target.type.name}'` };
+  let regType = RegType.PTR_TO_BTF_ID | (argsTrusted(progType, expectedAttachType, func) ? RegFlag.PTR_TRUSTED : 0);
+  if (func.argNames?.[arg]?.endsWith(NULLABLE_SUFFIX)) regType |= RegFlag.MAYBE_NULL;
+  // raw_tp_null_args: tracepoint arguments that may be NULL, or an error pointer.
+  const raw = expectedAttachType === AttachType.TRACE_RAW_TP ? rawTpArgNullness(func.name, arg) : undefined;
+  if (raw?.maybeNull) regType |= RegFlag.MAYBE_NULL;
+  const log = `func '${func.name}' arg${arg} has btf_id ${target.id} type ${target.type.kind} '${target.type.name}'`;
+  // The kernel logs this without a newline: its next line follows on the same line.
+  if (raw?.maybeErr) return { kind: 'scalar', log: `${log}\nmarking pointer arg${arg} as scalar as it may encode error` };
+  return { kind: 'ptr', regType, btfId: target.id, log };
 }

@@ -43,9 +43,11 @@ export function checkCtxAccessAt(env: Env, off: number, size: number, write: boo
     if (dst) {
       markPointer(dst, arg.regType);
       dst.btfId = arg.btfId;
+      if (arg.regType & RegFlag.MAYBE_NULL) dst.id = env.nextId();
     }
     return;
   }
+  if (arg?.kind === 'scalar' && arg.log) env.verbose(arg.log);
   if (write || !dst) return;
   switch (access.kind) {
     case 'pkt_data':

@@ -68,6 +68,7 @@ export function attachFuncOf(f: NonNullable<VerifyRequest['attach_func']>): Atta
   return {
     name: f.name, nrArgs: f.nr_args, retSize: f.ret_size,
     ...(f.args ? { args: f.args } : {}), ...(f.ret_type !== undefined ? { retType: f.ret_type } : {}),
+    ...(f.arg_names ? { argNames: f.arg_names } : {}),
   };
 }
 

@@ -30,12 +30,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  type Btf, type Capability, type Instruction, assemble, findBtfType, helperByName, kernelBtfForVerifier, parseBtf, parseMapType,
-  parseProgType, skipModsAndTypedefs,
+  type Btf, type Capability, type Instruction, assemble, attachFuncForVerifier, findBtfType, helperByName, kernelBtfForVerifier, parseBtf, parseMapType,
+  parseProgType,
 } from '@bpfhive/uapi';
 import {
   type AttachFunc, type BtfArgType, type FuncInfo, type KernelBtfInfo, type KptrField, type LineInfo, type MapSpec, type VerifierProgram,
-  kernelBtfOf as wireKernelBtfOf,
+  attachFuncOf, kernelBtfOf as wireKernelBtfOf,
 } from '../../src/index.js';
 
 export interface CorpusCase {
@@ -114,19 +114,13 @@ function resolveHelpers(body: string): string {
   });
 }
 
-/** The prototype `name` attaches to in `btf`: a FUNC, else the raw tracepoint's btf_trace_<name> (its `void *__data` dropped). */
-function attachFuncOf(btf: Btf, name: string): AttachFunc {
-  const func = findBtfType(btf, name, 'FUNC');
-  const tp = findBtfType(btf, `btf_trace_${name}`, 'TYPEDEF');
-  let protoId: number;
-  if (func !== undefined) protoId = (btf.types[func] as { type: number }).type;
-  else if (tp !== undefined) protoId = (skipModsAndTypedefs(btf, tp).type as { type: number }).type;
-  else throw new Error(`no function or raw tracepoint ${name} in the kernel BTF`);
-  const proto = btf.types[protoId];
-  if (proto?.kind !== 'FUNC_PROTO') throw new Error(`${name} is not a function`);
-  const params = proto.params.slice(func !== undefined ? 0 : 1);
-  const retSize = proto.returnType === 0 ? 0 : 8;
-  return { name, nrArgs: params.length, retSize, args: params.map((p) => p.type), retType: proto.returnType };
+/** The prototype `name` attaches to in `btf`: a FUNC, else the raw tracepoint's btf_trace_<name>, as the kernel-sim sends it (uapi attachFuncForVerifier). */
+function attachFuncNamed(btf: Btf, name: string): AttachFunc {
+  const id = findBtfType(btf, name, 'FUNC') ?? findBtfType(btf, `btf_trace_${name}`, 'TYPEDEF');
+  if (id === undefined) throw new Error(`no function or raw tracepoint ${name} in the kernel BTF`);
+  const wire = attachFuncForVerifier(btf, id);
+  if (!wire) throw new Error(`${name} is not a function`);
+  return attachFuncOf(wire);
 }
 
 /** Replaces `kfunc#name` by `kfunc#<id of FUNC name>`. */
@@ -158,7 +152,7 @@ export function parseCase(text: string, dir = '.'): CorpusCase {
   const kernel = kernelFile ? parseBtf(readFileSync(join(dir, kernelFile))) : undefined;
   const insns: Instruction[] = assemble(resolveHelpers(kernel ? resolveKfuncs(text, kernel) : text));
   const attachName = directives.get('attach_func')?.[0];
-  const attachFunc = kernel && attachName ? attachFuncOf(kernel, attachName) : undefined;
+  const attachFunc = kernel && attachName ? attachFuncNamed(kernel, attachName) : undefined;
   const expectText = one('expect');
   if (!expectText) throw new Error('missing `# expect:` directive');
   const [verdict, errno, ...msg] = expectText.split(/\s+/);

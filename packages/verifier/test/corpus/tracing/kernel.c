@@ -3,7 +3,9 @@
  * Linux's (task_struct, mm_struct, file, path, dentry, qstr, inode) with the kinds of member
  * btf_struct_walk handles — scalars, bitfields, pointers to structs and to chars, nested structs,
  * arrays of structs, a union, a trailing flexible array — the sched_switch raw tracepoint
- * (btf_trace_sched_switch), an fentry target, lsm hooks and the task kfuncs.
+ * (btf_trace_sched_switch), an fentry target, lsm hooks and the task kfuncs; then raw tracepoints
+ * raw_tp_null_args marks (sched_pi_setprio, cachefiles_lookup), one with a `__nullable` argument
+ * and an lsm hook in untrusted_lsm_hooks (task_free).
  */
 typedef unsigned char u8;
 typedef unsigned int u32;
@@ -131,4 +133,42 @@ struct __keep {
 __attribute__((noinline)) int __keep_structs(struct __keep *keep)
 {
 	return keep != 0;
+}
+
+/* Below: added after the types above, so that their ids stay as the golden files name them. */
+
+/* raw_tp_null_args: sched_pi_setprio's pi_task (arg1) may be NULL; cachefiles_lookup's obj (arg0)
+ * may be NULL and its de (arg2) an error pointer. */
+struct cachefiles_object {
+	unsigned int debug_id;
+};
+
+typedef void (*btf_trace_sched_pi_setprio)(void *__data, struct task_struct *tsk, struct task_struct *pi_task);
+typedef void (*btf_trace_cachefiles_lookup)(void *__data, struct cachefiles_object *obj, struct dentry *dir, struct dentry *de);
+
+btf_trace_sched_pi_setprio __keep_sched_pi_setprio;
+btf_trace_cachefiles_lookup __keep_cachefiles_lookup;
+
+/* A tracepoint whose argument is named *__nullable (bpf_testmod's): the names come from its probe,
+ * __bpf_trace_<tracepoint>, as typedefs' prototypes name no arguments. */
+struct bpf_testmod_test_read_ctx {
+	char *buf;
+	loff_t off;
+	size_t len;
+};
+
+typedef void (*btf_trace_bpf_testmod_test_nullable_bare)(void *__data, struct bpf_testmod_test_read_ctx *ctx__nullable);
+
+btf_trace_bpf_testmod_test_nullable_bare __keep_nullable_bare;
+
+__attribute__((noinline)) void __bpf_trace_bpf_testmod_test_nullable_bare(void *__data, struct bpf_testmod_test_read_ctx *ctx__nullable)
+{
+	(void)__data;
+	(void)ctx__nullable;
+}
+
+/* untrusted_lsm_hooks: the task being freed is not a trusted argument. */
+__attribute__((noinline)) void bpf_lsm_task_free(struct task_struct *task)
+{
+	(void)task;
 }
