@@ -102,19 +102,20 @@ export function compile(insns: readonly Instruction[], options: CompileOptions =
   const hashMaps = hashLayouts(inlined);
   const helperAbi = options.typedHelpers === true ? typedHelperAbi : () => CLASSIC_ABI;
   const { types, imports, globalImports, globals, indexes } = layout(needs, cfg.functions.length, helperAbi, hashMaps.map(hashLayoutKey));
+  const probeLoads = new Set(options.probeLoads);
   const codegen = new FunctionCodegen({
     insns,
     indexes,
     callTarget: (i) => cfg.functionAt.get(jumpTarget(insns, cfg.slots, cfg.insnAtSlot, i, insns[i]!.imm))!,
     ldImm64: (i) => constants.get(i)!,
     inlined,
-    ...(options.probeLoads?.length && { probeLoads: new Set(options.probeLoads) }),
+    ...(probeLoads.size > 0 && { probeLoads }),
   });
 
   let structured = true;
   let vectorizedLoops = 0;
   const funcs: Func[] = cfg.functions.map((fn, f) => {
-    const unrolled = unrollLoops(options.vectorize === false ? fn : vectorizeLoops(fn, insns), insns);
+    const unrolled = unrollLoops(options.vectorize === false ? fn : vectorizeLoops(fn, insns, probeLoads), insns);
     let fastLocals = 0;
     const vectorLoops: VectorLoop[] = [];
     for (const b of unrolled.blocks) {

@@ -1,8 +1,10 @@
 import { asm } from '@bpfhive/uapi';
 import { describe, expect, it } from 'vitest';
+import { buildProgramCfg } from './cfg.js';
 import { compile } from './compile.js';
 import { PROBE_NULL_GUARD } from './codegen.js';
 import { JitExecutionError, JitProgram } from './runtime.js';
+import { vectorizeLoops } from './vectorize.js';
 
 /** Two pages: the NULL guard's page, then one holding a struct at 0x10000. */
 const memory = (): WebAssembly.Memory => {
@@ -37,5 +39,38 @@ describe('jit probe loads (BPF_PROBE_MEM)', () => {
   it('jit probe loads - the same loads without probeLoads trap past the memory', () => {
     const jit = new JitProgram(compile(program), { memory: memory() });
     expect(() => jit.run([0x20000n - 9n], FP)).toThrow(JitExecutionError);
+  });
+
+  // A sum of u64 words through r1; instruction 5 is the load (src/differential/probe-fixture.test.ts runs it).
+  const sum = asm`
+    r0 = 0
+    if r2 < 8 goto out
+    r2 >>= 3
+    r3 = 0
+    r4 = 0
+    loop:
+    r0 = *(u64 *)(r1 + 0)
+    r0 += r4
+    r1 += 8
+    r3 += 1
+    r4 = r0
+    if r3 < r2 goto loop
+    out:
+    exit`;
+
+  it('jit probe loads - a reduction loop through a probe load is not vectorized (its vector part has no NULL guard)', () => {
+    const fn = buildProgramCfg(sum).functions[0]!;
+    const vectorBlocks = (probeLoads?: Set<number>): number => vectorizeLoops(fn, sum, probeLoads).blocks.filter((b) => b.vector).length;
+    expect(vectorBlocks()).toBe(1);
+    expect(vectorBlocks(new Set([5]))).toBe(0);
+    expect(compile(sum).stats.vectorizedLoops).toBe(1);
+    expect(compile(sum, { probeLoads: [5] }).stats.vectorizedLoops).toBe(0);
+  });
+
+  it('jit probe loads - a reduction loop from NULL reads 0 in the guard page, whatever the page holds', () => {
+    const m = memory();
+    new Uint8Array(m.buffer).fill(0x11, 0, 0x10000);
+    const jit = new JitProgram(compile(sum, { probeLoads: [5] }), { memory: m });
+    expect(jit.run([0n, 8n * 64n], FP)).toBe(0n);
   });
 });

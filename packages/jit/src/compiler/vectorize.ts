@@ -19,7 +19,9 @@ import type { VectorLoop, VectorReduction, VectorStream, ReductionOp } from './v
  * - temporaries: written before they are read in the trip (their values at the start of a trip
  *   do not matter); or invariants: never written;
  *
- * with no stores, calls or other instructions, and whose only exit test compares an induction
+ * with no stores, calls, BPF_PROBE_MEM loads (`probeLoads`: the vector code has no NULL guard and
+ * no read-0-on-fault, so such a loop stays scalar, each load checked by codegen #probeLoad) or
+ * other instructions, and whose only exit test compares an induction
  * with an invariant register or a constant. Add, xor, or and and are associative and commutative
  * mod 2^64, so summing the words two lanes at a time and the lanes at the end gives exactly the
  * same value as the loop.
@@ -36,8 +38,13 @@ import type { VectorLoop, VectorReduction, VectorStream, ReductionOp } from './v
  * same trip, since X never loads a word the scalar loop would not have loaded first.
  */
 
-/** Returns `cfg` with a vector block X in front of each loop that qualifies (or `cfg` itself). */
-export function vectorizeLoops(cfg: FunctionCfg, insns: readonly Instruction[]): FunctionCfg {
+const NO_PROBE_LOADS: ReadonlySet<number> = new Set();
+
+/**
+ * Returns `cfg` with a vector block X in front of each loop that qualifies (or `cfg` itself).
+ * `probeLoads`: the instruction indexes of BPF_PROBE_MEM loads (compile option probeLoads).
+ */
+export function vectorizeLoops(cfg: FunctionCfg, insns: readonly Instruction[], probeLoads: ReadonlySet<number> = NO_PROBE_LOADS): FunctionCfg {
   if (!cfg.reducible) return cfg;
   const blocks: BasicBlock[] = [...cfg.blocks];
   let changed = false;
@@ -46,7 +53,7 @@ export function vectorizeLoops(cfg: FunctionCfg, insns: readonly Instruction[]):
     const term = block.term;
     // A loop of one block: it branches to itself; the entry block must stay the entry.
     if (b === 0 || term.kind !== 'cond' || (term.taken === b) === (term.fallthrough === b)) continue;
-    const vector = reductionLoop(block, term, insns);
+    const vector = reductionLoop(block, term, insns, probeLoads);
     if (vector === undefined) continue;
     const x = blocks.length;
     for (let p = 0; p < blocks.length; p++) {
@@ -117,8 +124,16 @@ const ALU32_MOV_X = InsnClass.ALU | AluOp.MOV | Source.X;
 const MAX_REDUCTIONS = 4;
 const MAX_STREAMS = 4;
 
-/** The VectorLoop of a one-block loop (`block` branching to itself), or undefined when it does not qualify. */
-export function reductionLoop(block: BasicBlock, term: Extract<Terminator, { kind: 'cond' }>, insns: readonly Instruction[]): VectorLoop | undefined {
+/**
+ * The VectorLoop of a one-block loop (`block` branching to itself), or undefined when it does not
+ * qualify (among others: it holds one of `probeLoads`).
+ */
+export function reductionLoop(
+  block: BasicBlock,
+  term: Extract<Terminator, { kind: 'cond' }>,
+  insns: readonly Instruction[],
+  probeLoads: ReadonlySet<number> = NO_PROBE_LOADS,
+): VectorLoop | undefined {
   const values = new Map<number, Value>();
   const value = (r: number): Value => values.get(r) ?? { kind: 'affine', reg: r, add: 0n };
   const streams: VectorStream[] = [];
@@ -146,7 +161,7 @@ export function reductionLoop(block: BasicBlock, term: Extract<Terminator, { kin
       const combined = combine(value(d), value(insn.src), REDUCTION_OPS.get(insn.opcode & 0xf0)!, cls === InsnClass.ALU, accs);
       if (combined === undefined) return undefined;
       values.set(d, combined);
-    } else if (cls === InsnClass.LDX && ((insn.opcode & 0xe0) === Mode.MEM || (insn.opcode & 0xe0) === Mode.MEMSX)) {
+    } else if (cls === InsnClass.LDX && ((insn.opcode & 0xe0) === Mode.MEM || (insn.opcode & 0xe0) === Mode.MEMSX) && !probeLoads.has(i)) {
       const size = sizeBytes((insn.opcode & 0x18) as Size);
       const signed = (insn.opcode & 0xe0) === Mode.MEMSX;
       const base = value(insn.src);

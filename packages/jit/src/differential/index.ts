@@ -2,8 +2,9 @@
  * @bpfhive/jit/differential — differential testing of the engines: a seeded generator of random
  * valid programs (randomProgram; `{ kernel: true }` adds inlinable helpers and map lookups), a
  * runner that compares the interpreter with the JIT on them (runDifferential, describeMismatch;
- * kernel-mode programs run in kernelFixture), coverage counts (countFamilies), and hash tables
- * written in the maps-store's layout (TestHashTable). Used by
+ * kernel-mode programs run in kernelFixture), coverage counts (countFamilies), hash tables
+ * written in the maps-store's layout (TestHashTable), and a fixture where both engines run
+ * BPF_PROBE_MEM loads over the same memory (runWithProbeLoads). Used by
  * src/compiler/differential.test.ts and scripts/differential.mjs.
  */
 export { FEATURES, type Feature, type GeneratorOptions, MAX_PROGRAM_INSNS, MIN_PROGRAM_INSNS, type RandomProgram, randomProgram } from './random-program.js';
@@ -28,3 +29,4 @@ export { type DifferentialResult, type EngineOutcome, describeMismatch, runDiffe
 export { countFamilies, instructionFamily } from './coverage.js';
 export { Rng } from './rng.js';
 export { TestHashTable, type TestHashTableOptions, testHashInlineMap } from './hash-table-writer.js';
+export { GUARD_BYTE, PROBE_LAYOUT, kernelByte, runWithProbeLoads } from './probe-fixture.js';

@@ -153,7 +153,7 @@ export class Machine implements CallEnv {
       case InsnClass.LD:
         return this.#ld(frame, insn, index);
       case InsnClass.LDX:
-        return this.#ldx(insn);
+        return this.#ldx(frame, insn, index);
       case InsnClass.ST:
         return this.memory.store(this.#address(insn.dst, insn.off), this.#size(insn), immValue(insn.imm));
       case InsnClass.STX:
@@ -330,9 +330,20 @@ export class Machine implements CallEnv {
     this.#regs[0] = value;
   }
 
-  #ldx(insn: Instruction): void {
+  /**
+   * A load; a BPF_PROBE_MEM one (PreparedProgram.isProbeLoad) reads 0 where a plain load faults,
+   * as Linux's exception table fixup leaves dst = 0.
+   */
+  #ldx(frame: Frame, insn: Instruction, index: number): void {
     const size = this.#size(insn);
-    const value = this.memory.load(this.#address(insn.src, insn.off), size);
+    const address = this.#address(insn.src, insn.off);
+    let value: bigint;
+    try {
+      value = this.memory.load(address, size);
+    } catch (e) {
+      if (!(e instanceof MemoryFault) || !frame.program.isProbeLoad(index)) throw e;
+      value = 0n;
+    }
     this.#regs[insn.dst] = (insn.opcode & 0xe0) === Mode.MEMSX ? signExtend(value, size * 8) : value;
   }
 

@@ -33,6 +33,12 @@ export interface ProgramOptions {
   readonly addrSpaceCast?: AddressSpaceCast;
   /** `may_goto` budget of each frame; default BPF_MAX_LOOPS (8 Mi). */
   readonly mayGotoBudget?: number;
+  /**
+   * Instruction indexes (an lddw counts once) of BPF_PROBE_MEM loads, as the verifier reports
+   * them (`probe_mem_loads`) and the JIT takes them (compile option `probeLoads`): a load through a
+   * kernel struct pointer, which reads 0 where a plain load would fault. Each must be an LDX.
+   */
+  readonly probeLoads?: readonly number[];
 }
 
 /**
@@ -41,7 +47,8 @@ export interface ProgramOptions {
  *
  * Preparing rejects with ProgramError: an empty program, an instruction `checkInstruction`
  * refuses, a write to r10, a jump, call or function address that does not land on the start of
- * an instruction, a pseudo `lddw` without a resolver (or one the resolver refuses).
+ * an instruction, a pseudo `lddw` without a resolver (or one the resolver refuses), a probe load
+ * that is not the index of an LDX instruction.
  */
 export class PreparedProgram {
   readonly insns: readonly Instruction[];
@@ -52,6 +59,8 @@ export class PreparedProgram {
   readonly tailCall: TailCallHook | undefined;
   readonly addrSpaceCast: AddressSpaceCast | undefined;
   readonly mayGotoBudget: number;
+  /** Indexes of the BPF_PROBE_MEM loads (option probeLoads). */
+  readonly #probeLoads: ReadonlySet<number>;
   /** Instruction index at each slot, -1 on the second slot of a `lddw`. */
   readonly #indexAtSlot: Int32Array;
   /** Per instruction: the index a jump, local call or function address leads to, else -1. */
@@ -76,6 +85,16 @@ export class PreparedProgram {
     this.#targets = new Int32Array(insns.length).fill(-1);
     this.#constants = new Array<bigint | undefined>(insns.length);
     insns.forEach((insn, i) => this.#prepare(insn, i, options.resolveLdImm64));
+    this.#probeLoads = new Set(options.probeLoads);
+    for (const i of this.#probeLoads) {
+      if (!Number.isInteger(i) || i < 0 || i >= insns.length) throw new ProgramError(-1, `probe load ${i} is not an instruction index (0..${insns.length - 1})`);
+      if (classOf(insns[i]!.opcode) !== InsnClass.LDX) throw new ProgramError(i, 'a probe load must be an LDX instruction');
+    }
+  }
+
+  /** Whether instruction `index` is a BPF_PROBE_MEM load: it reads 0 from an address it may not load. */
+  isProbeLoad(index: number): boolean {
+    return this.#probeLoads.has(index);
   }
 
   get length(): number {
