@@ -25,14 +25,21 @@ export interface Task {
  */
 export const SYSCALL_TASK: Task = { pid: 1000, tgid: 1000, uid: 0, gid: 0, comm: 'bpfhive', cgroupId: 1n };
 
-const IDLE_TASKS: Task[] = [];
-
 /**
- * The idle task of a CPU (`swapper/N`, pid 0, so bpf_get_current_pid_tgid gives 0), current when
- * nothing else runs there: one value per CPU, so TaskStructs writes its stand-in once.
+ * The idle task of CPU `cpu` (`swapper/N`, pid 0, so bpf_get_current_pid_tgid gives 0), current
+ * when nothing else runs there. `taskStruct`: the world's swapper/N (KernelObjects.idleTask, CPU 0's
+ * is init_task), which bpf_get_current_task then returns; without it, TaskStructs' stand-in. Each
+ * Cpu holds its own (Cpu.idle): make one per CPU, not per use, so the stand-in is written once.
  */
-export const idleTask = (cpu: number): Task =>
-  (IDLE_TASKS[cpu] ??= { pid: 0, tgid: 0, uid: 0, gid: 0, comm: `swapper/${cpu}`, cgroupId: 1n });
+export const idleTask = (cpu: number, taskStruct?: bigint): Task => ({
+  pid: 0,
+  tgid: 0,
+  uid: 0,
+  gid: 0,
+  comm: `swapper/${cpu}`,
+  cgroupId: 1n,
+  ...(taskStruct !== undefined && { taskStruct }),
+});
 
 /**
  * Every task's `struct task_struct`, as bpf_get_current_task returns it: the world's, laid out by

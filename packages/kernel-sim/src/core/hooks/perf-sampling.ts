@@ -4,7 +4,6 @@ import { buildContext } from '../contexts/write.js';
 import type { Kernel } from '../kernel.js';
 import type { HookPoints } from '../links/hook-points.js';
 import type { BpfLink, SamplingEventTarget } from '../links/link.js';
-import { idleTask } from '../tasks.js';
 import { type HookCounter, HookCounters } from './counters.js';
 import type { TaskCache } from './tasks.js';
 import type { SimWorld } from './world.js';
@@ -118,7 +117,7 @@ export class PerfSampling {
     const counter = this.#counter(link, event);
     try {
       counter.runs++;
-      const task = running ? tasks.of(running.snapshot()) : idleTask(cpu.index);
+      const task = running ? tasks.of(running.snapshot()) : cpu.idle;
       kernel.run(link.program, cpu, ctx.address, { task, cookie: link.cookieFor(), stacks });
     } catch (e) {
       HookCounters.error(counter, e);

@@ -22,6 +22,7 @@ import { worldTargets } from './world-targets.js';
 import type { PerfEvents } from '../perf/perf-events.js';
 import { SimWorld } from './world.js';
 import { BtfKernelObjects } from '../../kbtf/kernel-objects.js';
+import { idleTask } from '../tasks.js';
 
 export interface SimulationOptions extends HooksOptions {
   readonly outputs?: HookOutputs;
@@ -49,8 +50,13 @@ export class Simulation {
     options: SimulationOptions = {},
   ) {
     this.world = new SimWorld(kernel.arena, kernel.cpus.length, options.objects ? { objects: options.objects } : {});
-    // The task kfuncs find and count references on the world's task_structs.
-    if (this.world.objects instanceof BtfKernelObjects) kernel.taskRefs.taskRefs = this.world.objects.taskRefs;
+    const objects = this.world.objects;
+    if (objects instanceof BtfKernelObjects) {
+      // The task kfuncs find and count references on the world's task_structs.
+      kernel.taskRefs.taskRefs = objects.taskRefs;
+      // An idle CPU's current is the world's swapper/N (init_task on CPU 0), as sched_switch names it.
+      for (const cpu of kernel.cpus) cpu.idle = idleTask(cpu.index, objects.idleTask(cpu.index));
+    }
     this.links = new LinkTable(kernel, worldTargets(this.world, options.perfEvents));
     this.outputs = options.outputs ?? {};
     this.hooks = new Hooks(kernel, this.links.points, this.world, this.outputs, options);

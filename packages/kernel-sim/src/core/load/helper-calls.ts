@@ -1,6 +1,6 @@
-import { BpfError, CALL, type Instruction, PseudoCall, helperById } from '@bpfhive/uapi';
+import { BpfError, CALL, type Instruction, PseudoCall, helperById, slotIndex } from '@bpfhive/uapi';
 
-/** The helper ids a program calls (`call imm` with src 0), with the index of the first call of each. */
+/** The helper ids a program calls (`call imm` with src 0), with the instruction index (not the slot) of the first call of each. */
 export function helperCalls(insns: readonly Instruction[]): Map<number, number> {
   const calls = new Map<number, number>();
   insns.forEach((i, index) => {
@@ -16,19 +16,21 @@ export function helperCalls(insns: readonly Instruction[]): Map<number, number> 
  * whose license is not GPL-compatible may not call a GPL-only helper (EINVAL, with the verifier's
  * words), and every helper must be one this kernel implements (EINVAL naming it), so a program
  * never stops half-way on a missing helper; likewise every kfunc a call names (BTF id and BTF
- * object) must be one the kernel implements.
+ * object) must be one the kernel implements. Messages name the call by its slot index, as the
+ * verifier and Linux do (a 64-bit immediate load before it takes two slots).
  */
 export function checkHelperCalls(
   insns: readonly Instruction[], gplCompatible: boolean, implemented: (id: number) => boolean, kfuncImplemented: (btfId: number, btfObj: number) => boolean = () => false,
 ): void {
+  const slots = slotIndex(insns);
   const kfunc = insns.findIndex((i) => i.opcode === CALL && i.src === PseudoCall.KFUNC && !kfuncImplemented(i.imm, i.off));
-  if (kfunc >= 0) throw new BpfError('EINVAL', `load program: instruction ${kfunc}: kernel function BTF id ${insns[kfunc]!.imm} is not implemented by bpfhive`);
+  if (kfunc >= 0) throw new BpfError('EINVAL', `load program: instruction ${slots[kfunc]}: kernel function BTF id ${insns[kfunc]!.imm} is not implemented by bpfhive`);
   for (const [id, index] of helperCalls(insns)) {
     const proto = helperById(id);
     const name = proto?.funcName ?? `helper ${id}`;
     if (proto?.gplOnly && !gplCompatible) {
-      throw new BpfError('EINVAL', `load program: instruction ${index}: cannot call GPL-restricted function from non-GPL compatible program (${name})`);
+      throw new BpfError('EINVAL', `load program: instruction ${slots[index]}: cannot call GPL-restricted function from non-GPL compatible program (${name})`);
     }
-    if (!implemented(id)) throw new BpfError('EINVAL', `load program: instruction ${index}: ${proto ? `${name} is not implemented by bpfhive yet` : `invalid func unknown#${id}`}`);
+    if (!implemented(id)) throw new BpfError('EINVAL', `load program: instruction ${slots[index]}: ${proto ? `${name} is not implemented by bpfhive yet` : `invalid func unknown#${id}`}`);
   }
 }

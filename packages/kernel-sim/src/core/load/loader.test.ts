@@ -140,7 +140,7 @@ describe('prog_load - refusals', () => {
     expect(loaded.xlated).toEqual(compiler.inputs[0]!.insns);
     expect(h.kernel.testRun(loaded.id, {}).retval).toBe(-1 >>> 0);
     // Without the fact, the same call is refused.
-    expect((await loadError(kernelHarness().load(program))).message).toBe('load program: instruction 5: invalid func unknown#2002000000');
+    expect((await loadError(kernelHarness().load(program))).message).toBe('load program: instruction 7: invalid func unknown#2002000000');
   });
 
   it('prog_load - a kfunc call the kernel does not implement is EINVAL naming its BTF id, whatever the verifier said', async () => {

@@ -33,6 +33,7 @@ export class Cpu {
    */
   readonly kernelData: KernelDataBlock;
   #task: Task;
+  #idle: Task;
   readonly #taskAddress: (task: Task) => number;
   readonly #arena: Arena;
   readonly #runs: RunState[] = [];
@@ -54,8 +55,25 @@ export class Cpu {
     this.kernelData = new KernelDataBlock(arena.memory, arena.alloc(KERNEL_DATA_SIZE, KERNEL_DATA_ALIGN));
     this.kernelData.set({ cpu: index, numaNode: 0, prandom: seedPrandom(seed) });
     this.#taskAddress = taskAddress;
-    this.#task = idleTask(index);
+    this.#idle = idleTask(index);
+    this.#task = this.#idle;
     this.#writeTask(this.#task);
+  }
+
+  /**
+   * This CPU's idle task (`swapper/N`, pid 0): `current` when no task runs here. A stand-in until
+   * a Simulation gives the kernel a world with BTF kernel objects, then the world's swapper/N,
+   * so sched_switch's prev/next and bpf_get_current_task on an idle CPU are the same task_struct.
+   */
+  get idle(): Task {
+    return this.#idle;
+  }
+
+  /** Replaces the idle task; if it is `current` now, the new one is (the kernel data block follows). */
+  set idle(task: Task) {
+    const wasCurrent = this.#task === this.#idle;
+    this.#idle = task;
+    if (wasCurrent) this.task = task;
   }
 
   /** The task that is `current` here; setting it updates the kernel data block. */
@@ -108,16 +126,20 @@ export class Cpu {
     return this.#runs.length > 0;
   }
 
-  /** Runs `body` with `state` as the current run and `task` as current. */
+  /**
+   * Runs `body` with `state` as the current run and `task` as current; afterwards the previous
+   * task is current again (the idle task as it is then, if the CPU was idle).
+   */
   enter<T>(state: RunState, task: Task | undefined, body: () => T): T {
     const previousTask = this.task;
+    const wasIdle = previousTask === this.#idle;
     if (task) this.task = task;
     this.#runs.push(state);
     try {
       return body();
     } finally {
       this.#runs.pop();
-      this.task = previousTask;
+      this.task = wasIdle ? this.#idle : previousTask;
     }
   }
 }
