@@ -5,7 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.js';
 import { BpfClient } from '../src/client/index.js';
 import { memoryIo } from '../src/cli/test-io.js';
-import { type ServiceProcess, startMapsStore } from './support/services.js';
+import { mapBtfAttr, mapCreateAttr } from '../src/loader/maps.js';
+import { loadObjectBtf } from '../src/loader/prog-btf.js';
+import { readObject } from '../src/object/index.js';
+import { objectBytes } from './objects/fixtures.js';
+import { type ServiceProcess, kernelSimBuilt, startKernelSim, startMapsStore } from './support/services.js';
 
 /**
  * `bpfhive map …` as bpftool's users type it, against a real NATS server and the maps-store as
@@ -184,6 +188,80 @@ describe('bpfhive map with a per-CPU array', () => {
     expect((await map('update name percpu key 1 0 0 0 value 5 0 0 0')).status).toBe(0);
     const { out } = await map('lookup name percpu key 1 0 0 0');
     expect(out).toMatch(/^key:\n01 00 00 00\n(value \(CPU \d\d\): 05 00 00 00\n)+$/);
+  });
+});
+
+describe.skipIf(!kernelSimBuilt())('bpfhive map on a map with BTF (needs the kernel-sim built, which keeps BTF objects)', () => {
+  let kernelSim: ServiceProcess;
+  let client: BpfClient;
+  let id: number;
+  const KEY = 'key hex 0a 00 00 01 0a 00 00 02 bb 01 90 1f 06 00 00 00';
+
+  beforeAll(async () => {
+    kernelSim = await startKernelSim(nats.url);
+    client = await BpfClient.connect({ servers: nats.url });
+    const spec = readObject(objectBytes('xdp_parser'), { path: 'xdp_parser.o' });
+    const flows = spec.maps.find((m) => m.name === 'flows')!;
+    const btfId = await loadObjectBtf(client, spec.btf!);
+    id = await client.mapCreate(mapCreateAttr(flows, undefined, mapBtfAttr(flows, { id: btfId!, btf: spec.btf! })));
+    expect((await map(`update id ${id} ${KEY} value 3 0 0 0 0 0 0 0 0xdc 0x05 0 0 0 0 0 0`)).status).toBe(0);
+  }, 60_000);
+
+  afterAll(async () => {
+    await client?.close();
+    await kernelSim?.stop();
+  });
+
+  const ELEMENT = [
+    '{',
+    '    "key": {',
+    '        "saddr": 16777226,',
+    '        "daddr": 33554442,',
+    '        "sport": 443,',
+    '        "dport": 8080,',
+    '        "proto": 6,',
+    '        "pad": [0,0,0',
+    '        ]',
+    '    },',
+    '    "value": {',
+    '        "packets": 3,',
+    '        "bytes": 1500',
+    '    }',
+    '}',
+  ];
+
+  it('lookup prints the element as its types say, as bpftool does with BTF', async () => {
+    expect(await map(`lookup id ${id} ${KEY}`)).toEqual({ status: 0, out: `${ELEMENT.join('\n')}\n`, err: '' });
+  });
+
+  it('dump prints one pretty JSON array of the elements as their types say, and no "Found N elements"', async () => {
+    const indented = ELEMENT.map((line) => `    ${line}`).join('\n').trimStart();
+    expect(await map(`dump id ${id}`)).toEqual({ status: 0, out: `[${indented}\n]\n`, err: '' });
+  });
+
+  it('dump of a name several BTF maps have: one pretty document, a root array of maps with their header and elements', async () => {
+    const spec = readObject(objectBytes('xdp_parser'), { path: 'xdp_parser.o' });
+    const flows = spec.maps.find((m) => m.name === 'flows')!;
+    const { btf_id, map_flags } = await client.mapInfo(id);
+    const empty = await client.mapCreate(mapCreateAttr(flows, undefined, mapBtfAttr(flows, { id: btf_id!, btf: spec.btf! })));
+    const header = (mapId: number) => ['{', `    "id": ${mapId},`, '    "type": "lru_hash",', '    "name": "flows",', `    "flags": ${map_flags},`];
+    const element = ELEMENT.map((line) => `            ${line}`).join('\n').trimStart();
+    const expected = [
+      `[${header(id).join('\n    ')}`,
+      `        "elements": [${element}`,
+      '        ]',
+      `    },${header(empty).join('\n    ')}`,
+      '        "elements": []',
+      '    }',
+      ']',
+      '',
+    ].join('\n');
+    expect(await map('dump name flows')).toEqual({ status: 0, out: expected, err: '' });
+  });
+
+  it('-j still gives the hex key and value with "formatted"', async () => {
+    const [entry] = JSON.parse((await map(`dump id ${id} -j`)).out) as { formatted: unknown }[];
+    expect(entry!.formatted).toEqual({ key: { saddr: 16777226, daddr: 33554442, sport: 443, dport: 8080, proto: 6, pad: [0, 0, 0] }, value: { packets: 3, bytes: 1500 } });
   });
 });
 

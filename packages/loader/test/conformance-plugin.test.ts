@@ -45,7 +45,7 @@ async function pool<T, R>(items: readonly T[], limit: number, job: (item: T) => 
 }
 
 describe('bpfhive-conformance-plugin', () => {
-  it.each(['interp', 'jit'])('passes all 313 conformance tests on %s as the suite runner drives it', { timeout: 180_000 }, async (engine) => {
+  it.each(['interp', 'jit'])('passes all 313 conformance tests on %s as the suite runner drives it', { timeout: 420_000 }, async (engine) => {
     expect(tests).toHaveLength(313);
     const failures = (
       await pool(tests, 4, async (t) => {

@@ -5,9 +5,10 @@ import type { Output } from '../format/output.js';
 import { btfById } from './btf-source.js';
 
 /**
- * The BTF a map's elements are described in, for the `formatted` member of JSON entries (bpftool's
- * get_map_btf): undefined when the map has no BTF value type. A BTF that cannot be read is a
- * warning on stderr, and the entries go without `formatted`.
+ * The BTF a map's elements are described in, for the `formatted` member of JSON entries and the
+ * text form of plain output (bpftool's get_map_kv_btf): undefined when the map has no BTF value
+ * type. A BTF that cannot be read is a warning on stderr, and the entries go without it (no
+ * `formatted`; hex in plain text).
  */
 export async function mapBtfOf(client: BpfClient, info: MapInfoReply, out: Output): Promise<MapBtf | undefined> {
   if (!info.btf_id || !info.btf_value_type_id) return undefined;

@@ -1,7 +1,8 @@
 import { type MapInfoReply, errnoNumber, strerror } from '@bpfhive/uapi';
 import { type BpfClient, BpfSyscallError } from '../../client/index.js';
 import { entryErrorPlain, writeEntryErrorJson } from '../format/map-entry-error.js';
-import { entryPlain, writeEntryJson } from '../format/map-entry.js';
+import { JsonWriter } from '../format/json-writer.js';
+import { entryPlain, writeEntryFormatted, writeEntryJson } from '../format/map-entry.js';
 import { mapHeaderPlain, writeMapHeaderJson } from '../format/map-info.js';
 import { type ArgCursor, UsageRequested, parseMapRef } from './map-args.js';
 import { mapBtfOf } from './map-btf.js';
@@ -40,10 +41,15 @@ async function* elementsOneByOne(client: BpfClient, id: number): AsyncGenerator<
   }
 }
 
-/** Prints one map's elements, then `Found N elements` in plain text. */
-async function dumpMap(ctx: MapContext, info: MapInfoReply, withHeader: boolean): Promise<void> {
+/**
+ * Prints one map's elements into `json`: bpftool's -j writer, or in plain text the pretty writer
+ * bpftool dumps maps with BTF through (each element as its types say, no `Found N elements`);
+ * without a writer, hex lines and `Found N elements`. An element a map with BTF has no value
+ * type for, or whose BTF cannot be read, is printed in hex lines, as bpftool does.
+ */
+async function dumpMap(ctx: MapContext, info: MapInfoReply, withHeader: boolean, json: JsonWriter | undefined): Promise<void> {
   const client = await ctx.client();
-  const { json } = ctx.out;
+  const plainText = !ctx.out.json;
   if (json && withHeader) {
     json.startObject();
     writeMapHeaderJson(json, info);
@@ -57,11 +63,12 @@ async function dumpMap(ctx: MapContext, info: MapInfoReply, withHeader: boolean)
   for await (const element of elements(client, info.map_id)) {
     if ('value' in element) {
       found++;
-      if (json) writeEntryJson(json, info, element.key, element.value, types);
+      if (json && !plainText) writeEntryJson(json, info, element.key, element.value, types);
+      else if (json && types) writeEntryFormatted(json, info, types, element.key, element.value, true);
       else ctx.out.plain(entryPlain(info, element.key, element.value));
     } else {
       const reason = element.errno === errnoNumber('ENOENT') ? '<no entry>' : strerror(element.errno);
-      if (json) writeEntryErrorJson(json, element.key, strerror(element.errno));
+      if (json && !plainText) writeEntryErrorJson(json, element.key, strerror(element.errno));
       else ctx.out.plain(entryErrorPlain(element.key, reason));
     }
   }
@@ -73,17 +80,27 @@ async function dumpMap(ctx: MapContext, info: MapInfoReply, withHeader: boolean)
   }
 }
 
-/** `map dump MAP`: every element; a name matching several maps dumps each under its header. */
+/**
+ * `map dump MAP`: every element; a name matching several maps dumps each under its header. In
+ * plain text, when every map has BTF, the dump goes through a pretty JSON writer of its own, as
+ * bpftool's get_btf_writer (maps_have_btf): one document, a root array when several maps match.
+ */
 async function dump(ctx: MapContext, args: ArgCursor): Promise<number> {
   if (args.count !== 2) throw new UsageRequested();
   const maps = await resolveMaps(await ctx.client(), parseMapRef(args));
+  const btfWriter = !ctx.out.json && maps.every((m) => m.btf_id) ? new JsonWriter((text) => ctx.out.plain(text), true) : undefined;
+  const json = ctx.out.json ?? btfWriter;
   const several = maps.length > 1;
-  if (several) ctx.out.json?.startArray();
-  for (const [i, info] of maps.entries()) {
-    await dumpMap(ctx, info, several);
-    if (i < maps.length - 1) ctx.out.plain('\n');
+  try {
+    if (several) json?.startArray();
+    for (const [i, info] of maps.entries()) {
+      await dumpMap(ctx, info, several, json);
+      if (!json && i < maps.length - 1) ctx.out.plain('\n');
+    }
+    if (several) json?.endArray();
+  } finally {
+    btfWriter?.end();
   }
-  if (several) ctx.out.json?.endArray();
   return EXIT_OK;
 }
 

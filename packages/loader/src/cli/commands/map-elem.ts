@@ -1,7 +1,7 @@
 import { type MapInfoReply, MapType } from '@bpfhive/uapi';
 import { type BpfClient, u32 } from '../../client/index.js';
 import { type MapBtf, isPerCpu } from '../format/map-entry.js';
-import { entryPlain, notFoundPlain, nextKeyPlain, writeEntryJson, writeNextKeyJson } from '../format/map-entry.js';
+import { entryBtfPlain, entryPlain, notFoundPlain, nextKeyPlain, writeEntryJson, writeNextKeyJson } from '../format/map-entry.js';
 import { UsageError } from '../io.js';
 import { type ArgCursor, type ElemSpec, UsageRequested, type ValueArg, parseElem, parseMapRef } from './map-args.js';
 import { EXIT_FAILURE, EXIT_OK, type MapContext, type MapSubcommand, attempt, failure, isErrno } from './map-context.js';
@@ -27,9 +27,13 @@ const elemSpec = (info: MapInfoReply, take: { key: boolean; value: boolean; flag
   ...take,
 });
 
-/** An element; in JSON with `formatted` when `types` are given (bpftool's lookup gives them, pop does not). */
-function printEntry(ctx: MapContext, info: MapInfoReply, key: Uint8Array, value: Uint8Array, types?: MapBtf): void {
+/**
+ * An element as bpftool's print_key_value prints it: with the map's BTF (`types`), in JSON with
+ * `formatted`, in plain text as its types say (entryBtfPlain); without, in hex.
+ */
+function printEntry(ctx: MapContext, info: MapInfoReply, key: Uint8Array, value: Uint8Array, types: MapBtf | undefined): void {
   if (ctx.out.json) writeEntryJson(ctx.out.json, info, key, value, types);
+  else if (types) ctx.out.plain(entryBtfPlain(info, types, key, value));
   else ctx.out.plain(entryPlain(info, key, value));
 }
 
@@ -46,7 +50,7 @@ async function lookup(ctx: MapContext, args: ArgCursor): Promise<number> {
     else ctx.out.plain(notFoundPlain(key));
     return EXIT_FAILURE;
   }
-  printEntry(ctx, info, key, value, ctx.out.json ? await mapBtfOf(client, info, ctx.out) : undefined);
+  printEntry(ctx, info, key, value, await mapBtfOf(client, info, ctx.out));
   return EXIT_OK;
 }
 
@@ -120,7 +124,7 @@ async function pop(ctx: MapContext, args: ArgCursor): Promise<number> {
     else ctx.out.plain('Error: empty map\n');
     return EXIT_FAILURE;
   }
-  printEntry(ctx, info, key, value);
+  printEntry(ctx, info, key, value, await mapBtfOf(client, info, ctx.out));
   return EXIT_OK;
 }
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type ObjectSpec, readObject } from '../../object/index.js';
 import { writeBtfValue } from './btf-value.js';
 import { JsonWriter } from './json-writer.js';
-import { writeEntryJson } from './map-entry.js';
+import { entryBtfPlain, writeEntryJson } from './map-entry.js';
 
 const spec = (name: string): ObjectSpec =>
   readObject(new Uint8Array(readFileSync(new URL(`../../../test/objects/${name}.o`, import.meta.url))), { path: `${name}.o` });
@@ -92,5 +92,83 @@ describe("BTF values as bpftool's btf_dumper writes them in JSON", () => {
     expect(dumped(btf, 4, le([2n ** 64n + 1n, 16]))).toBe('"0x10000000000000001"');
     expect(dumped(btf, 5, le([0b1011, 4]))).toBe('{"low":"0x1","mid":"0x5"}');
     expect(findBtfType(btf, 'e', 'ENUM')).toBe(2);
+  });
+});
+
+describe("BTF values as bpftool's btf_dumper writes them in plain text (map dump and map lookup without -j)", () => {
+  /** The text writeBtfValue makes of `bytes` as type `id` in plain text, through a pretty writer. */
+  function plain(btf: Btf, id: number, bytes: Uint8Array): string {
+    let out = '';
+    writeBtfValue(new JsonWriter((t) => (out += t), true), btf, id, bytes, { plainText: true });
+    return out;
+  }
+
+  // [1] int, [2] char, [3] __int128, [4] struct with a 3-bit field, [5] int *, [6] struct { char c; int *p; }.
+  const btf = {
+    types: [
+      { kind: 'VOID', name: '' },
+      { kind: 'INT', name: 'int', size: 4, encoding: 1, bitsOffset: 0, bits: 32 },
+      { kind: 'INT', name: 'char', size: 1, encoding: 2, bitsOffset: 0, bits: 8 },
+      { kind: 'INT', name: '__int128', size: 16, encoding: 1, bitsOffset: 0, bits: 128 },
+      { kind: 'STRUCT', name: 's', size: 4, kflag: true, members: [{ name: 'low', type: 1, bitOffset: 0, bitfieldSize: 1 }, { name: 'mid', type: 1, bitOffset: 1, bitfieldSize: 3 }] },
+      { kind: 'PTR', name: '', type: 1 },
+      { kind: 'STRUCT', name: 't', size: 16, kflag: false, members: [{ name: 'c', type: 2, bitOffset: 0, bitfieldSize: 0 }, { name: 'p', type: 5, bitOffset: 64, bitfieldSize: 0 }] },
+    ],
+  } as unknown as Btf;
+
+  it('128-bit integers and bitfields as bare 0x…, a char that is not printable as bare 0xNN, pointers as %p prints them', () => {
+    expect(plain(btf, 3, le([2n ** 64n + 1n, 16]))).toBe('0x10000000000000001');
+    expect(plain(btf, 4, le([0b1011, 4]))).toBe('{\n    "low": 0x1,\n    "mid": 0x5\n}');
+    expect(plain(btf, 2, le([0x07, 1]))).toBe('0x7');
+    expect(plain(btf, 2, le([0x41, 1]))).toBe('"A"');
+    expect(plain(btf, 5, le([0xffff8880deadbeefn, 8]))).toBe('0xffff8880deadbeef');
+    expect(plain(btf, 5, le([0, 8]))).toBe('(nil)');
+    expect(plain(btf, 6, le([0xc2, 1], [0, 7], [0x1000, 8]))).toBe('{\n    "c": 0xc2,\n    "p": 0x1000\n}');
+  });
+
+  it('integers, strings and nested members as in JSON, laid out by the pretty writer', () => {
+    const fentry = spec('fentry_core');
+    const reads = fentry.maps.find((m) => m.name === 'reads')!;
+    const comm = new TextEncoder().encode('sh');
+    const value = Uint8Array.from([...le([42, 4], [41, 4], [1, 4], [0, 4], [7, 8], [-5, 8]), ...comm, ...new Uint8Array(16 - comm.length)]);
+    expect(plain(fentry.btf!, reads.btfValueTypeId, value)).toBe(
+      '{\n    "pid": 42,\n    "tgid": 41,\n    "ppid": 1,\n    "pad": 0,\n    "count": 7,\n    "ret": -5,\n    "comm": "sh"\n}',
+    );
+  });
+
+  it('map lookup: {"key", "value"} as print_key_value writes it, with the final newline', () => {
+    const parser = spec('xdp_parser');
+    const flows = parser.maps.find((m) => m.name === 'flows')!;
+    const types = { btf: parser.btf!, keyTypeId: flows.btfKeyTypeId, valueTypeId: flows.btfValueTypeId };
+    const layout = { map_type: MapType.LRU_HASH, key_size: 16, value_size: 16 };
+    expect(entryBtfPlain(layout, types, le([1, 4], [2, 4], [3, 2], [4, 2], [17, 1], [0, 3]), le([10, 8], [1500, 8]))).toBe(
+      [
+        '{',
+        '    "key": {',
+        '        "saddr": 1,',
+        '        "daddr": 2,',
+        '        "sport": 3,',
+        '        "dport": 4,',
+        '        "proto": 17,',
+        '        "pad": [0,0,0',
+        '        ]',
+        '    },',
+        '    "value": {',
+        '        "packets": 10,',
+        '        "bytes": 1500',
+        '    }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('per-CPU maps: "values" with a value per CPU; a map without a key type has no "key"', () => {
+    const parser = spec('xdp_parser');
+    const verdicts = parser.maps.find((m) => m.name === 'verdicts')!;
+    const types = { btf: parser.btf!, keyTypeId: 0, valueTypeId: verdicts.btfValueTypeId };
+    expect(entryBtfPlain({ map_type: MapType.PERCPU_ARRAY, key_size: 4, value_size: 8 }, types, le([2, 4]), le([7, 8], [9, 8]))).toBe(
+      '{\n    "values": [{\n            "cpu": 0,\n            "value": 7\n        },{\n            "cpu": 1,\n            "value": 9\n        }\n    ]\n}\n',
+    );
   });
 });

@@ -1,12 +1,15 @@
 /**
- * A value as bpftool's BTF dumper writes it in JSON (btf_dumper.c, is_plain_text false), for the
- * `formatted` member of `map dump -j` and `map lookup -j` entries:
+ * A value as bpftool's BTF dumper writes it (btf_dumper.c), in JSON for the `formatted` member
+ * of `map dump -j` and `map lookup -j` entries, or as plain text for `map dump` and `map lookup`
+ * of a map with BTF (is_plain_text, through a pretty JSON writer):
  *
- * - integers as numbers (unsigned unless signed; 128-bit ones, and bitfields, as "0x…" strings),
- *   `bool` as true/false, a `char` as a one-character string ("\u00NN" when not printable);
+ * - integers as numbers (unsigned unless signed; 128-bit ones, and bitfields, as "0x…" strings,
+ *   in plain text bare 0x…), `bool` as true/false, a `char` as a one-character string (not
+ *   printable: "\u00NN", in plain text bare 0xNN);
  * - enums by the name of the value, or the number when no enumerator has it;
- * - pointers as numbers; structs and unions as objects of their members; arrays as arrays, except
- *   an array of `char` holding a printable NUL-terminated string, which is that string;
+ * - pointers as numbers (plain text: as printf's %p writes them, 0x… or (nil)); structs and
+ *   unions as objects of their members; arrays as arrays, except an array of `char` holding a
+ *   printable NUL-terminated string, which is that string;
  * - typedefs and qualifiers as what they name; a DATASEC as `{"NAME": [{"var": value}, …]}`.
  *
  * Values are little-endian, as bpfhive's kernel lays them out.
@@ -22,17 +25,30 @@ function bitsOf(data: Uint8Array, at: number, offset: number, bits: number): big
   return (word >> BigInt(offset)) & ((1n << BigInt(bits)) - 1n);
 }
 
-/** bpftool's btf_int128_print in JSON: "0x…" without leading zeros. */
-const hexString = (value: bigint): string => `0x${value.toString(16)}`;
+/** What a dump writes with and into: bpftool's struct btf_dumper. */
+interface Dumper {
+  readonly json: JsonWriter;
+  readonly btf: Btf;
+  /** bpftool's is_plain_text: the text form of `map dump` and `map lookup` without -j. */
+  readonly plainText: boolean;
+}
 
-function writeInt(json: JsonWriter, t: Extract<BtfType, { kind: 'INT' }>, data: Uint8Array, at: number, bitOffset: number): void {
+/** bpftool's btf_int128_print: 0x… without leading zeros, a JSON string unless in plain text. */
+function writeHex(d: Dumper, value: bigint): void {
+  const text = `0x${value.toString(16)}`;
+  if (d.plainText) d.json.raw(text);
+  else d.json.string(text);
+}
+
+function writeInt(d: Dumper, t: Extract<BtfType, { kind: 'INT' }>, data: Uint8Array, at: number, bitOffset: number): void {
+  const { json } = d;
   if (bitOffset !== 0 || t.bitsOffset !== 0 || t.bits % 8 !== 0) {
     const total = bitOffset + t.bitsOffset;
-    json.string(hexString(bitsOf(data, at + (total >> 3), total & 7, t.bits)));
+    writeHex(d, bitsOf(data, at + (total >> 3), total & 7, t.bits));
     return;
   }
   if (t.bits === 128) {
-    json.string(hexString(bitsOf(data, at, 0, 128)));
+    writeHex(d, bitsOf(data, at, 0, 128));
     return;
   }
   const unsigned = bitsOf(data, at, 0, t.bits);
@@ -43,6 +59,7 @@ function writeInt(json: JsonWriter, t: Extract<BtfType, { kind: 'INT' }>, data: 
     case BtfIntEncoding.CHAR: {
       const c = Number(unsigned);
       if (c >= 0x20 && c < 0x7f) json.string(String.fromCharCode(c));
+      else if (d.plainText) json.raw(`0x${c.toString(16)}`);
       else json.raw(`"\\u00${c.toString(16).padStart(2, '0')}"`);
       return;
     }
@@ -102,7 +119,8 @@ function sizeOf(btf: Btf, id: number): number {
  * reached through a member). A type the dumper cannot print (FWD, FUNC…) is written as bpftool
  * writes it, "(…)".
  */
-export function writeBtfValue(json: JsonWriter, btf: Btf, id: number, data: Uint8Array, at = 0, bitOffset = 0): void {
+function writeType(d: Dumper, id: number, data: Uint8Array, at: number, bitOffset: number): void {
+  const { json, btf } = d;
   const t = btf.types[id];
   if (!t || t.kind === 'VOID') {
     json.string('(unknown)');
@@ -110,7 +128,7 @@ export function writeBtfValue(json: JsonWriter, btf: Btf, id: number, data: Uint
   }
   switch (t.kind) {
     case 'INT':
-      writeInt(json, t, data, at, bitOffset);
+      writeInt(d, t, data, at, bitOffset);
       return;
     case 'STRUCT':
     case 'UNION':
@@ -118,8 +136,8 @@ export function writeBtfValue(json: JsonWriter, btf: Btf, id: number, data: Uint
       for (const m of t.members) {
         json.name(m.name);
         const byte = at + (m.bitOffset >> 3);
-        if (t.kflag && m.bitfieldSize) json.string(hexString(bitsOf(data, byte, m.bitOffset & 7, m.bitfieldSize)));
-        else writeBtfValue(json, btf, m.type, data, byte, m.bitOffset & 7);
+        if (t.kflag && m.bitfieldSize) writeHex(d, bitsOf(data, byte, m.bitOffset & 7, m.bitfieldSize));
+        else writeType(d, m.type, data, byte, m.bitOffset & 7);
       }
       json.endObject();
       return;
@@ -131,7 +149,7 @@ export function writeBtfValue(json: JsonWriter, btf: Btf, id: number, data: Uint
       }
       const step = sizeOf(btf, t.type);
       json.startArray();
-      for (let i = 0; i < t.nelems; i++) writeBtfValue(json, btf, t.type, data, at + i * step);
+      for (let i = 0; i < t.nelems; i++) writeType(d, t.type, data, at + i * step, 0);
       json.endArray();
       return;
     }
@@ -144,27 +162,38 @@ export function writeBtfValue(json: JsonWriter, btf: Btf, id: number, data: Uint
       else json.number(t.kind === 'ENUM64' ? value : Number(value));
       return;
     }
-    case 'PTR':
-      json.number(bitsOf(data, at, 0, 64));
+    case 'PTR': {
+      const address = bitsOf(data, at, 0, 64);
+      if (!d.plainText) json.number(address);
+      else json.raw(address === 0n ? '(nil)' : `0x${address.toString(16)}`);
       return;
+    }
     case 'TYPEDEF':
     case 'VOLATILE':
     case 'CONST':
     case 'RESTRICT':
     case 'TYPE_TAG':
-      writeBtfValue(json, btf, t.type, data, at, bitOffset);
+      writeType(d, t.type, data, at, bitOffset);
       return;
     case 'VAR':
       json.startObject().name(t.name);
-      writeBtfValue(json, btf, t.type, data, at, bitOffset);
+      writeType(d, t.type, data, at, bitOffset);
       json.endObject();
       return;
     case 'DATASEC':
       json.startObject().name(t.name).startArray();
-      for (const v of t.vars) writeBtfValue(json, btf, v.type, data, at + v.offset);
+      for (const v of t.vars) writeType(d, v.type, data, at + v.offset, 0);
       json.endArray().endObject();
       return;
     default:
       json.string(`(unsupported-kind ${t.kind})`);
   }
+}
+
+/**
+ * Writes `data` as a value of type `id` of `btf` (bpftool's btf_dumper_type): in JSON, or with
+ * `plainText` as the text form plain `map dump` and `map lookup` print through a pretty writer.
+ */
+export function writeBtfValue(json: JsonWriter, btf: Btf, id: number, data: Uint8Array, options: { readonly plainText?: boolean } = {}): void {
+  writeType({ json, btf, plainText: options.plainText ?? false }, id, data, 0, 0);
 }

@@ -1,7 +1,7 @@
 import { type Btf, MapType } from '@bpfhive/uapi';
 import { writeBtfValue } from './btf-value.js';
 import { hexBytes, writeHexArray } from './hex.js';
-import type { JsonWriter } from './json-writer.js';
+import { JsonWriter } from './json-writer.js';
 
 /** What the printing of an element needs to know about its map. */
 export interface MapLayout {
@@ -58,28 +58,43 @@ export interface MapBtf {
 
 /**
  * bpftool's do_dump_btf: `{"key": …, "value": …}` (per-CPU: `"values": [{"cpu": N, "value": …}]`),
- * each written from its BTF type (btf-value.ts); no key when the key has no type.
+ * each written from its BTF type (btf-value.ts); no key when the key has no type. In JSON it is
+ * an entry's `formatted` member; with `plainText` it is the element as plain `map dump` and
+ * `map lookup` print a map with BTF, into a pretty writer (entryBtfPlain).
  */
-function writeFormatted(json: JsonWriter, layout: MapLayout, types: MapBtf, key: Uint8Array, value: Uint8Array): void {
+export function writeEntryFormatted(json: JsonWriter, layout: MapLayout, types: MapBtf, key: Uint8Array, value: Uint8Array, plainText = false): void {
+  const options = { plainText };
   json.startObject();
-  if (types.keyTypeId) writeBtfValue(json.name('key'), types.btf, types.keyTypeId, key);
+  if (types.keyTypeId) writeBtfValue(json.name('key'), types.btf, types.keyTypeId, key, options);
   if (isPerCpu(layout.map_type)) {
     json.name('values').startArray();
     perCpuValues(layout, value).forEach((v, cpu) => {
       json.startObject().field('cpu', cpu).name('value');
-      writeBtfValue(json, types.btf, types.valueTypeId, v);
+      writeBtfValue(json, types.btf, types.valueTypeId, v, options);
       json.endObject();
     });
     json.endArray();
   } else {
-    writeBtfValue(json.name('value'), types.btf, types.valueTypeId, value);
+    writeBtfValue(json.name('value'), types.btf, types.valueTypeId, value, options);
   }
   json.endObject();
 }
 
 /**
+ * `map lookup` (and `pop`) of a map with BTF in plain text, as bpftool's print_key_value writes
+ * it through its own pretty writer: `{\n    "key": 1,\n    "value": {…}\n}\n`.
+ */
+export function entryBtfPlain(layout: MapLayout, types: MapBtf, key: Uint8Array, value: Uint8Array): string {
+  let out = '';
+  const json = new JsonWriter((text) => (out += text), true);
+  writeEntryFormatted(json, layout, types, key, value, true);
+  json.end();
+  return out;
+}
+
+/**
  * One element in JSON: `{"key":["0x01",…],"value":[…]}`; per-CPU: `"values":[{"cpu":0,"value":[…]},…]`.
- * With the map's BTF (a value type), then `"formatted"`: the element as its types say (writeFormatted).
+ * With the map's BTF (a value type), then `"formatted"`: the element as its types say (writeEntryFormatted).
  */
 export function writeEntryJson(json: JsonWriter, layout: MapLayout, key: Uint8Array, value: Uint8Array, types?: MapBtf): void {
   json.startObject().name('key');
@@ -96,7 +111,7 @@ export function writeEntryJson(json: JsonWriter, layout: MapLayout, key: Uint8Ar
     json.name('value');
     writeHexArray(json, value);
   }
-  if (types?.valueTypeId) writeFormatted(json.name('formatted'), layout, types, key, value);
+  if (types?.valueTypeId) writeEntryFormatted(json.name('formatted'), layout, types, key, value);
   json.endObject();
 }
 
