@@ -29,6 +29,7 @@ import { hashcountPackets, setupHashcount, writeHashcountInput } from './hashcou
 import { helperCallBench } from './helper-call.mjs';
 import { formatMapsBench, runMapsBench } from './maps.mjs';
 import { formatProgLoadBench, runProgLoadBench } from './prog-load.mjs';
+import { formatVerifierBench, runVerifierBench } from './verifier.mjs';
 import { formatXdpBench, runXdpBench } from './xdp.mjs';
 import { prng, syntheticProgram } from './synthetic-program.mjs';
 
@@ -766,6 +767,7 @@ async function main() {
     inlining: { ktime, helper_calls: helperCalls, hash_lookup_check: hashCheck },
     compile: { synthetic, programs: Object.fromEntries(rows.filter((r) => r.compile).map((r) => [r.program, r.compile])) },
     maps: runMapsBench({ quick: QUICK }),
+    verifier: runVerifierBench(),
     kernel_sim_xdp: await runXdpBench({ quick: QUICK }),
     prog_load: await runProgLoadBench({ quick: QUICK, log }),
     seconds: (performance.now() - started) / 1000,
@@ -826,6 +828,7 @@ function printTable(report) {
   console.log(`${crow('synthetic', s)}  target <${s.target_ms} ms (warm, as the jit service compiles): ${s.meets_target ? 'ok' : 'MISS'}; first in a cold process ${s.cold_meets_target ? 'also under it' : 'over it'}`);
   for (const [name, c] of Object.entries(report.compile.programs)) console.log(crow(name, c));
   console.log(formatMapsBench(report.maps));
+  console.log(formatVerifierBench(report.verifier));
   console.log(formatXdpBench(report.kernel_sim_xdp));
   console.log(formatProgLoadBench(report.prog_load));
   console.log(`\n${report.node}, ${report.clang}, ${report.cpus} CPUs; ${report.method.rounds} interleaved rounds of ~${report.method.round_ms} ms; ratio = median of per-round ratios; ${report.seconds.toFixed(1)} s`);
