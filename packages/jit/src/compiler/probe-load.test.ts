@@ -4,6 +4,7 @@ import { buildProgramCfg } from './cfg.js';
 import { compile } from './compile.js';
 import { PROBE_NULL_GUARD } from './codegen.js';
 import { JitExecutionError, JitProgram } from './runtime.js';
+import { MEMSUM } from '../testing/memsum.js';
 import { vectorizeLoops } from './vectorize.js';
 
 /** Two pages: the NULL guard's page, then one holding a struct at 0x10000. */
@@ -41,22 +42,8 @@ describe('jit probe loads (BPF_PROBE_MEM)', () => {
     expect(() => jit.run([0x20000n - 9n], FP)).toThrow(JitExecutionError);
   });
 
-  // A sum of u64 words through r1; instruction 5 is the load (src/differential/probe-fixture.test.ts runs it).
-  const sum = asm`
-    r0 = 0
-    if r2 < 8 goto out
-    r2 >>= 3
-    r3 = 0
-    r4 = 0
-    loop:
-    r0 = *(u64 *)(r1 + 0)
-    r0 += r4
-    r1 += 8
-    r3 += 1
-    r4 = r0
-    if r3 < r2 goto loop
-    out:
-    exit`;
+  // memsum; instruction 5 is the load (src/differential/probe-fixture.test.ts runs it).
+  const sum = MEMSUM;
 
   it('jit probe loads - a reduction loop through a probe load is not vectorized (its vector part has no NULL guard)', () => {
     const fn = buildProgramCfg(sum).functions[0]!;

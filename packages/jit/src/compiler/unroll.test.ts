@@ -4,6 +4,7 @@ import { Interpreter } from '../interp/index.js';
 import { type FunctionCfg, buildProgramCfg } from './cfg.js';
 import { compile } from './compile.js';
 import { JitProgram } from './runtime.js';
+import { MEMSUM } from '../testing/memsum.js';
 import { UNROLL_GROWTH_INSNS, UNROLL_MAX_COPIES, UNROLL_MAX_INSNS, unrollCopies, unrollLoops } from './unroll.js';
 
 /** Blocks the unroller adds to the entry function of `program`. */
@@ -44,22 +45,6 @@ function unrolled(program: readonly Instruction[]): FunctionCfg {
   return unrollLoops(buildProgramCfg(program).functions[0]!, program);
 }
 
-// memsum as clang emits it: a one-block counted loop with a pointer, a counter and a sum.
-const MEMSUM = asm`
-  r0 = 0
-  if r2 < 8 goto out
-  r2 >>= 3
-  r3 = 0
-  r4 = 0
-  loop:
-  r0 = *(u64 *)(r1 + 0)
-  r0 += r4
-  r1 += 8
-  r3 += 1
-  r4 = r0
-  if r3 < r2 goto loop
-  out:
-  exit`;
 
 describe('loop unrolling', () => {
   it('copies a small innermost loop up to 8 times, fewer the larger it is', () => {

@@ -6,6 +6,7 @@ import { buildProgramCfg } from './cfg.js';
 import { compile } from './compile.js';
 import { JitExecutionError } from './run-errors.js';
 import { JitProgram } from './runtime.js';
+import { MEMSUM } from '../testing/memsum.js';
 import { vectorizeLoops } from './vectorize.js';
 
 /** The vector blocks vectorizeLoops puts in the entry function of `program`. */
@@ -26,22 +27,6 @@ function jitRun(program: readonly Instruction[], input: Uint8Array, vectorize: b
   return new JitProgram(compiled, { memory }).run([BigInt(INPUT), BigInt(input.length)], FP);
 }
 
-// memsum as clang emits it: the sum lives in r4, r0 is its copy, r3 counts to the bound r2.
-const MEMSUM = asm`
-  r0 = 0
-  if r2 < 8 goto out
-  r2 >>= 3
-  r3 = 0
-  r4 = 0
-  loop:
-  r0 = *(u64 *)(r1 + 0)
-  r0 += r4
-  r1 += 8
-  r3 += 1
-  r4 = r0
-  if r3 < r2 goto loop
-  out:
-  exit`;
 
 describe('vectorizing reduction loops', () => {
   it('recognises sums, xors, ors and ands of u64 and u32 words over a counted loop', () => {

@@ -2,6 +2,7 @@ import { asm } from '@bpfhive/uapi';
 import { describe, expect, it } from 'vitest';
 import { JitExecutionError } from '../compiler/run-errors.js';
 import { MemoryAccessError } from '../interp/errors.js';
+import { MEMSUM } from '../testing/memsum.js';
 import { PROBE_LAYOUT, kernelByte, runWithProbeLoads } from './probe-fixture.js';
 
 /**
@@ -69,21 +70,7 @@ describe('differential: probe loads on the interpreter and the JIT', () => {
   // A sum of u64 words through a struct pointer (memsum as clang emits it); instruction 5 is the
   // probe load. The vectorizer must leave it alone (vectorize.ts); the unroller's versioned copy
   // keeps each load checked.
-  const SUM = asm`
-    r0 = 0
-    if r2 < 8 goto out
-    r2 >>= 3
-    r3 = 0
-    r4 = 0
-    loop:
-    r0 = *(u64 *)(r1 + 0)
-    r0 += r4
-    r1 += 8
-    r3 += 1
-    r4 = r0
-    if r3 < r2 goto loop
-    out:
-    exit`;
+  const SUM = MEMSUM;
   const WORDS = 100n;
   const sumOf = (base: bigint): bigint => {
     let sum = 0n;

@@ -41,9 +41,8 @@ function checkLookupFlagBits(what: string, flags: number): void {
   if (!Number.isSafeInteger(flags) || flags < 0 || (flags & ~UpdateFlag.F_LOCK) !== 0) throw new BpfError('EINVAL', `${what}: flags 0x${flags.toString(16)}: only BPF_F_LOCK is defined`);
 }
 
-/** The lookup flags, then (after the map's permissions) BPF_F_LOCK needs a value with a struct bpf_spin_lock. */
-function checkLookupFlags(what: string, map: BpfMap, flags: number): void {
-  checkLookupFlagBits(what, flags);
+/** After checkLookupFlagBits and the map's permissions: BPF_F_LOCK needs a value with a struct bpf_spin_lock. */
+function checkLookupLock(what: string, map: BpfMap, flags: number): void {
   if (flags !== 0 && !hasSpinLock(map)) throw new BpfError('EINVAL', `${what}: BPF_F_LOCK needs a value with a struct bpf_spin_lock (from BTF); this map has none`);
 }
 
@@ -57,7 +56,7 @@ function checkUpdateLock(what: string, map: BpfMap, flags: number): void {
 /**
  * bpf_map_copy_value: the engine's copy of `key`'s value, taken under the value's spin lock with
  * BPF_F_LOCK (copy_map_value_locked), its special fields zeroed (check_and_init_map_value).
- * `flags` passed checkLookupFlags.
+ * `flags` passed checkLookupFlagBits and checkLookupLock.
  */
 function copyValue(map: BpfMap, key: Uint8Array, value: Uint8Array | undefined, flags: number): Uint8Array {
   if (flags === 0) return zeroSpecialFields(map, map.lookup(key, value));
@@ -109,7 +108,7 @@ function writeValue(what: string, map: BpfMap, key: Uint8Array, value: Uint8Arra
 export function lookupElem(h: HostedMap, key: Uint8Array, value?: Uint8Array, flags = 0): Uint8Array {
   checkLookupFlagBits('lookup', flags);
   const map = readable(h);
-  checkLookupFlags('lookup', map, flags);
+  checkLookupLock('lookup', map, flags);
   return copyValue(map, key, value, flags);
 }
 
@@ -135,14 +134,12 @@ export function getNextKey(h: HostedMap, key: Uint8Array | undefined): Uint8Arra
  * other type is ENOTSUPP. The map must be readable and writable.
  */
 export function lookupAndDeleteElem(h: HostedMap, key: Uint8Array, flags = 0): Uint8Array {
-  if (!Number.isSafeInteger(flags) || flags < 0 || (flags & ~UpdateFlag.F_LOCK) !== 0) {
-    throw new BpfError('EINVAL', `lookup_and_delete: flags 0x${flags.toString(16)}: only BPF_F_LOCK is defined`);
-  }
+  checkLookupFlagBits('lookup_and_delete', flags);
   const map = readable(h);
   writable(h);
   if (map.lookupAndDelete) return map.lookupAndDelete(key, flags);
   if (!LOOKUP_AND_DELETE_BY_KEY.has(map.spec.map_type)) throw new BpfError('ENOTSUPP', 'lookup_and_delete: not supported by this map type');
-  checkLookupFlags('lookup_and_delete', map, flags);
+  checkLookupLock('lookup_and_delete', map, flags);
   const value = copyValue(map, key, undefined, flags);
   map.delete(key);
   return value;
@@ -158,7 +155,7 @@ export function lookupBatch(h: HostedMap, inBatch: Uint8Array | undefined, count
   if (!Number.isInteger(count) || count < 1) throw new BpfError('EINVAL', `lookup_batch: count must be at least 1, got ${count}`);
   checkLookupFlagBits('lookup_batch', flags);
   const map = readable(h);
-  checkLookupFlags('lookup_batch', map, flags);
+  checkLookupLock('lookup_batch', map, flags);
   const keys: Uint8Array[] = [];
   const values: Uint8Array[] = [];
   let key = inBatch;
